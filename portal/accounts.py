@@ -1,0 +1,311 @@
+"""Accounts: register, sign in and out, and reset a forgotten password by an emailed one-time link."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from portal.audit import record
+from portal.extensions import db
+from portal.forms import MESSAGES, Form, PasswordInput, SubmitInput, TextInput, error_summary
+from portal.mail import queue_email
+from portal.models import Account, PasswordToken, Role, utcnow
+from portal.security import hash_password, verify_password
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+# A short list of passwords that are too common to allow (the NCSC advises blocking the most common).
+COMMON_PASSWORDS = frozenset(
+    {
+        "password123", "password1234", "1234567890", "qwertyuiop", "iloveyou123", "letmein1234",
+        "welcome123", "password12", "abcdefghij", "0123456789", "passw0rd123", "qwerty1234",
+    }
+)
+
+
+def _new_password_field(label: Any) -> PasswordField:
+    """A new-password field with the portal's length rules."""
+    return PasswordField(
+        label,
+        widget=PasswordInput(),
+        validators=[
+            InputRequired(message=MESSAGES["PASSWORD_REQUIRED"]),
+            Length(min=10, message=MESSAGES["PASSWORD_SHORT"]),
+            Length(max=200, message=MESSAGES["PASSWORD_LONG"]),
+        ],
+        description=lazy_gettext("Use 10 characters or more. A few unrelated words together work well."),
+    )
+
+
+class NewPasswordMixin:
+    """Checks shared by every form that sets a password."""
+
+    def validate_password(self, field: PasswordField) -> None:
+        """Refuse a password on the common list."""
+        if field.data and field.data.lower() in COMMON_PASSWORDS:
+            raise ValidationError(MESSAGES["PASSWORD_COMMON"])
+
+    def validate_confirm(self, field: PasswordField) -> None:
+        """The two passwords must match."""
+        if field.data != self.password.data:  # type: ignore[attr-defined]
+            raise ValidationError(MESSAGES["PASSWORD_MISMATCH"])
+
+
+def _email_field() -> EmailField:
+    """An email address field, GOV.UK-worded errors."""
+    return EmailField(
+        lazy_gettext("Email address"),
+        widget=TextInput(),
+        validators=[
+            InputRequired(message=MESSAGES["EMAIL_REQUIRED"]),
+            Length(max=254, message=MESSAGES["EMAIL_INVALID"]),
+            Email(message=MESSAGES["EMAIL_INVALID"], check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
+    )
+
+
+class RegisterForm(NewPasswordMixin, Form):
+    """Create a citizen account."""
+
+    name = StringField(
+        lazy_gettext("Your full name"),
+        widget=TextInput(),
+        validators=[
+            InputRequired(message=MESSAGES["NAME_REQUIRED"]),
+            Length(max=200, message=lazy_gettext("Your name must be 200 characters or fewer")),
+        ],
+        render_kw={"autocomplete": "name", "spellcheck": "false"},
+    )
+    email = _email_field()
+    password = _new_password_field(lazy_gettext("Create a password"))
+    confirm = PasswordField(lazy_gettext("Type your password again"), widget=PasswordInput())
+    submit = SubmitField(lazy_gettext("Create account"), widget=SubmitInput())
+
+    def validate_email(self, field: EmailField) -> None:
+        """One account per email address."""
+        if _find_account(field.data) is not None:
+            raise ValidationError(MESSAGES["EMAIL_TAKEN"])
+
+
+class SignInForm(Form):
+    """Sign in with email and password."""
+
+    email = _email_field()
+    password = PasswordField(
+        lazy_gettext("Password"),
+        widget=PasswordInput(),
+        validators=[InputRequired(message=MESSAGES["PASSWORD_REQUIRED"]), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(lazy_gettext("Sign in"), widget=SubmitInput())
+
+
+class ForgottenPasswordForm(Form):
+    """Ask for a reset link."""
+
+    email = _email_field()
+    submit = SubmitField(lazy_gettext("Send me a link"), widget=SubmitInput())
+
+
+class ResetPasswordForm(NewPasswordMixin, Form):
+    """Choose a new password."""
+
+    password = _new_password_field(lazy_gettext("New password"))
+    confirm = PasswordField(lazy_gettext("Type your new password again"), widget=PasswordInput())
+    submit = SubmitField(lazy_gettext("Save new password"), widget=SubmitInput())
+
+
+class SignOutForm(Form):
+    """Signing out is a POST with a CSRF token, so no other site can sign a person out."""
+
+    submit = SubmitField(lazy_gettext("Sign out"), widget=SubmitInput())
+
+
+def _find_account(email: str | None) -> Account | None:
+    """The account with this email address, ignoring case."""
+    if not email:
+        return None
+    return db.session.scalar(select(Account).where(func.lower(Account.email) == email.strip().lower()))
+
+
+def _token_hash(token: str) -> str:
+    """Only a hash of a one-time token is stored, so a database leak does not leak working links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_password_link(account: Account, purpose: str = "reset") -> str:
+    """Create a one-time set/reset link for the account and queue the email, in the caller's transaction."""
+    token = secrets.token_urlsafe(32)
+    cfg = current_app.config
+    lifetime = timedelta(days=cfg["SETUP_LINK_DAYS"]) if purpose == "setup" else timedelta(hours=cfg["RESET_LINK_HOURS"])
+    db.session.add(
+        PasswordToken(account_id=account.id, token_hash=_token_hash(token), purpose=purpose, expires_at=utcnow() + lifetime)
+    )
+    link = f"{cfg['BASE_URL']}{url_for('accounts.reset_password', token=token)}"
+    queue_email(
+        account.email,
+        "password_setup" if purpose == "setup" else "password_reset",
+        account.locale,
+        name=account.name,
+        link=link,
+        hours=cfg["RESET_LINK_HOURS"],
+        days=cfg["SETUP_LINK_DAYS"],
+        organisation=account.organisation.name if account.organisation else "",
+    )
+    return token
+
+
+def _valid_token(token: str) -> PasswordToken | None:
+    """The unused, unexpired token row for ``token``, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(select(PasswordToken).filter_by(token_hash=_token_hash(token)))
+    if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.account.is_active:
+        return None
+    return row
+
+
+def home_for(account: Account) -> str:
+    """Where an account lands after signing in."""
+    if account.role == Role.CITIZEN:
+        return url_for("selfassess.dashboard")
+    return url_for("practitioner.home")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow a ``next`` that stays on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Any:
+    """Create a citizen account and sign in."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        account = Account(
+            email=form.email.data.strip().lower(),
+            name=form.name.data,
+            password_hash=hash_password(form.password.data),
+            role=Role.CITIZEN,
+            locale=str(get_locale() or "en"),
+        )
+        db.session.add(account)
+        db.session.flush()
+        record("account.registered", actor=account)
+        db.session.commit()
+        login_user(account)
+        flash(gettext("Your account has been created."), "success")
+        return redirect(home_for(account), code=303)
+    return render_template("accounts/register.html", form=form, errors=error_summary(form))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    """Sign in, throttled per account after repeated failures."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        account = _find_account(form.email.data)
+        now = utcnow()
+        cfg = current_app.config
+        if account is not None and account.throttled_until and account.throttled_until > now:
+            minutes = max(1, int((account.throttled_until - now).total_seconds() // 60) + 1)
+            form.password.errors = [
+                ngettext(
+                    "There have been too many attempts to sign in to this account. Try again in %(num)d minute, or reset your password.",
+                    "There have been too many attempts to sign in to this account. Try again in %(num)d minutes, or reset your password.",
+                    minutes,
+                )
+            ]
+        elif account is not None and account.is_active and verify_password(account.password_hash, form.password.data):
+            account.failed_sign_ins = 0
+            account.throttled_until = None
+            account.last_sign_in_at = now
+            record("account.signed_in", actor=account)
+            db.session.commit()
+            login_user(account)
+            return redirect(_safe_next(request.args.get("next")) or home_for(account), code=303)
+        else:
+            if account is not None:
+                account.failed_sign_ins += 1
+                if account.failed_sign_ins >= cfg["SIGN_IN_ATTEMPTS"]:
+                    account.throttled_until = now + timedelta(minutes=cfg["SIGN_IN_LOCK_MINUTES"])
+                    account.failed_sign_ins = 0
+                    record("account.sign_in_throttled", actor=account)
+                db.session.commit()
+            form.email.errors = [str(MESSAGES["SIGN_IN_FAILED"])]
+    return render_template("accounts/sign_in.html", form=form, errors=error_summary(form))
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+def sign_out() -> Any:
+    """GET asks to confirm; POST (with its CSRF token) signs out."""
+    form = SignOutForm()
+    if request.method == "POST" and form.validate_on_submit():
+        logout_user()
+        flash(gettext("You have signed out."), "success")
+        return redirect(url_for("pages.start"), code=303)
+    if not current_user.is_authenticated:
+        return redirect(url_for("pages.start"))
+    return render_template("accounts/sign_out.html", form=form)
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+def forgotten_password() -> Any:
+    """Send a reset link if the account exists; say the same thing either way."""
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        account = _find_account(form.email.data)
+        if account is not None and account.is_active:
+            issue_password_link(account)
+            record("account.reset_requested", actor=account)
+            db.session.commit()
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgotten_password.html", form=form, errors=error_summary(form))
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    """Set a new password from a one-time link; the link then stops working."""
+    row = _valid_token(token)
+    if row is None:
+        return render_template("accounts/link_expired.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        account = row.account
+        account.password_hash = hash_password(form.password.data)
+        account.session_version += 1  # sign out every other session
+        account.failed_sign_ins = 0
+        account.throttled_until = None
+        row.used_at = utcnow()
+        record("account.password_changed", actor=account, detail={"purpose": row.purpose})
+        db.session.commit()
+        login_user(account)
+        flash(gettext("Your new password has been saved."), "success")
+        return redirect(home_for(account), code=303)
+    return render_template(
+        "accounts/reset_password.html", form=form, errors=error_summary(form), setup=row.purpose == "setup"
+    )
+
+
+@bp.route("/")
+@login_required
+def overview() -> Response | str:
+    """The signed-in account's details."""
+    return render_template("accounts/overview.html")

@@ -1,0 +1,176 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, lazy_gettext, refresh
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from portal.settings import ROOT
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the portal: settings, extensions, blueprints, error pages and commands."""
+    from portal.config import Config
+
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(Config)
+        app.config.update(config)
+    else:
+        app.config.from_object(config or Config)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the extensions, the locale selector and the account loader."""
+    from portal import mail, security  # noqa: F401 - mail registers the email job handler
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.i18n.web import remember_choice, select_locale
+    from portal.models import Account
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = lazy_gettext("Sign in to see this page.")
+    login_manager.login_message_category = "info"
+    security.init_app(app)
+
+    @login_manager.user_loader
+    def load_account(session_id: str) -> Account | None:
+        public_id, _, version = session_id.partition(":")
+        account = db.session.scalar(db.select(Account).filter_by(public_id=public_id))
+        if account is None or not account.is_active or str(account.session_version) != version:
+            return None
+        return account
+
+    @app.before_request
+    def before_request() -> None:
+        # Per-request values must not leak from an app context shared across requests (as in tests).
+        g.pop("csp_nonce", None)
+        refresh()
+        session.permanent = True
+        remember_choice()
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """Make SQLite behave under a web server and a worker at once: WAL, foreign keys, a busy wait."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Blueprints are imported here, inside the factory, to avoid import cycles."""
+    from portal.accounts import bp as accounts_bp
+    from portal.pages import bp as pages_bp
+    from portal.practitioner import bp as practitioner_bp
+    from portal.selfassess import bp as selfassess_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(selfassess_bp)
+    app.register_blueprint(practitioner_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Values and filters every template may use."""
+    from portal.formatting import format_money
+    from portal.i18n import BY_CODE, LANGUAGES, direction
+    from portal.security import csp_nonce
+
+    def switch_language_url(code: str) -> str:
+        """The current page in another language, keeping the person's place."""
+        args = request.args.to_dict(flat=True)
+        args["lang"] = code
+        return f"{request.path}?{urlencode(args)}"
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        locale = str(get_locale() or "en")
+        return {
+            "branding": app.config["BRANDING"],
+            "languages": LANGUAGES,
+            "current_language": BY_CODE.get(locale, BY_CODE["en"]),
+            "text_direction": direction(locale),
+            "csp_nonce": csp_nonce,
+            "switch_language_url": switch_language_url,
+            "current_user": current_user,
+        }
+
+    app.jinja_env.filters["money"] = format_money
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Every error is a page in the person's language, never a stack trace."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        # An expired or missing token: say so and send the person back, keeping nothing secret.
+        flash(lazy_gettext("Your session has timed out or the form was out of date. Please try again."), "error")
+        target = request.path if request.method == "POST" else url_for("pages.start")
+        return redirect(target, code=303)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429) else "errors/500.html"
+        return render_template(template, error=error), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Any:
+        app.logger.exception("unexpected error")
+        from portal.extensions import db
+
+        db.session.rollback()
+        g.pop("csp_nonce", None)
+        return render_template("errors/500.html"), 500

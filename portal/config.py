@@ -1,0 +1,117 @@
+"""Configuration classes. Values come from environment variables, with laptop-safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+
+from portal.settings import ROOT, Branding
+
+LANGUAGES = ("en", "cy", "pl", "ur")
+
+
+def _bool(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """PORTAL_SECRET_KEY, else a key kept in instance/secret_key so every process on a host shares it."""
+    key = os.environ.get("PORTAL_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = ROOT / "instance" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    """The database: PORTAL_DATABASE_URL, else a SQLite file under instance/."""
+    url = os.environ.get("PORTAL_DATABASE_URL", "").strip()
+    if url:
+        # psycopg 3 is the driver we ship; accept the common postgres:// spelling too.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+    return f"sqlite:///{ROOT / 'instance' / 'portal.db'}"
+
+
+class Config:
+    """Production-leaning defaults; override with PORTAL_* environment variables."""
+
+    SECRET_KEY = _secret_key()
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    BRANDING = Branding.from_env()
+    BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    LANGUAGES = LANGUAGES
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+
+    # Signed-cookie sessions keep the web processes stateless. Citizens may take a long time over the
+    # questions: a session outlasts 20 hours of inactivity (WCAG 2.2.1's 20-hour exception).
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=24)
+    SESSION_REFRESH_EACH_REQUEST = True
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("PORTAL_SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+    # Argon2id, OWASP's recommended minimum (19 MiB, 2 passes).
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+
+    SIGN_IN_ATTEMPTS = 5
+    SIGN_IN_LOCK_MINUTES = 15
+    RESET_LINK_HOURS = 1
+    SETUP_LINK_DAYS = 7
+
+    MAIL_HOST = os.environ.get("PORTAL_MAIL_HOST", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("PORTAL_MAIL_PORT", "8025"))
+    MAIL_FROM = os.environ.get("PORTAL_MAIL_FROM", "no-reply@care-portal.invalid")
+    MAIL_DOMAIN = os.environ.get("PORTAL_MAIL_DOMAIN", "care-portal.invalid")
+    # The demo runs a local SMTP sink and shows what it caught to the deployment admin.
+    MAIL_SINK_ENABLED = _bool("PORTAL_MAIL_SINK", False)
+
+    JOB_LEASE_SECONDS = 60
+    HSTS = _bool("PORTAL_HSTS", True)
+
+
+class DemoConfig(Config):
+    """The one-command laptop demo: SQLite, plain HTTP on loopback, a local mail sink."""
+
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    MAIL_SINK_ENABLED = True
+    HSTS = False
+
+
+class TestConfig(Config):
+    """Fast, isolated settings for the test suite."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    BASE_URL = "http://localhost"
+    # Cheap hashing in tests only; production keeps the defaults above.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+    MAIL_SINK_ENABLED = True
+    HSTS = False

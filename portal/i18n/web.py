@@ -1,0 +1,39 @@
+"""Choosing the language of a request, and remembering a person's choice."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+from portal.i18n import BY_CODE, DEFAULT, normalise
+
+SESSION_KEY = "lang"
+
+
+def select_locale() -> str:
+    """The request's language: an explicit ?lang=, the session, the account, then the browser."""
+    chosen = normalise(request.args.get("lang"))
+    if chosen:
+        return chosen
+    remembered = normalise(session.get(SESSION_KEY))
+    if remembered:
+        return remembered
+    if getattr(current_user, "is_authenticated", False):
+        account_locale = normalise(current_user.locale)
+        if account_locale:
+            return account_locale
+    best = request.accept_languages.best_match(list(current_app.config["LANGUAGES"]))
+    return best or DEFAULT
+
+
+def remember_choice() -> None:
+    """Store an explicit ?lang= choice in the session and on the signed-in account."""
+    chosen = normalise(request.args.get("lang"))
+    if not chosen or chosen not in BY_CODE:
+        return
+    session[SESSION_KEY] = chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale != chosen:
+        from portal.extensions import db
+
+        current_user.locale = chosen
+        db.session.commit()

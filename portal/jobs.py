@@ -1,0 +1,176 @@
+"""Work done off the request: a job table in the database and a worker that takes jobs from it.
+
+A job is written in the same transaction as the change that causes it (:func:`enqueue` only adds it to the
+session), so either both happen or neither does. A worker *claims* a job with one conditional UPDATE that
+only succeeds while the job is still free, so two workers never take the same job on SQLite or PostgreSQL.
+A claim is a lease: a worker that dies leaves the job ``running`` with a lease that runs out, after which
+any worker takes it again. Handlers must therefore be safe to run twice; emails are, because each carries the
+Message-ID fixed when it was written (see :mod:`portal.mail`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from portal.extensions import db
+from portal.models import Job, JobStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Job], dict[str, Any] | None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that does jobs of ``kind``."""
+
+    def register(func: Handler) -> Handler:
+        HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def enqueue(kind: str, payload: dict[str, Any], *, run_after: datetime | None = None) -> Job:
+    """Add a job to the current transaction; it is only visible to workers once the caller commits."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for jobs of kind {kind!r}")
+    job = Job(kind=kind, payload=payload, run_after=run_after or utcnow())
+    db.session.add(job)
+    return job
+
+
+def worker_name() -> str:
+    """A name for this worker, unique across hosts and processes."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def _claimable(now: datetime) -> Any:
+    """Jobs that are due, or whose worker's lease has run out."""
+    return or_(
+        and_(Job.status == JobStatus.PENDING, Job.run_after <= now),
+        and_(Job.status == JobStatus.RUNNING, Job.lease_until < now),
+    )
+
+
+def claim(worker: str, *, now: datetime | None = None) -> Job | None:
+    """Take the oldest job that is free, or None. Safe when many workers call it at once."""
+    now = now or utcnow()
+    lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
+    candidates = db.session.scalars(select(Job.id).where(_claimable(now)).order_by(Job.id).limit(10)).all()
+    db.session.rollback()  # end the read before trying to write
+    for job_id in candidates:
+        # The WHERE repeats the test: if another worker got there first, this updates nothing.
+        result = db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, _claimable(now))
+            .values(
+                status=JobStatus.RUNNING,
+                locked_by=worker,
+                lease_until=now + lease,
+                attempts=Job.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            job = db.session.get(Job, job_id, populate_existing=True)
+            return job
+    return None
+
+
+def heartbeat(job: Job, progress: str = "") -> None:
+    """Extend a long job's lease and record how far it has got."""
+    lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
+    db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.locked_by == job.locked_by)
+        .values(lease_until=utcnow() + lease, progress=progress[:200])
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _finish(job: Job, worker: str, **values: Any) -> None:
+    """Record the outcome, only if this worker still holds the job."""
+    db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.locked_by == worker, Job.status == JobStatus.RUNNING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def run_job(job: Job, worker: str) -> None:
+    """Do one claimed job and record done, retry later, or failed."""
+    func = HANDLERS.get(job.kind)
+    if job.attempts > job.max_attempts or func is None:
+        reason = "too many attempts" if func else f"no handler for {job.kind!r}"
+        _finish(job, worker, status=JobStatus.FAILED, last_error=reason, finished_at=utcnow(), lease_until=None)
+        return
+    try:
+        result = func(job) or {}
+    except Exception as error:  # noqa: BLE001 - any failure of a job is recorded, never lost
+        db.session.rollback()
+        log.exception("job %s (%s) failed", job.id, job.kind)
+        if job.attempts >= job.max_attempts:
+            _finish(job, worker, status=JobStatus.FAILED, last_error=repr(error)[:2000], finished_at=utcnow())
+        else:
+            backoff = timedelta(seconds=min(3600, 5 * 2**job.attempts))
+            _finish(
+                job,
+                worker,
+                status=JobStatus.PENDING,
+                last_error=repr(error)[:2000],
+                run_after=utcnow() + backoff,
+                lease_until=None,
+                locked_by=None,
+            )
+        return
+    _finish(job, worker, status=JobStatus.DONE, result=result, finished_at=utcnow(), lease_until=None)
+
+
+def run_once(worker: str | None = None) -> bool:
+    """Claim and do one job; False when there was nothing to do."""
+    worker = worker or worker_name()
+    job = claim(worker)
+    if job is None:
+        return False
+    run_job(job, worker)
+    return True
+
+
+def work(
+    *,
+    stop: threading.Event | None = None,
+    poll_seconds: float = 1.0,
+    max_jobs: int | None = None,
+    until_empty: bool = False,
+) -> int:
+    """Do jobs until stopped (or until the queue is empty, or ``max_jobs``); return how many were done."""
+    worker = worker_name()
+    done = 0
+    while stop is None or not stop.is_set():
+        if max_jobs is not None and done >= max_jobs:
+            break
+        if run_once(worker):
+            done += 1
+            continue
+        if until_empty:
+            break
+        if stop is not None:
+            stop.wait(poll_seconds)
+        else:
+            time.sleep(poll_seconds)
+    return done

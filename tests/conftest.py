@@ -1,0 +1,266 @@
+"""Shared fixtures: a fresh app and database per test, accounts, a page-checking client and an SMTP server.
+
+The database is SQLite unless PORTAL_TEST_DATABASE_URL names a PostgreSQL database, in which case the same
+tests run there (.ci/run creates a fresh one). Either way the schema comes from the Alembic migrations, not
+from ``create_all``, so the migrations are what the tests prove.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from portal.app import create_app
+from portal.config import TestConfig
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "").strip()
+
+
+def _migrate(url: str) -> None:
+    """Build the schema at ``url`` by running every Alembic migration."""
+    from flask_migrate import upgrade
+
+    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        from portal.extensions import db
+
+        db.engine.dispose()
+
+
+def _config_dict() -> dict[str, Any]:
+    """TestConfig as a dict, so a test can override single keys."""
+    return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate once per run: a SQLite file to copy per test, or the PostgreSQL database itself."""
+    if PG_URL:
+        _migrate(PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+def _truncate_postgres(url: str) -> None:
+    """Empty every table between tests (TRUNCATE is not an UPDATE or DELETE, so the audit guard allows it)."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+        ).scalars().all()
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> str:
+    """A database for one test, already migrated and empty."""
+    if PG_URL:
+        _truncate_postgres(PG_URL)
+        return PG_URL
+    target = tmp_path / "portal.db"
+    shutil.copy(database_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, Any]:
+    """The settings of the test app; a test may change them before ``app`` is built."""
+    return {**_config_dict(), "SQLALCHEMY_DATABASE_URI": database_url}
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """A fresh app bound to a fresh database."""
+    application = create_app(app_config)
+    with application.app_context():
+        yield application
+        from portal.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client with cookies."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_account(app: Flask) -> Any:
+    """Create an account: ``make_account(role=Role.ASSESSOR, organisation=org)``."""
+    from portal.extensions import db
+    from portal.models import Account, Role
+    from portal.security import hash_password
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: Any = None,
+        *,
+        email: str | None = None,
+        name: str = "Test Person",
+        password: str = "correct horse battery",
+        organisation: Any = None,
+        level: int | None = None,
+        locale: str = "en",
+    ) -> Any:
+        account = Account(
+            email=email or f"person{next(counter)}@example.org",
+            name=name,
+            role=role or Role.CITIZEN,
+            organisation_id=organisation.id if organisation else None,
+            approval_level=level,
+            password_hash=hash_password(password),
+            locale=locale,
+        )
+        db.session.add(account)
+        db.session.commit()
+        return account
+
+    return make
+
+
+@pytest.fixture
+def make_organisation(app: Flask) -> Any:
+    """Create an organisation: ``make_organisation("Northfield", districts=("NF1",))``."""
+    from portal.extensions import db
+    from portal.models import Organisation, OrganisationKind, PostcodeDistrict
+
+    def make(name: str = "Test Council", *, districts: tuple[str, ...] = (), kind: Any = None) -> Any:
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        organisation = Organisation(name=name, slug=slug, kind=kind or OrganisationKind.COUNCIL,
+                                    contact_email=f"care@{slug}.example.org")
+        organisation.postcode_districts = [PostcodeDistrict(district=d) for d in districts]
+        db.session.add(organisation)
+        db.session.commit()
+        return organisation
+
+    return make
+
+
+def sign_in(client: FlaskClient, account: Any, password: str = "correct horse battery") -> Any:
+    """Sign in through the real form, CSRF token and all."""
+    page = client.get("/account/sign-in")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post("/account/sign-in", data={"csrf_token": token, "email": account.email, "password": password})
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', html
+    )
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def check_page(html: str, *, lang: str = "en", errors: bool = False) -> BeautifulSoup:
+    """Assert the basics every page must get right, and return it parsed.
+
+    One <h1>; a <title> that starts with it (after "Error: " when the page shows errors); unique ids;
+    <html lang> and dir; an error summary exactly when there are errors.
+    """
+    page = BeautifulSoup(html, "html.parser")
+    headings = page.find_all("h1")
+    assert len(headings) == 1, f"expected one h1, found {len(headings)}"
+    title = page.title.get_text(" ", strip=True) if page.title else ""
+    heading = " ".join(headings[0].get_text(" ", strip=True).split())
+    summary = page.select_one(".govuk-error-summary")
+    if errors:
+        assert summary is not None, "expected an error summary"
+        assert not title.startswith(heading), "an error page's title must start with its error prefix"
+    else:
+        assert summary is None, f"unexpected error summary: {summary.get_text(' ', strip=True) if summary else ''}"
+        assert title.startswith(heading), f"title {title!r} does not start with h1 {heading!r}"
+    ids = [tag["id"] for tag in page.find_all(attrs={"id": True})]
+    duplicates = [i for i, n in Counter(ids).items() if n > 1]
+    assert not duplicates, f"duplicate ids: {duplicates}"
+    assert page.html is not None and page.html.get("lang") == lang
+    assert page.html.get("dir") == ("rtl" if lang == "ur" else "ltr")
+    return page
+
+
+@pytest.fixture
+def client_request(client: FlaskClient, app: Flask) -> Any:
+    """Get or post pages by endpoint name, check the status and the page basics, return the parsed page."""
+
+    class ClientRequest:
+        def get(self, endpoint: str, *, _status: int = 200, _lang: str = "en", _query: str = "", **values: Any) -> Any:
+            with app.test_request_context():
+                url = url_for(endpoint, **values)
+            response = client.get(url + (f"?{_query}" if _query else ""))
+            assert response.status_code == _status, f"{url}: {response.status_code}"
+            if _status in (301, 302, 303):
+                return response
+            return check_page(response.get_data(as_text=True), lang=_lang)
+
+        def post(self, endpoint: str, data: dict[str, Any], *, _status: int = 200, _errors: bool = False,
+                 **values: Any) -> Any:
+            with app.test_request_context():
+                url = url_for(endpoint, **values)
+            token = csrf_from(client.get(url).get_data(as_text=True))
+            response = client.post(url, data={"csrf_token": token, **data})
+            assert response.status_code == _status, f"{url}: {response.status_code}"
+            if _status in (301, 302, 303):
+                return response
+            return check_page(response.get_data(as_text=True), errors=_errors)
+
+    return ClientRequest()
+
+
+class Inbox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        from email import message_from_bytes
+        from email.policy import default
+
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[Inbox]:
+    """A real SMTP server on loopback; the app's mail settings point at it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -1,0 +1,66 @@
+"""The public pages render properly in every language."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.i18n import LANGUAGES
+from portal.pages import INFO_PAGES
+
+PUBLIC = ("pages.start", *(f"pages.{name}" for name in INFO_PAGES), "accounts.sign_in", "accounts.register",
+          "accounts.forgotten_password")
+
+
+@pytest.mark.parametrize("endpoint", PUBLIC)
+@pytest.mark.parametrize("lang", [language.code for language in LANGUAGES])
+def test_public_page_in_every_language(client_request, endpoint, lang):
+    page = client_request.get(endpoint, _lang=lang, _query=f"lang={lang}")
+    switcher = page.select(".app-language-switcher a")
+    # The switcher offers the other three languages, each named in its own language and marked with its lang.
+    assert sorted(a["lang"] for a in switcher) == sorted(code.code for code in LANGUAGES if code.code != lang)
+    assert page.select_one(".app-language-switcher [aria-current]")["lang"] == lang
+    footer_links = {a.get_text(strip=True) for a in page.select("footer a")}
+    assert len(footer_links) == 5
+
+
+def test_language_choice_is_remembered_and_keeps_the_place(client):
+    response = client.get("/privacy?lang=cy")
+    assert 'lang="cy"' in response.get_data(as_text=True)
+    # Without ?lang the session remembers it.
+    assert 'lang="cy"' in client.get("/cookies").get_data(as_text=True)
+    html = client.get("/cookies").get_data(as_text=True)
+    assert 'href="/cookies?lang=en"' in html  # the switcher keeps the person on the same page
+
+
+def test_urdu_is_right_to_left_with_its_own_stylesheet(client):
+    html = client.get("/?lang=ur").get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl"' in html
+    assert "app-rtl.css" in html
+    assert "app-rtl.css" not in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_browser_language_is_used_when_nothing_was_chosen(client):
+    html = client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert 'lang="pl"' in html
+
+
+def test_unknown_language_falls_back_to_english(client):
+    html = client.get("/?lang=xx").get_data(as_text=True)
+    assert 'lang="en"' in html
+
+
+def test_contact_page_lists_organisations(client_request, make_organisation):
+    make_organisation("Northfield City Council")
+    page = client_request.get("pages.contact")
+    assert "Northfield City Council" in page.get_text()
+    assert page.select_one('a[href="mailto:care@northfield-city-council.example.org"]')
+
+
+def test_missing_page_is_a_proper_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
