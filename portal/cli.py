@@ -82,3 +82,7 @@ def init_app(app: Any) -> None:
         from portal.demo import run_demo
 
         run_demo(app, host=host, port=port, smtp_port=smtp_port)
+
+
+if __name__ == "__main__":
+    main()

@@ -87,7 +87,7 @@ class Config:
     # The demo runs a local SMTP sink and shows what it caught to the deployment admin.
     MAIL_SINK_ENABLED = _bool("PORTAL_MAIL_SINK", False)
 
-    JOB_LEASE_SECONDS = 60
+    JOB_LEASE_SECONDS = int(os.environ.get("PORTAL_JOB_LEASE_SECONDS", "60"))
     HSTS = _bool("PORTAL_HSTS", True)
 
 

@@ -55,8 +55,8 @@ def build_message(outbox: OutboxMessage) -> EmailMessage:
     message["Subject"] = outbox.subject
     message["Message-ID"] = outbox.message_id
     message["Date"] = formatdate(outbox.created_at.timestamp(), localtime=False)
-    message["Content-Language"] = outbox.locale
     message.set_content(outbox.body_text)
+    message["Content-Language"] = outbox.locale  # after set_content, which resets Content-* headers
     return message
 
 

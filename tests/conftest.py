@@ -90,6 +90,16 @@ def app_config(database_url: str) -> dict[str, Any]:
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     """A fresh app bound to a fresh database."""
     application = create_app(app_config)
+
+    def fresh_g() -> None:
+        # The fixture keeps one app context open so tests can use the database; Flask then reuses it for
+        # every request, and with it `g` (signed-in user, CSRF token, locale). Start each request with an
+        # empty `g`, as it is in production where every request has its own app context.
+        from flask import g
+
+        g.__dict__.clear()
+
+    application.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     with application.app_context():
         yield application
         from portal.extensions import db
@@ -264,3 +274,17 @@ def smtp_server(app: Flask) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the catalogues, as the install step does, so a checkout can run the tests directly."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("translations/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as handle:
+                catalog = read_po(handle)
+            with mo.open("wb") as handle:
+                write_mo(handle, catalog)

@@ -1,0 +1,65 @@
+"""The citizen self-assessment questionnaire: a versioned schema file and pure functions over answers.
+
+No web, database or translation library is imported here: the web layer, the practitioner pages and batch
+jobs all use the same code. See docs/decisions/0003-questionnaire.md.
+"""
+
+from portal.questionnaire.answers import ParseResult, is_valid_value
+from portal.questionnaire.conditions import OPERATORS
+from portal.questionnaire.loader import (
+    DEFAULT_SCHEMA_PATH,
+    JSON_SCHEMA_PATH,
+    SchemaError,
+    SchemaIssue,
+    build_schema,
+    load_schema,
+    parse_yaml,
+)
+from portal.questionnaire.model import (
+    AnswerValue,
+    ErrorCode,
+    Option,
+    Question,
+    QuestionType,
+    Risk,
+    RiskRule,
+    Section,
+    SectionStatus,
+    SourceString,
+    Voice,
+    fill_name,
+)
+from portal.questionnaire.profile import AREAS, CANONICAL_FIELDS, FIELD_NAMES, FieldSpec, ProfileMapping
+from portal.questionnaire.schema import Answers, Schema
+
+__all__ = [
+    "AREAS",
+    "CANONICAL_FIELDS",
+    "DEFAULT_SCHEMA_PATH",
+    "FIELD_NAMES",
+    "JSON_SCHEMA_PATH",
+    "OPERATORS",
+    "AnswerValue",
+    "Answers",
+    "ErrorCode",
+    "FieldSpec",
+    "Option",
+    "ParseResult",
+    "ProfileMapping",
+    "Question",
+    "QuestionType",
+    "Risk",
+    "RiskRule",
+    "Schema",
+    "SchemaError",
+    "SchemaIssue",
+    "Section",
+    "SectionStatus",
+    "SourceString",
+    "Voice",
+    "build_schema",
+    "fill_name",
+    "is_valid_value",
+    "load_schema",
+    "parse_yaml",
+]
