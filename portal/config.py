@@ -32,15 +32,19 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3, the driver we ship, for ``postgres://`` and ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def _database_url() -> str:
     """The database: PORTAL_DATABASE_URL, else a SQLite file under instance/."""
     url = os.environ.get("PORTAL_DATABASE_URL", "").strip()
     if url:
-        # psycopg 3 is the driver we ship; accept the common postgres:// spelling too.
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix) :]
-        return url
+        return normalise_database_url(url)
     return f"sqlite:///{ROOT / 'instance' / 'portal.db'}"
 
 

@@ -24,9 +24,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from portal.app import create_app
-from portal.config import TestConfig
+from portal.config import TestConfig, normalise_database_url
 
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "").strip()
+PG_URL = normalise_database_url(os.environ.get("PORTAL_TEST_DATABASE_URL", "").strip())
 
 
 def _migrate(url: str) -> None:
@@ -59,7 +59,7 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def _truncate_postgres(url: str) -> None:
     """Empty every table between tests (TRUNCATE is not an UPDATE or DELETE, so the audit guard allows it)."""
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = create_engine(url)
     with engine.begin() as connection:
         tables = connection.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")

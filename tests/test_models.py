@@ -1,0 +1,100 @@
+"""The data model: migrations match the models, the audit trail is append-only, case moves are rules."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from portal.audit import record
+from portal.cases import TRANSITIONS, Actor, TransitionError, allowed, check_transition
+from portal.extensions import db
+from portal.models import AuditEvent, AuditTrailError, CaseStatus, new_reference
+
+
+def test_migrations_match_the_models(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def test_audit_events_cannot_be_changed_or_deleted_by_the_application(app, make_account):
+    account = make_account()
+    event = record("test.happened", actor=account, detail={"before": 1, "after": 2}, reason="because")
+    db.session.commit()
+    event.reason = "rewritten"
+    with pytest.raises(AuditTrailError):
+        db.session.commit()
+    db.session.rollback()
+    event = db.session.scalar(select(AuditEvent))
+    db.session.delete(event)
+    with pytest.raises(AuditTrailError):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(select(AuditEvent)).reason == "because"
+
+
+def test_postgresql_itself_refuses_to_change_the_audit_trail(app, make_account):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the database trigger exists on PostgreSQL only")
+    record("test.happened", actor=make_account())
+    db.session.commit()
+    for statement in ("UPDATE audit_events SET reason = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.scalar(select(AuditEvent)) is not None
+
+
+def test_references_are_readable_and_unambiguous():
+    references = {new_reference() for _ in range(500)}
+    assert len(references) == 500
+    for reference in references:
+        assert reference.startswith("CP-") and len(reference) == 12
+        assert not set(reference[3:].replace("-", "")) & set("01OI")
+
+
+@pytest.mark.parametrize(("current", "target", "actor", "ok"), [
+    (CaseStatus.DRAFT, CaseStatus.SENT, Actor.PERSON, True),
+    (CaseStatus.SENT, CaseStatus.DRAFT, Actor.PERSON, True),
+    (CaseStatus.CLAIMED, CaseStatus.DRAFT, Actor.PERSON, False),  # after a claim, changes go via the assessor
+    (CaseStatus.SENT, CaseStatus.CLAIMED, Actor.ASSESSOR, True),
+    (CaseStatus.SENT, CaseStatus.CLAIMED, Actor.PERSON, False),
+    (CaseStatus.CLAIMED, CaseStatus.DECIDED, Actor.HOLDER, True),
+    (CaseStatus.CLAIMED, CaseStatus.DECIDED, Actor.ASSESSOR, False),  # only the holder
+    (CaseStatus.WAITING_FOR_APPROVAL, CaseStatus.DECIDED, Actor.APPROVER, True),
+    (CaseStatus.WAITING_FOR_APPROVAL, CaseStatus.DECIDED, Actor.HOLDER, False),  # cannot approve own
+    (CaseStatus.DECIDED, CaseStatus.CLAIMED, Actor.ADMIN, False),
+])
+def test_case_transitions(current, target, actor, ok):
+    assert allowed(current, target, actor) is ok
+    if ok:
+        check_transition(current, target, actor)
+    else:
+        with pytest.raises(TransitionError):
+            check_transition(current, target, actor)
+
+
+def test_decided_and_withdrawn_are_final():
+    assert not [pair for pair in TRANSITIONS if pair[0] in (CaseStatus.DECIDED, CaseStatus.WITHDRAWN)]
+
+
+def test_demo_seed_has_four_organisations_and_every_role_in_two(app):
+    from portal.demo import demo_accounts, seed_demo
+
+    seed_demo()
+    seed_demo()  # safe to run twice
+    rows = demo_accounts()
+    by_org: dict[str, set[str]] = {}
+    for _email, role, org in rows:
+        by_org.setdefault(org, set()).add(role)
+    from portal.models import Organisation
+
+    assert db.session.query(Organisation).count() >= 4
+    full = [org for org, roles in by_org.items() if org and {"assessor", "approver", "admin"} <= roles]
+    assert len(full) >= 2
+    assert {"citizen", "deployment_admin"} <= by_org[""]
+    assert len(rows) == len({email for email, _, _ in rows})
