@@ -27,8 +27,18 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 # A short list of passwords that are too common to allow (the NCSC advises blocking the most common).
 COMMON_PASSWORDS = frozenset(
     {
-        "password123", "password1234", "1234567890", "qwertyuiop", "iloveyou123", "letmein1234",
-        "welcome123", "password12", "abcdefghij", "0123456789", "passw0rd123", "qwerty1234",
+        "password123",
+        "password1234",
+        "1234567890",
+        "qwertyuiop",
+        "iloveyou123",
+        "letmein1234",
+        "welcome123",
+        "password12",
+        "abcdefghij",
+        "0123456789",
+        "passw0rd123",
+        "qwerty1234",
     }
 )
 
@@ -148,9 +158,18 @@ def issue_password_link(account: Account, purpose: str = "reset") -> str:
     """Create a one-time set/reset link for the account and queue the email, in the caller's transaction."""
     token = secrets.token_urlsafe(32)
     cfg = current_app.config
-    lifetime = timedelta(days=cfg["SETUP_LINK_DAYS"]) if purpose == "setup" else timedelta(hours=cfg["RESET_LINK_HOURS"])
+    lifetime = (
+        timedelta(days=cfg["SETUP_LINK_DAYS"])
+        if purpose == "setup"
+        else timedelta(hours=cfg["RESET_LINK_HOURS"])
+    )
     db.session.add(
-        PasswordToken(account_id=account.id, token_hash=_token_hash(token), purpose=purpose, expires_at=utcnow() + lifetime)
+        PasswordToken(
+            account_id=account.id,
+            token_hash=_token_hash(token),
+            purpose=purpose,
+            expires_at=utcnow() + lifetime,
+        )
     )
     link = f"{cfg['BASE_URL']}{url_for('accounts.reset_password', token=token)}"
     queue_email(
@@ -233,7 +252,11 @@ def sign_in() -> Any:
                     minutes,
                 )
             ]
-        elif account is not None and account.is_active and verify_password(account.password_hash, form.password.data):
+        elif (
+            account is not None
+            and account.is_active
+            and verify_password(account.password_hash, form.password.data)
+        ):
             account.failed_sign_ins = 0
             account.throttled_until = None
             account.last_sign_in_at = now

@@ -156,7 +156,9 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         # An expired or missing token: say so and send the person back, keeping nothing secret.
-        flash(lazy_gettext("Your session has timed out or the form was out of date. Please try again."), "error")
+        flash(
+            lazy_gettext("Your session has timed out or the form was out of date. Please try again."), "error"
+        )
         target = request.path if request.method == "POST" else url_for("pages.start")
         return redirect(target, code=303)
 

@@ -68,7 +68,12 @@ def init_app(app: Any) -> None:
         from portal.security import hash_password
 
         db.session.add(
-            Account(email=email.strip().lower(), name=name, password_hash=hash_password(password), role=Role.DEPLOYMENT_ADMIN)
+            Account(
+                email=email.strip().lower(),
+                name=name,
+                password_hash=hash_password(password),
+                role=Role.DEPLOYMENT_ADMIN,
+            )
         )
         db.session.commit()
         click.echo(f"Created deployment administrator {email}")

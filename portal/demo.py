@@ -35,14 +35,42 @@ class DemoOrganisation:
 
 
 ORGANISATIONS = (
-    DemoOrganisation("northfield", "Northfield City Council", OrganisationKind.COUNCIL,
-                     ("NF1", "NF2", "NF3"), "adultcare@northfield.example.org", "0300 555 0101", True),
-    DemoOrganisation("riverside", "Riverside Health and Care Partnership", OrganisationKind.PARTNERSHIP,
-                     ("RV1", "RV2", "NF3"), "s117@riverside.example.org", "0300 555 0202", True),
-    DemoOrganisation("westmoor", "Westmoor County Council", OrganisationKind.COUNCIL,
-                     ("WM1", "WM2"), "care@westmoor.example.org", "0300 555 0303", False),
-    DemoOrganisation("eastbrook", "Eastbrook Integrated Care Board", OrganisationKind.ICB,
-                     ("EB1", "EB2"), "phb@eastbrook.example.org", "0300 555 0404", False),
+    DemoOrganisation(
+        "northfield",
+        "Northfield City Council",
+        OrganisationKind.COUNCIL,
+        ("NF1", "NF2", "NF3"),
+        "adultcare@northfield.example.org",
+        "0300 555 0101",
+        True,
+    ),
+    DemoOrganisation(
+        "riverside",
+        "Riverside Health and Care Partnership",
+        OrganisationKind.PARTNERSHIP,
+        ("RV1", "RV2", "NF3"),
+        "s117@riverside.example.org",
+        "0300 555 0202",
+        True,
+    ),
+    DemoOrganisation(
+        "westmoor",
+        "Westmoor County Council",
+        OrganisationKind.COUNCIL,
+        ("WM1", "WM2"),
+        "care@westmoor.example.org",
+        "0300 555 0303",
+        False,
+    ),
+    DemoOrganisation(
+        "eastbrook",
+        "Eastbrook Integrated Care Board",
+        OrganisationKind.ICB,
+        ("EB1", "EB2"),
+        "phb@eastbrook.example.org",
+        "0300 555 0404",
+        False,
+    ),
 )
 
 # (role, approval level, e-mail local part) for each staffed organisation.
@@ -60,7 +88,9 @@ CITIZENS = (
 DEPLOYMENT_ADMIN = ("deployment-admin@example.org", "Dana Okafor")
 
 
-def _account(email: str, name: str, role: Role, organisation: Organisation | None = None, level: int | None = None) -> None:
+def _account(
+    email: str, name: str, role: Role, organisation: Organisation | None = None, level: int | None = None
+) -> None:
     """Add an account unless one with this email exists."""
     if db.session.scalar(select(Account.id).filter_by(email=email)):
         return
@@ -82,16 +112,27 @@ def seed_demo() -> None:
         organisation = db.session.scalar(select(Organisation).filter_by(slug=spec.slug))
         if organisation is None:
             organisation = Organisation(
-                slug=spec.slug, name=spec.name, kind=spec.kind, contact_email=spec.email,
-                contact_phone=spec.phone, duty_phone=spec.phone, is_demo=True, shares_benchmarking=True,
+                slug=spec.slug,
+                name=spec.name,
+                kind=spec.kind,
+                contact_email=spec.email,
+                contact_phone=spec.phone,
+                duty_phone=spec.phone,
+                is_demo=True,
+                shares_benchmarking=True,
             )
             organisation.postcode_districts = [PostcodeDistrict(district=d) for d in spec.districts]
             db.session.add(organisation)
             db.session.flush()
         if spec.staffed:
             for role, level, local in STAFF:
-                _account(f"{local}@{spec.slug}.example.org", f"{spec.name.split()[0]} {local.replace('-', ' ').title()}",
-                         role, organisation, level)
+                _account(
+                    f"{local}@{spec.slug}.example.org",
+                    f"{spec.name.split()[0]} {local.replace('-', ' ').title()}",
+                    role,
+                    organisation,
+                    level,
+                )
     for email, name in CITIZENS:
         _account(email, name, Role.CITIZEN)
     _account(DEPLOYMENT_ADMIN[0], DEPLOYMENT_ADMIN[1], Role.DEPLOYMENT_ADMIN)
@@ -110,7 +151,7 @@ def demo_accounts() -> list[tuple[str, str, str]]:
 
 def print_accounts() -> None:
     """Print the demo accounts and their shared password."""
-    click.echo("\nDemo accounts (password for every one: %s)" % DEMO_PASSWORD)
+    click.echo(f"\nDemo accounts (password for every one: {DEMO_PASSWORD})")
     for email, role, org in demo_accounts():
         click.echo(f"  {role:<17} {email:<45} {org}")
 
@@ -119,10 +160,9 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
     """Migrate, seed, start the mail sink and a worker thread, then serve until stopped."""
     from flask_migrate import upgrade
 
+    from portal.config import DemoConfig
     from portal.jobs import work
     from portal.mail import start_sink
-
-    from portal.config import DemoConfig
 
     # Plain HTTP on loopback: cookies cannot be Secure-only, and HSTS would stick to localhost.
     app.config.update({key: getattr(DemoConfig, key) for key in DEMO_OVERRIDES})

@@ -11,8 +11,8 @@ from typing import Any
 from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCharacterCount,
+    GovCheckboxesInput,
     GovDateInput,
     GovPasswordInput,
     GovRadioInput,
@@ -26,7 +26,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 MESSAGES = {
     "EMAIL_REQUIRED": lazy_gettext("Enter your email address"),
     "EMAIL_INVALID": lazy_gettext("Enter an email address in the correct format, like name@example.com"),
-    "EMAIL_TAKEN": lazy_gettext("An account already uses this email address. Sign in, or reset your password"),
+    "EMAIL_TAKEN": lazy_gettext(
+        "An account already uses this email address. Sign in, or reset your password"
+    ),
     "NAME_REQUIRED": lazy_gettext("Enter your full name"),
     "PASSWORD_REQUIRED": lazy_gettext("Enter your password"),
     "PASSWORD_SHORT": lazy_gettext("Your password must be 10 characters or more"),
@@ -83,14 +85,20 @@ class CharacterCount(_ErrorPrefix, GovCharacterCount):
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params = super().map_gov_params(field, **kwargs)
-        params.setdefault("charactersUnderLimitText", {
-            "one": gettext("You have %(count)s character remaining", count="%{count}"),
-            "other": gettext("You have %(count)s characters remaining", count="%{count}"),
-        })
-        params.setdefault("charactersOverLimitText", {
-            "one": gettext("You have %(count)s character too many", count="%{count}"),
-            "other": gettext("You have %(count)s characters too many", count="%{count}"),
-        })
+        params.setdefault(
+            "charactersUnderLimitText",
+            {
+                "one": gettext("You have %(count)s character remaining", count="%{count}"),
+                "other": gettext("You have %(count)s characters remaining", count="%{count}"),
+            },
+        )
+        params.setdefault(
+            "charactersOverLimitText",
+            {
+                "one": gettext("You have %(count)s character too many", count="%{count}"),
+                "other": gettext("You have %(count)s characters too many", count="%{count}"),
+            },
+        )
         params.setdefault("charactersAtLimitText", gettext("You have 0 characters remaining"))
         return params
 
@@ -116,7 +124,9 @@ class DateInput(_ErrorPrefix, GovDateInput):
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params = super().map_gov_params(field, **kwargs)
-        for item, label in zip(params["items"], (gettext("Day"), gettext("Month"), gettext("Year")), strict=True):
+        for item, label in zip(
+            params["items"], (gettext("Day"), gettext("Month"), gettext("Year")), strict=True
+        ):
             item["label"] = label
         return params
 

@@ -117,7 +117,9 @@ def run_job(job: Job, worker: str) -> None:
     func = HANDLERS.get(job.kind)
     if job.attempts > job.max_attempts or func is None:
         reason = "too many attempts" if func else f"no handler for {job.kind!r}"
-        _finish(job, worker, status=JobStatus.FAILED, last_error=reason, finished_at=utcnow(), lease_until=None)
+        _finish(
+            job, worker, status=JobStatus.FAILED, last_error=reason, finished_at=utcnow(), lease_until=None
+        )
         return
     try:
         result = func(job) or {}

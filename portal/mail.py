@@ -28,7 +28,11 @@ def queue_email(to_address: str, template: str, locale: str, **context: Any) -> 
     """
     with force_locale(locale):
         module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
-            {"branding": current_app.config["BRANDING"], "base_url": current_app.config["BASE_URL"], **context}
+            {
+                "branding": current_app.config["BRANDING"],
+                "base_url": current_app.config["BASE_URL"],
+                **context,
+            }
         )
         subject = str(getattr(module, "subject", "")).strip()
         body = str(module).strip() + "\n"

@@ -259,9 +259,7 @@ class Case(db.Model):  # type: ignore[name-defined]
     """The envelope for one assessment of one person."""
 
     __tablename__ = "cases"
-    __table_args__ = (
-        Index("ix_cases_queue", "organisation_id", "status", "risk_rank", "sent_at"),
-    )
+    __table_args__ = (Index("ix_cases_queue", "organisation_id", "status", "risk_rank", "sent_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)

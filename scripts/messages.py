@@ -1,9 +1,9 @@
 """Keep the gettext catalogues in step with the code: extract, update, compile and check.
 
-    python scripts/messages.py update    # extract messages.pot from the code, then update every .po
-    python scripts/messages.py compile   # build the .mo files the app reads (done at install)
-    python scripts/messages.py check     # CI: fail on a stale .pot, a .po that does not compile,
-                                         # or an untranslated/fuzzy entry in a language marked complete
+python scripts/messages.py update    # extract messages.pot from the code, then update every .po
+python scripts/messages.py compile   # build the .mo files the app reads (done at install)
+python scripts/messages.py check     # CI: fail on a stale .pot, a .po that does not compile,
+                                     # or an untranslated/fuzzy entry in a language marked complete
 """
 
 from __future__ import annotations
@@ -28,10 +28,27 @@ PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]
 def _extract(target: Path) -> None:
     """Extract every gettext string from the Python code and templates into ``target``."""
     subprocess.run(
-        [*PYBABEL, "extract", "-F", str(ROOT / "babel.cfg"), "-k", "lazy_gettext", "-k", "_l",
-         "--no-location", "--sort-output", "--add-comments=Translators:", "--project=care-portal",
-         "--msgid-bugs-address=translations@care-portal.invalid", "-o", str(target), str(ROOT)],
-        check=True, cwd=ROOT, capture_output=True,
+        [
+            *PYBABEL,
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "--no-location",
+            "--sort-output",
+            "--add-comments=Translators:",
+            "--project=care-portal",
+            "--msgid-bugs-address=translations@care-portal.invalid",
+            "-o",
+            str(target),
+            str(ROOT),
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
     )
 
 
@@ -50,11 +67,28 @@ def update() -> None:
             continue
         po = TRANSLATIONS / language.code / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            subprocess.run([*PYBABEL, "update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language.code,
-                            "--no-wrap", "--ignore-obsolete"], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    *PYBABEL,
+                    "update",
+                    "-i",
+                    str(POT),
+                    "-d",
+                    str(TRANSLATIONS),
+                    "-l",
+                    language.code,
+                    "--no-wrap",
+                    "--ignore-obsolete",
+                ],
+                check=True,
+                capture_output=True,
+            )
         else:
-            subprocess.run([*PYBABEL, "init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language.code,
-                            "--no-wrap"], check=True, capture_output=True)
+            subprocess.run(
+                [*PYBABEL, "init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language.code, "--no-wrap"],
+                check=True,
+                capture_output=True,
+            )
 
 
 def compile_all() -> None:
@@ -71,8 +105,10 @@ def check() -> int:
         if _ids(fresh) != _ids(POT):
             added = sorted(m for m, _ in _ids(fresh) - _ids(POT))[:5]
             removed = sorted(m for m, _ in _ids(POT) - _ids(fresh))[:5]
-            problems.append(f"translations/messages.pot is stale (new: {added}, gone: {removed}); "
-                            "run: python scripts/messages.py update")
+            problems.append(
+                f"translations/messages.pot is stale (new: {added}, gone: {removed}); "
+                "run: python scripts/messages.py update"
+            )
     for language in LANGUAGES:
         if language.code == "en":
             continue
@@ -80,7 +116,9 @@ def check() -> int:
         if not po.exists():
             problems.append(f"{po.relative_to(ROOT)} is missing")
             continue
-        result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+        result = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True
+        )
         if result.returncode != 0:
             problems.append(f"{po.relative_to(ROOT)} does not compile: {result.stderr.strip()}")
         if _ids(po) != _ids(POT):
@@ -88,7 +126,11 @@ def check() -> int:
         if language.code in COMPLETE:
             with po.open("rb") as handle:
                 catalog = read_po(handle)
-            missing = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
+            missing = [
+                m.id
+                for m in catalog
+                if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+            ]
             fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
             if missing or fuzzy:
                 problems.append(f"{po.relative_to(ROOT)}: {len(missing)} untranslated, {len(fuzzy)} fuzzy")

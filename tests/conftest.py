@@ -61,9 +61,15 @@ def _truncate_postgres(url: str) -> None:
     """Empty every table between tests (TRUNCATE is not an UPDATE or DELETE, so the audit guard allows it)."""
     engine = create_engine(url)
     with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         if tables:
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
@@ -157,8 +163,12 @@ def make_organisation(app: Flask) -> Any:
 
     def make(name: str = "Test Council", *, districts: tuple[str, ...] = (), kind: Any = None) -> Any:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        organisation = Organisation(name=name, slug=slug, kind=kind or OrganisationKind.COUNCIL,
-                                    contact_email=f"care@{slug}.example.org")
+        organisation = Organisation(
+            name=name,
+            slug=slug,
+            kind=kind or OrganisationKind.COUNCIL,
+            contact_email=f"care@{slug}.example.org",
+        )
         organisation.postcode_districts = [PostcodeDistrict(district=d) for d in districts]
         db.session.add(organisation)
         db.session.commit()
@@ -171,7 +181,9 @@ def sign_in(client: FlaskClient, account: Any, password: str = "correct horse ba
     """Sign in through the real form, CSRF token and all."""
     page = client.get("/account/sign-in")
     token = csrf_from(page.get_data(as_text=True))
-    return client.post("/account/sign-in", data={"csrf_token": token, "email": account.email, "password": password})
+    return client.post(
+        "/account/sign-in", data={"csrf_token": token, "email": account.email, "password": password}
+    )
 
 
 def csrf_from(html: str) -> str:
@@ -199,7 +211,9 @@ def check_page(html: str, *, lang: str = "en", errors: bool = False) -> Beautifu
         assert summary is not None, "expected an error summary"
         assert not title.startswith(heading), "an error page's title must start with its error prefix"
     else:
-        assert summary is None, f"unexpected error summary: {summary.get_text(' ', strip=True) if summary else ''}"
+        assert summary is None, (
+            f"unexpected error summary: {summary.get_text(' ', strip=True) if summary else ''}"
+        )
         assert title.startswith(heading), f"title {title!r} does not start with h1 {heading!r}"
     ids = [tag["id"] for tag in page.find_all(attrs={"id": True})]
     duplicates = [i for i, n in Counter(ids).items() if n > 1]
@@ -214,7 +228,9 @@ def client_request(client: FlaskClient, app: Flask) -> Any:
     """Get or post pages by endpoint name, check the status and the page basics, return the parsed page."""
 
     class ClientRequest:
-        def get(self, endpoint: str, *, _status: int = 200, _lang: str = "en", _query: str = "", **values: Any) -> Any:
+        def get(
+            self, endpoint: str, *, _status: int = 200, _lang: str = "en", _query: str = "", **values: Any
+        ) -> Any:
             with app.test_request_context():
                 url = url_for(endpoint, **values)
             response = client.get(url + (f"?{_query}" if _query else ""))
@@ -223,8 +239,15 @@ def client_request(client: FlaskClient, app: Flask) -> Any:
                 return response
             return check_page(response.get_data(as_text=True), lang=_lang)
 
-        def post(self, endpoint: str, data: dict[str, Any], *, _status: int = 200, _errors: bool = False,
-                 **values: Any) -> Any:
+        def post(
+            self,
+            endpoint: str,
+            data: dict[str, Any],
+            *,
+            _status: int = 200,
+            _errors: bool = False,
+            **values: Any,
+        ) -> Any:
             with app.test_request_context():
                 url = url_for(endpoint, **values)
             token = csrf_from(client.get(url).get_data(as_text=True))

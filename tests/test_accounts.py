@@ -96,7 +96,9 @@ def test_staff_land_on_the_staff_home(client, make_account, make_organisation):
 def test_wrong_password_gives_one_message_for_unknown_and_known_accounts(client, make_account):
     account = make_account()
     known = post_form(client, "/account/sign-in", {"email": account.email, "password": "wrong password"})
-    unknown = post_form(client, "/account/sign-in", {"email": "nobody@example.org", "password": "wrong password"})
+    unknown = post_form(
+        client, "/account/sign-in", {"email": "nobody@example.org", "password": "wrong password"}
+    )
     for response in (known, unknown):
         assert response.status_code == 200
         assert "Enter the email address and password for your account" in response.get_data(as_text=True)
@@ -120,7 +122,10 @@ def test_sign_in_is_throttled_per_account(client, make_account, app):
     account.throttled_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     post_form(client, "/account/sign-out", {})
-    assert post_form(client, "/account/sign-in", {"email": account.email, "password": PASSWORD}).status_code == 303
+    assert (
+        post_form(client, "/account/sign-in", {"email": account.email, "password": PASSWORD}).status_code
+        == 303
+    )
     assert db.session.scalar(select(AuditEvent).filter_by(action="account.sign_in_throttled")) is not None
 
 
@@ -158,7 +163,9 @@ def test_forgotten_password_by_emailed_link(client, make_account, smtp_server):
     assert message["Message-ID"]
     link = _reset_link(message)
 
-    response = post_form(other_client, link, {"password": "a brand new password", "confirm": "a brand new password"})
+    response = post_form(
+        other_client, link, {"password": "a brand new password", "confirm": "a brand new password"}
+    )
     assert response.status_code == 303
     # The link works once only.
     assert other_client.get(link).status_code == 404
@@ -167,7 +174,10 @@ def test_forgotten_password_by_emailed_link(client, make_account, smtp_server):
     assert client.get("/account/").status_code == 302
     # The new password works, the old one does not.
     fresh = client.application.test_client()
-    assert post_form(fresh, "/account/sign-in", {"email": account.email, "password": PASSWORD}).status_code == 200
+    assert (
+        post_form(fresh, "/account/sign-in", {"email": account.email, "password": PASSWORD}).status_code
+        == 200
+    )
     assert sign_in(fresh, account, "a brand new password").status_code == 303
 
 

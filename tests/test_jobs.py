@@ -112,7 +112,9 @@ def test_two_workers_never_take_the_same_job(app):
     db.session.commit()
     barrier = threading.Barrier(4)
     results: dict[str, list[int]] = {}
-    threads = [threading.Thread(target=_claim_in_thread, args=(app, f"w{i}", barrier, results)) for i in range(4)]
+    threads = [
+        threading.Thread(target=_claim_in_thread, args=(app, f"w{i}", barrier, results)) for i in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -148,8 +150,16 @@ def test_a_worker_killed_while_sending_loses_nothing(app, app_config):
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        queue_email("alex@example.org", "password_reset", "en", name="Alex", link="http://x/y", hours=1, days=7,
-                    organisation="")
+        queue_email(
+            "alex@example.org",
+            "password_reset",
+            "en",
+            name="Alex",
+            link="http://x/y",
+            hours=1,
+            days=7,
+            organisation="",
+        )
         db.session.commit()
         message_id = db.session.scalar(select(OutboxMessage.message_id))
         env = {
@@ -160,8 +170,12 @@ def test_a_worker_killed_while_sending_loses_nothing(app, app_config):
             "PORTAL_SECRET_KEY": "test",
             "PORTAL_JOB_LEASE_SECONDS": "2",
         }
-        worker = subprocess.Popen([sys.executable, "-m", "portal.cli", "worker", "--poll", "0.2"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "portal.cli", "worker", "--poll", "0.2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             assert inbox.first_arrived.wait(60), "the worker never started sending"
         finally:

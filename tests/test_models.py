@@ -57,18 +57,26 @@ def test_references_are_readable_and_unambiguous():
         assert not set(reference[3:].replace("-", "")) & set("01OI")
 
 
-@pytest.mark.parametrize(("current", "target", "actor", "ok"), [
-    (CaseStatus.DRAFT, CaseStatus.SENT, Actor.PERSON, True),
-    (CaseStatus.SENT, CaseStatus.DRAFT, Actor.PERSON, True),
-    (CaseStatus.CLAIMED, CaseStatus.DRAFT, Actor.PERSON, False),  # after a claim, changes go via the assessor
-    (CaseStatus.SENT, CaseStatus.CLAIMED, Actor.ASSESSOR, True),
-    (CaseStatus.SENT, CaseStatus.CLAIMED, Actor.PERSON, False),
-    (CaseStatus.CLAIMED, CaseStatus.DECIDED, Actor.HOLDER, True),
-    (CaseStatus.CLAIMED, CaseStatus.DECIDED, Actor.ASSESSOR, False),  # only the holder
-    (CaseStatus.WAITING_FOR_APPROVAL, CaseStatus.DECIDED, Actor.APPROVER, True),
-    (CaseStatus.WAITING_FOR_APPROVAL, CaseStatus.DECIDED, Actor.HOLDER, False),  # cannot approve own
-    (CaseStatus.DECIDED, CaseStatus.CLAIMED, Actor.ADMIN, False),
-])
+@pytest.mark.parametrize(
+    ("current", "target", "actor", "ok"),
+    [
+        (CaseStatus.DRAFT, CaseStatus.SENT, Actor.PERSON, True),
+        (CaseStatus.SENT, CaseStatus.DRAFT, Actor.PERSON, True),
+        (
+            CaseStatus.CLAIMED,
+            CaseStatus.DRAFT,
+            Actor.PERSON,
+            False,
+        ),  # after a claim, changes go via the assessor
+        (CaseStatus.SENT, CaseStatus.CLAIMED, Actor.ASSESSOR, True),
+        (CaseStatus.SENT, CaseStatus.CLAIMED, Actor.PERSON, False),
+        (CaseStatus.CLAIMED, CaseStatus.DECIDED, Actor.HOLDER, True),
+        (CaseStatus.CLAIMED, CaseStatus.DECIDED, Actor.ASSESSOR, False),  # only the holder
+        (CaseStatus.WAITING_FOR_APPROVAL, CaseStatus.DECIDED, Actor.APPROVER, True),
+        (CaseStatus.WAITING_FOR_APPROVAL, CaseStatus.DECIDED, Actor.HOLDER, False),  # cannot approve own
+        (CaseStatus.DECIDED, CaseStatus.CLAIMED, Actor.ADMIN, False),
+    ],
+)
 def test_case_transitions(current, target, actor, ok):
     assert allowed(current, target, actor) is ok
     if ok:

@@ -32,7 +32,9 @@ def test_create_organisation_with_first_admin_who_sets_a_password(client, make_a
     organisation = db.session.scalar(select(Organisation).filter_by(name="Southmere Borough Council"))
     assert [d.district for d in organisation.postcode_districts] == ["SM1", "SM10", "SM2"]
     admin = db.session.scalar(select(Account).filter_by(email="jo@southmere.example.org"))
-    assert admin.role == Role.ADMIN and admin.organisation_id == organisation.id and admin.password_hash is None
+    assert (
+        admin.role == Role.ADMIN and admin.organisation_id == organisation.id and admin.password_hash is None
+    )
     event = db.session.scalar(select(AuditEvent).filter_by(action="organisation.created"))
     assert event.actor_id == deployment_admin.id and event.organisation_id == organisation.id
 
@@ -45,8 +47,10 @@ def test_create_organisation_with_first_admin_who_sets_a_password(client, make_a
     page = fresh.get(link).get_data(as_text=True)
     assert "Set your password" in page
     token = csrf_from(page)
-    response = fresh.post(link, data={"csrf_token": token, "password": "a new admin password",
-                                      "confirm": "a new admin password"})
+    response = fresh.post(
+        link,
+        data={"csrf_token": token, "password": "a new admin password", "confirm": "a new admin password"},
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/staff/"
 
 
@@ -80,8 +84,10 @@ def test_demo_mailbox_shows_what_the_sink_caught(app, client, make_account):
     import asyncio
     from types import SimpleNamespace
 
-    raw = (b"From: portal@example.org\r\nTo: alex@example.org\r\nSubject: Hello Alex\r\n"
-           b"Message-ID: <abc@example.org>\r\n\r\nYour link: http://localhost/account/reset-password/xyz\r\n")
+    raw = (
+        b"From: portal@example.org\r\nTo: alex@example.org\r\nSubject: Hello Alex\r\n"
+        b"Message-ID: <abc@example.org>\r\n\r\nYour link: http://localhost/account/reset-password/xyz\r\n"
+    )
     envelope = SimpleNamespace(content=raw, mail_from="portal@example.org", rcpt_tos=["alex@example.org"])
     assert asyncio.run(SinkHandler(app).handle_DATA(None, None, envelope)).startswith("250")
     sign_in(client, make_account(Role.DEPLOYMENT_ADMIN))

@@ -7,8 +7,13 @@ import pytest
 from portal.i18n import LANGUAGES
 from portal.pages import INFO_PAGES
 
-PUBLIC = ("pages.start", *(f"pages.{name}" for name in INFO_PAGES), "accounts.sign_in", "accounts.register",
-          "accounts.forgotten_password")
+PUBLIC = (
+    "pages.start",
+    *(f"pages.{name}" for name in INFO_PAGES),
+    "accounts.sign_in",
+    "accounts.register",
+    "accounts.forgotten_password",
+)
 
 
 @pytest.mark.parametrize("endpoint", PUBLIC)

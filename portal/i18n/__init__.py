@@ -38,6 +38,7 @@ def direction(code: str) -> str:
     language = BY_CODE.get(code)
     return language.direction if language else "ltr"
 
+
 #: Languages whose catalogue is complete: CI then fails on any untranslated or fuzzy entry in them, and a
 #: change of English wording must update them in the same commit. The others are still being translated.
 COMPLETE: frozenset[str] = frozenset()

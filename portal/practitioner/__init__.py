@@ -79,13 +79,21 @@ class OrganisationForm(Form):
     contact_phone = StringField(
         lazy_gettext("Contact phone number"),
         widget=TextInput(),
-        validators=[Optional(), Length(max=40, message=lazy_gettext("The phone number must be 40 characters or fewer"))],
+        validators=[
+            Optional(),
+            Length(max=40, message=lazy_gettext("The phone number must be 40 characters or fewer")),
+        ],
     )
     districts = TextAreaField(
         lazy_gettext("Postcode districts it serves"),
         widget=TextArea(),
-        description=lazy_gettext("The first part of the postcode, separated by commas, for example LS1, LS2, LS6"),
-        validators=[Optional(), Length(max=5000, message=lazy_gettext("The list must be 5000 characters or fewer"))],
+        description=lazy_gettext(
+            "The first part of the postcode, separated by commas, for example LS1, LS2, LS6"
+        ),
+        validators=[
+            Optional(),
+            Length(max=5000, message=lazy_gettext("The list must be 5000 characters or fewer")),
+        ],
     )
     admin_name = StringField(
         lazy_gettext("First admin's full name"),
@@ -109,7 +117,9 @@ class OrganisationForm(Form):
 
     def validate_name(self, field: StringField) -> None:
         """Organisation names are unique on a deployment."""
-        exists = db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == field.data.lower()))
+        exists = db.session.scalar(
+            select(Organisation.id).where(func.lower(Organisation.name) == field.data.lower())
+        )
         if exists:
             raise ValidationError(gettext("An organisation with this name already exists"))
 
@@ -118,12 +128,17 @@ class OrganisationForm(Form):
         bad = [d for d in parse_districts(field.data or "") if not _DISTRICT.match(d)]
         if bad:
             raise ValidationError(
-                gettext("These are not postcode districts: %(list)s. Use the first part of a postcode, like LS6", list=", ".join(bad[:5]))
+                gettext(
+                    "These are not postcode districts: %(list)s. Use the first part of a postcode, like LS6",
+                    list=", ".join(bad[:5]),
+                )
             )
 
     def validate_admin_email(self, field: EmailField) -> None:
         """The admin's email must not already have an account."""
-        exists = db.session.scalar(select(Account.id).where(func.lower(Account.email) == field.data.strip().lower()))
+        exists = db.session.scalar(
+            select(Account.id).where(func.lower(Account.email) == field.data.strip().lower())
+        )
         if exists:
             raise ValidationError(MESSAGES["EMAIL_TAKEN"])
 
@@ -170,7 +185,9 @@ def new_organisation() -> Any:
             contact_email=form.contact_email.data.strip().lower(),
             contact_phone=form.contact_phone.data or "",
         )
-        organisation.postcode_districts = [PostcodeDistrict(district=d) for d in parse_districts(form.districts.data or "")]
+        organisation.postcode_districts = [
+            PostcodeDistrict(district=d) for d in parse_districts(form.districts.data or "")
+        ]
         db.session.add(organisation)
         db.session.flush()
         admin = Account(
@@ -190,8 +207,14 @@ def new_organisation() -> Any:
             detail={"name": organisation.name, "first_admin": admin.email},
         )
         db.session.commit()
-        flash(gettext("%(name)s has been created. We have emailed %(email)s a link to set a password.",
-                      name=organisation.name, email=admin.email), "success")
+        flash(
+            gettext(
+                "%(name)s has been created. We have emailed %(email)s a link to set a password.",
+                name=organisation.name,
+                email=admin.email,
+            ),
+            "success",
+        )
         return redirect(url_for("practitioner.organisations"), code=303)
     return render_template("practitioner/organisation_new.html", form=form, errors=error_summary(form))
 

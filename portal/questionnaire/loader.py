@@ -149,13 +149,17 @@ def _json_schema_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(json.loads(JSON_SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
-def build_schema(data: object, source: str | None = None) -> Schema:
-    """Check schema data (as parsed from YAML or JSON) and build the immutable Schema."""
+def build_schema(data: object, source: str | None = None, *, require_full_profile: bool = True) -> Schema:
+    """Check schema data (as parsed from YAML or JSON) and build the immutable Schema.
+
+    ``require_full_profile=False`` lets a small test schema leave canonical fields unmapped; the real
+    questionnaire is always loaded with every field required.
+    """
     errors = list(_json_schema_validator().iter_errors(data))
     if errors:
         raise SchemaError(_unique([issue for error in errors for issue in _describe(error)]), source)
     assert isinstance(data, Mapping)
-    builder = _Builder(data)
+    builder = _Builder(data, require_full_profile)
     schema = builder.build()
     if builder.issues or schema is None:
         raise SchemaError(_unique(builder.issues), source)
@@ -186,7 +190,13 @@ def _describe(error: ValidationError) -> Iterator[SchemaIssue]:
     path = list(error.absolute_path)
     kind = error.validator
     schema = error.schema if isinstance(error.schema, Mapping) else {}
-    if kind == "additionalProperties" and isinstance(error.instance, Mapping):
+    if "propertyNames" in error.absolute_schema_path:  # the key itself is wrong; the path stops at its parent
+        if kind == "enum":
+            allowed = f"use one of: {', '.join(map(str, error.validator_value))}"
+        else:
+            allowed = _PATTERN_WORDS.get(str(error.validator_value), "wrong form")
+        yield SchemaIssue(format_path([*path, str(error.instance)]), f"this key is not allowed ({allowed})")
+    elif kind == "additionalProperties" and isinstance(error.instance, Mapping):
         allowed = set(schema.get("properties", {}))
         patterns = list(schema.get("patternProperties", {}))
         for key in error.instance:
@@ -218,11 +228,12 @@ def _describe(error: ValidationError) -> Iterator[SchemaIssue]:
     elif kind == "pattern":
         words = _PATTERN_WORDS.get(error.validator_value, f"must match {error.validator_value}")
         yield SchemaIssue(format_path(path), f"{_short(error.instance)} {words}")
-    elif kind == "propertyNames" and error.context:
-        for inner in error.context:
-            yield SchemaIssue(format_path([*path, str(inner.instance)]), f"key {_short(inner.instance)} is not allowed")
     elif kind in ("minProperties", "maxProperties") and "and" in schema.get("properties", {}):
         yield SchemaIssue(format_path(path), "a condition has exactly one operator")
+    elif kind == "minItems":
+        yield SchemaIssue(format_path(path), f"needs at least {error.validator_value} item(s)")
+    elif kind == "maxItems":
+        yield SchemaIssue(format_path(path), f"has more than {error.validator_value} item(s)")
     else:
         message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
         yield SchemaIssue(format_path(path), message)
@@ -259,8 +270,9 @@ def _is_number(value: object) -> bool:
 class _Builder:
     """Walks checked-shape schema data, records every semantic problem, and builds the objects."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], require_full_profile: bool) -> None:
         self.data = data
+        self.require_full_profile = require_full_profile
         self.issues: list[SchemaIssue] = []
         self.index: dict[str, int] = {}
         self.raw_questions: list[Mapping[str, Any]] = list(data["questions"])
@@ -300,13 +312,13 @@ class _Builder:
 
     def _wording(self, raw: Any, path: PathParts) -> Wording:
         if isinstance(raw, str):
-            self._check_placeholders(raw, Voice.PERSON, path)
+            self._check_placeholders(raw, None, path)
             return Wording(raw, raw, split=False)
         self._check_placeholders(raw["person"], Voice.PERSON, (*path, "person"))
         self._check_placeholders(raw["carer"], Voice.CARER, (*path, "carer"))
         return Wording(raw["person"], raw["carer"], split=True)
 
-    def _check_placeholders(self, text: str, voice: Voice, path: PathParts) -> None:
+    def _check_placeholders(self, text: str, voice: Voice | None, path: PathParts) -> None:
         problem = placeholders_ok(text, voice)
         if problem:
             self.issue(path, problem)
@@ -517,7 +529,9 @@ class _Builder:
             if goto != END:
                 if goto not in self.index:
                     self.issue((*here, "goto"), f"unknown question '{goto}'")
-                elif self.index[goto] <= i:
+                elif self.index[goto] == i:
+                    self.issue((*here, "goto"), "routes to itself: routing only goes forward")
+                elif self.index[goto] < i:
                     self.issue((*here, "goto"), f"goes back to '{goto}': routing only goes forward")
             condition = None
             if "when" in rule:
@@ -700,7 +714,7 @@ class _Builder:
                     )
                 else:
                     found[mapping.field] = (question, mapping)
-        for name in FIELD_NAMES:
+        for name in FIELD_NAMES if self.require_full_profile else ():
             if name not in found:
                 self.issue(("questions",), f"no question gives the canonical field '{name}'")
         return {name: found[name] for name in FIELD_NAMES if name in found}

@@ -339,10 +339,15 @@ def freeze_texts(texts: Mapping[tuple[str, str], Wording]) -> Mapping[tuple[str,
 
 
 def placeholders_ok(text: str, voice: Voice | None) -> str | None:
-    """Return why a text's placeholders are wrong, or None: only {name}, and never in the person's voice."""
+    """Return why a text's placeholders are wrong, or None: only {name}, and only in the carer's voice.
+
+    ``voice`` None means one text serves both voices, so it cannot name the person either.
+    """
     rest = text.replace(NAME_PLACEHOLDER, "")
     if _BRACES.search(rest):
         return "only the {name} placeholder is allowed (and no other braces)"
     if voice is Voice.PERSON and NAME_PLACEHOLDER in text:
         return "{name} cannot appear in wording said to the person themselves"
+    if voice is None and NAME_PLACEHOLDER in text:
+        return "{name} cannot appear in wording shared by both voices: give person and carer wording"
     return None

@@ -24,7 +24,9 @@ def cases_for(account_id: int) -> list[Case]:
     """Every case of a person this account acts for (themselves included), newest first."""
     person_ids = select(PersonLink.person_id).where(PersonLink.account_id == account_id)
     return list(
-        db.session.scalars(select(Case).where(Case.person_id.in_(person_ids)).order_by(Case.created_at.desc()))
+        db.session.scalars(
+            select(Case).where(Case.person_id.in_(person_ids)).order_by(Case.created_at.desc())
+        )
     )
 
 

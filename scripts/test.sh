@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install everything, then run every check: lint, catalogues, the whole suite on SQLite (browser tests
+# included), and the suite again, browser tests aside, on a fresh PostgreSQL database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+bash scripts/install.sh
+
+echo "==> Lint"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+echo "==> Translation catalogues"
+.venv/bin/python scripts/messages.py check
+
+echo "==> Tests on SQLite (browser tests included)"
+.venv/bin/pytest -q -p no:cacheprovider
+
+PG_HOST=${PORTAL_TEST_PG_HOST:-127.0.0.1}
+PG_PORT=${PORTAL_TEST_PG_PORT:-5432}
+if pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; then
+  db="portal_test_$$"
+  echo "==> Tests on PostgreSQL (fresh database $db, browser tests aside)"
+  psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -c "CREATE DATABASE $db" >/dev/null
+  trap 'psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
+  PORTAL_TEST_DATABASE_URL="postgresql://postgres@$PG_HOST:$PG_PORT/$db" \
+    .venv/bin/pytest -q -p no:cacheprovider -m "not browser"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is not reachable at $PG_HOST:$PG_PORT; CI needs it." >&2
+  exit 1
+else
+  echo "==> PostgreSQL is not reachable at $PG_HOST:$PG_PORT: skipping the PostgreSQL run"
+fi
+
+echo "==> All checks passed in $(( $(date +%s) - started )) s"
