@@ -82,6 +82,7 @@ def test_organisation_admins_cannot_create_organisations(client, make_account, m
 
 def test_demo_mailbox_shows_what_the_sink_caught(app, client, make_account):
     import asyncio
+    import concurrent.futures
     from types import SimpleNamespace
 
     raw = (
@@ -89,7 +90,10 @@ def test_demo_mailbox_shows_what_the_sink_caught(app, client, make_account):
         b"Message-ID: <abc@example.org>\r\n\r\nYour link: http://localhost/account/reset-password/xyz\r\n"
     )
     envelope = SimpleNamespace(content=raw, mail_from="portal@example.org", rcpt_tos=["alex@example.org"])
-    assert asyncio.run(SinkHandler(app).handle_DATA(None, None, envelope)).startswith("250")
+    # In a thread of its own: the browser tests' Playwright may hold this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        reply = pool.submit(asyncio.run, SinkHandler(app).handle_DATA(None, None, envelope)).result()
+    assert reply.startswith("250")
     sign_in(client, make_account(Role.DEPLOYMENT_ADMIN))
     listing = client.get("/staff/mailbox").get_data(as_text=True)
     assert "Hello Alex" in listing

@@ -133,14 +133,19 @@ def load_schema(path: str | os.PathLike[str] | None = None) -> Schema:
     try:
         stat = target.stat()
     except OSError as exc:
-        raise SchemaError([SchemaIssue("", f"cannot read the schema file: {exc.strerror}")], str(target)) from None
+        raise SchemaError(
+            [SchemaIssue("", f"cannot read the schema file: {exc.strerror}")], str(target)
+        ) from None
     return _load_cached(str(target.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=32)
 def _load_cached(path: str, _mtime_ns: int, _size: int) -> Schema:
     # Keyed on modification time and size too, so an edited file is read again. Only read-only files are cached.
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaError([SchemaIssue("", f"cannot read the schema file: {exc}")], path) from None
     return build_schema(parse_yaml(text, path), source=path)
 
 
@@ -223,7 +228,8 @@ def _describe(error: ValidationError) -> Iterator[SchemaIssue]:
         yield SchemaIssue(format_path(path), f"must be {error.validator_value!r}")
     elif kind == "enum":
         yield SchemaIssue(
-            format_path(path), f"{_short(error.instance)} is not one of: {', '.join(map(str, error.validator_value))}"
+            format_path(path),
+            f"{_short(error.instance)} is not one of: {', '.join(map(str, error.validator_value))}",
         )
     elif kind == "pattern":
         words = _PATTERN_WORDS.get(error.validator_value, f"must match {error.validator_value}")
@@ -279,9 +285,11 @@ class _Builder:
         self.section_ids: dict[str, int] = {}
 
     def issue(self, path: PathParts, message: str) -> None:
+        """Record a problem at a key path."""
         self.issues.append(SchemaIssue(format_path(path), message))
 
     def build(self) -> Schema | None:
+        """Check everything and return the Schema, or None when any problem was recorded."""
         sections = self._sections()
         self._index_questions()
         questions = [self._question(i, raw) for i, raw in enumerate(self.raw_questions)]
@@ -290,7 +298,9 @@ class _Builder:
         risk_rules = self._risk_rules()
         self_funder = None
         if "self_funder" in self.data:
-            self_funder = self._when(self.data["self_funder"]["when"], ("self_funder", "when"), lambda _i: None)
+            self_funder = self._when(
+                self.data["self_funder"]["when"], ("self_funder", "when"), lambda _i: None
+            )
         if self.issues:
             return None
         by_id = {q.id: q for q in questions}
@@ -335,7 +345,9 @@ class _Builder:
             self.section_ids[raw["id"]] = i
             texts = {("", "title"): self._wording(raw["title"], (*path, "title"))}
             if "easy_read" in raw:
-                texts[("easy_read", "title")] = self._wording(raw["easy_read"]["title"], (*path, "easy_read", "title"))
+                texts[("easy_read", "title")] = self._wording(
+                    raw["easy_read"]["title"], (*path, "easy_read", "title")
+                )
             sections.append(Section(id=raw["id"], index=len(sections), _texts=freeze_texts(texts)))
         return sections
 
@@ -364,7 +376,9 @@ class _Builder:
         for i, raw in enumerate(self.raw_questions):
             qid = raw["id"]
             if qid == END:
-                self.issue(("questions", i, "id"), f"'{END}' is kept for routing to the end of the questionnaire")
+                self.issue(
+                    ("questions", i, "id"), f"'{END}' is kept for routing to the end of the questionnaire"
+                )
             elif qid in self.index:
                 self.issue(("questions", i, "id"), f"duplicate question id '{qid}'")
             else:
@@ -382,7 +396,9 @@ class _Builder:
         routes = self._routes(i, raw.get("routing_rules", []), path)
         skips = []
         for j, rule in enumerate(raw.get("skip_conditions", [])):
-            condition = self._when(rule["when"], (*path, "skip_conditions", j, "when"), self._before(i, strict=True))
+            condition = self._when(
+                rule["when"], (*path, "skip_conditions", j, "when"), self._before(i, strict=True)
+            )
             if condition is not None:
                 skips.append(condition)
         maps_to = self._maps_to(kind, raw, values, validation, path)
@@ -415,7 +431,9 @@ class _Builder:
                 continue
             exclusive = bool(option.get("exclusive", False))
             if exclusive and kind is not QuestionType.MULTIPLE:
-                self.issue((*path, "options", j, "exclusive"), "only a multiple question has an exclusive option")
+                self.issue(
+                    (*path, "options", j, "exclusive"), "only a multiple question has an exclusive option"
+                )
             options.append(Option(option["value"], exclusive))
         return tuple(options)
 
@@ -456,7 +474,9 @@ class _Builder:
         if "picture" in raw:
             texts[("", "picture.alt")] = self._wording(raw["picture"]["alt"], (*path, "picture", "alt"))
         for j, option in enumerate(raw.get("options", [])):
-            texts[("", f"option.{option['value']}")] = self._wording(option["label"], (*path, "options", j, "label"))
+            texts[("", f"option.{option['value']}")] = self._wording(
+                option["label"], (*path, "options", j, "label")
+            )
             if "hint" in option:
                 texts[("", f"option.{option['value']}.hint")] = self._wording(
                     option["hint"], (*path, "options", j, "hint")
@@ -470,7 +490,11 @@ class _Builder:
             blocks.append(("easy_read", raw["easy_read"], (*path, "easy_read")))
             if "self_funder" in raw["easy_read"]:
                 blocks.append(
-                    ("easy_read.self_funder", raw["easy_read"]["self_funder"], (*path, "easy_read", "self_funder"))
+                    (
+                        "easy_read.self_funder",
+                        raw["easy_read"]["self_funder"],
+                        (*path, "easy_read", "self_funder"),
+                    )
                 )
         for variant, block, block_path in blocks:
             texts.update(self._override_texts(variant, block, values, "picture" in raw, block_path))
@@ -478,7 +502,12 @@ class _Builder:
         return texts
 
     def _override_texts(
-        self, variant: str, block: Mapping[str, Any], values: tuple[str, ...], has_picture: bool, path: PathParts
+        self,
+        variant: str,
+        block: Mapping[str, Any],
+        values: tuple[str, ...],
+        has_picture: bool,
+        path: PathParts,
     ) -> dict[tuple[str, str], Wording]:
         texts: dict[tuple[str, str], Wording] = {}
         for kind, key in _KIND_KEYS.items():
@@ -498,13 +527,16 @@ class _Builder:
     def _check_variants(self, texts: Mapping[tuple[str, str], Wording], path: PathParts) -> None:
         """Easy Read for a self-funder must not fall back to Easy Read wording written for everyone else."""
         for variant, kind in texts:
-            if variant == "self_funder" and ("easy_read", kind) in texts:
-                if ("easy_read.self_funder", kind) not in texts:
-                    self.issue(
-                        (*path, "easy_read", "self_funder", *_kind_path(kind)),
-                        "missing: there is self-funder wording and Easy Read wording for this, so Easy Read "
-                        "self-funder wording is needed too",
-                    )
+            if (
+                variant == "self_funder"
+                and ("easy_read", kind) in texts
+                and ("easy_read.self_funder", kind) not in texts
+            ):
+                self.issue(
+                    (*path, "easy_read", "self_funder", *_kind_path(kind)),
+                    "missing: there is self-funder wording and Easy Read wording for this, so Easy Read "
+                    "self-funder wording is needed too",
+                )
 
     # -- routing and conditions -----------------------------------------------------------------------
 
@@ -539,7 +571,9 @@ class _Builder:
             routes.append(Route(goto, condition))
         return tuple(routes)
 
-    def _when(self, raw: Mapping[str, Any], path: PathParts, allowed: Callable[[int], str | None]) -> Condition | None:
+    def _when(
+        self, raw: Mapping[str, Any], path: PathParts, allowed: Callable[[int], str | None]
+    ) -> Condition | None:
         before = len(self.issues)
         self._check_when(raw, path, allowed)
         try:
@@ -549,7 +583,9 @@ class _Builder:
             return None
         return condition if len(self.issues) == before else None
 
-    def _check_when(self, raw: Mapping[str, Any], path: PathParts, allowed: Callable[[int], str | None]) -> None:
+    def _check_when(
+        self, raw: Mapping[str, Any], path: PathParts, allowed: Callable[[int], str | None]
+    ) -> None:
         ((op, arg),) = raw.items()
         here = (*path, op)
         if op in ("and", "or"):
@@ -595,7 +631,11 @@ class _Builder:
             other = self._reference(right["answer"], (*here, 1, "answer"), allowed)
             if other is not None and other["type"] != kind:
                 self.issue((*here, 1), f"compares a {kind} answer with a {other['type']} answer")
-            elif other is not None and op not in ("==", "!=") and kind not in (QuestionType.NUMBER, QuestionType.DATE):
+            elif (
+                other is not None
+                and op not in ("==", "!=")
+                and kind not in (QuestionType.NUMBER, QuestionType.DATE)
+            ):
                 self.issue(here, f"'{op}' only compares number or date answers ('{qid}' is {kind})")
             return
         if op in COMPARISONS and op not in ("==", "!="):
@@ -619,11 +659,15 @@ class _Builder:
                 if value is not None:
                     self._check_literal(question, kind, value, (*here, 1, k))
         elif kind is QuestionType.MULTIPLE and right is not None:
-            self.issue((*here, 1), f"'{qid}' is a multiple question: test it with any-in, or compare with null")
+            self.issue(
+                (*here, 1), f"'{qid}' is a multiple question: test it with any-in, or compare with null"
+            )
         elif right is not None:
             self._check_literal(question, kind, right, (*here, 1))
 
-    def _check_literal(self, question: Mapping[str, Any], kind: QuestionType, value: Any, path: PathParts) -> None:
+    def _check_literal(
+        self, question: Mapping[str, Any], kind: QuestionType, value: Any, path: PathParts
+    ) -> None:
         qid = question["id"]
         if kind in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             values = {option["value"] for option in question.get("options", [])}
@@ -632,7 +676,9 @@ class _Builder:
         elif kind is QuestionType.NUMBER and not _is_number(value):
             self.issue(path, f"{_short(value)} is not a number (question '{qid}' takes a number)")
         elif kind is QuestionType.DATE and _iso(value) is None:
-            self.issue(path, f"{_short(value)} is not a date written YYYY-MM-DD (question '{qid}' takes a date)")
+            self.issue(
+                path, f"{_short(value)} is not a date written YYYY-MM-DD (question '{qid}' takes a date)"
+            )
         elif kind is QuestionType.TEXT and not isinstance(value, str):
             self.issue(path, f"{_short(value)} is not text (question '{qid}' takes text)")
 
@@ -665,7 +711,10 @@ class _Builder:
                 self.issue((*here, "values"), f"a {kind} question has no options to map")
                 continue
             if kind is QuestionType.MULTIPLE and spec.kind == "code":
-                self.issue((*here, "field"), "a multiple question can only map onto a numeric field (the highest wins)")
+                self.issue(
+                    (*here, "field"),
+                    "a multiple question can only map onto a numeric field (the highest wins)",
+                )
             table = {}
             for value, target in mapping["values"].items():
                 if value not in values:
@@ -673,7 +722,9 @@ class _Builder:
                 normalised = spec.normalise(Decimal(str(target)) if isinstance(target, float) else target)
                 if normalised is None:
                     allowed = ", ".join(str(v) for v in spec.domain)
-                    self.issue((*here, "values", value), f"{_short(target)} is not a value of {name} ({allowed})")
+                    self.issue(
+                        (*here, "values", value), f"{_short(target)} is not a value of {name} ({allowed})"
+                    )
                     continue
                 table[value] = normalised
             mappings.append(FieldMapping(name, values=MappingProxyType(table)))
@@ -731,7 +782,9 @@ class _Builder:
             condition = self._when(raw["when"], (*path, "when"), lambda _i: None)
             texts = {("", "description"): self._wording(raw["description"], (*path, "description"))}
             if condition is not None:
-                rules.append(RiskRule(id=raw["id"], level=raw["level"], when=condition, _texts=freeze_texts(texts)))
+                rules.append(
+                    RiskRule(id=raw["id"], level=raw["level"], when=condition, _texts=freeze_texts(texts))
+                )
         return rules
 
 
@@ -743,4 +796,3 @@ def _kind_path(kind: str) -> PathParts:
     if kind.startswith("option."):
         return ("options", kind.removeprefix("option."))
     return ("error_messages", kind.removeprefix("error."))
-

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -154,7 +155,12 @@ class Worded:
         return tuple(seen)
 
     def source(
-        self, kind: str, voice: Voice | str = Voice.PERSON, *, easy_read: bool = False, self_funder: bool = False
+        self,
+        kind: str,
+        voice: Voice | str = Voice.PERSON,
+        *,
+        easy_read: bool = False,
+        self_funder: bool = False,
     ) -> SourceString | None:
         """Return the English source string (with msgctxt) for a kind of text, or None if there is none."""
         voice = Voice(voice)
@@ -173,7 +179,12 @@ class Worded:
         return None
 
     def text(
-        self, kind: str, voice: Voice | str = Voice.PERSON, *, easy_read: bool = False, self_funder: bool = False
+        self,
+        kind: str,
+        voice: Voice | str = Voice.PERSON,
+        *,
+        easy_read: bool = False,
+        self_funder: bool = False,
     ) -> str | None:
         """Return the English source text for a kind of text in a voice (None if this item has none)."""
         found = self.source(kind, voice, easy_read=easy_read, self_funder=self_funder)
@@ -186,7 +197,9 @@ class Worded:
             for voice in voices:
                 text = wording.for_voice(voice or Voice.PERSON)
                 yield SourceString(
-                    self._msgctxt(variant, kind, voice), text, _comment(kind, variant, voice, self._owner_label)
+                    self._msgctxt(variant, kind, voice),
+                    text,
+                    _comment(kind, variant, voice, self._owner_label),
                 )
 
     def _msgctxt(self, variant: str, kind: str, voice: Voice | None) -> str:
@@ -309,9 +322,13 @@ class Question(Worded):
         return self.id
 
     def _possible_kinds(self) -> frozenset[str]:
+        return self._kinds
+
+    @cached_property
+    def _kinds(self) -> frozenset[str]:
         return question_kinds(self.option_values)
 
-    @property
+    @cached_property
     def option_values(self) -> tuple[str, ...]:
         """The option codes, in order."""
         return tuple(option.value for option in self.options)

@@ -74,6 +74,13 @@ class Schema:
         """Return the section with this id (KeyError if there is none)."""
         return self._sections_by_id[section_id]
 
+    def risk_rule(self, rule_id: str) -> RiskRule:
+        """Return the risk rule with this id, e.g. to word a queue flag (KeyError if there is none)."""
+        for rule in self.risk_rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
     def __contains__(self, question_id: object) -> bool:
         return isinstance(question_id, str) and question_id in self._questions_by_id
 
@@ -103,7 +110,11 @@ class Schema:
                 value = given[question.id]
                 known[question.id] = list(value) if isinstance(value, list | tuple) else value
             target = next(
-                (rule.goto for rule in question.routing_rules if rule.when is None or rule.when.evaluate(lookup)),
+                (
+                    rule.goto
+                    for rule in question.routing_rules
+                    if rule.when is None or rule.when.evaluate(lookup)
+                ),
                 None,
             )
             if target == END:
