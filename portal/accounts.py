@@ -198,6 +198,12 @@ def _valid_token(token: str) -> PasswordToken | None:
 def home_for(account: Account) -> str:
     """Where an account lands after signing in."""
     if account.role == Role.CITIZEN:
+        # Coming back to a draft: straight to the first unanswered question of the latest one.
+        from portal.selfassess import resume_url, service
+
+        drafts = [case for case in service.cases_for(account) if case.status.value == "draft"]
+        if drafts:
+            return resume_url(max(drafts, key=lambda case: case.updated_at))
         return url_for("selfassess.dashboard")
     return url_for("practitioner.home")
 

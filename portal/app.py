@@ -124,7 +124,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     """Values and filters every template may use."""
-    from portal.formatting import format_money
+    from portal.formatting import format_day, format_money
     from portal.i18n import BY_CODE, LANGUAGES, direction
     from portal.security import csp_nonce
 
@@ -148,6 +148,7 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["day"] = format_day
 
 
 def _register_error_pages(app: Flask) -> None:

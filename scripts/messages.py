@@ -22,6 +22,8 @@ from portal.i18n import COMPLETE, LANGUAGES  # noqa: E402
 
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
+QUESTIONNAIRE_POT = TRANSLATIONS / "questionnaire.pot"
+DOMAINS = {"messages": POT, "questionnaire": QUESTIONNAIRE_POT}
 PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]
 
 
@@ -52,6 +54,20 @@ def _extract(target: Path) -> None:
     )
 
 
+def _extract_questionnaire(target: Path) -> None:
+    """Write the questionnaire schema's wording to its own template, the question id and kind as msgctxt."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from portal.questionnaire import load_schema
+
+    catalog = Catalog(project="care-portal", msgid_bugs_address="translations@care-portal.invalid")
+    for source in load_schema().translatable_strings():
+        catalog.add(source.text, context=source.msgctxt, auto_comments=[source.comment])
+    with target.open("wb") as handle:
+        write_po(handle, catalog, width=0, sort_output=True, omit_header=False)
+
+
 def _ids(path: Path) -> set[tuple[str, str | None]]:
     """The (msgid, msgctxt) pairs of a catalogue."""
     with path.open("rb") as handle:
@@ -60,32 +76,29 @@ def _ids(path: Path) -> set[tuple[str, str | None]]:
 
 
 def update() -> None:
-    """Re-extract the template and merge it into every language's catalogue."""
+    """Re-extract both templates and merge them into every language's catalogues."""
     _extract(POT)
-    for language in LANGUAGES:
-        if language.code == "en":
-            continue
-        po = TRANSLATIONS / language.code / "LC_MESSAGES" / "messages.po"
-        if po.exists():
+    _extract_questionnaire(QUESTIONNAIRE_POT)
+    for domain, pot in DOMAINS.items():
+        for language in LANGUAGES:
+            if language.code == "en":
+                continue
+            po = TRANSLATIONS / language.code / "LC_MESSAGES" / f"{domain}.po"
+            action = ["update", "--ignore-obsolete"] if po.exists() else ["init"]
             subprocess.run(
                 [
                     *PYBABEL,
-                    "update",
+                    *action,
+                    "-D",
+                    domain,
                     "-i",
-                    str(POT),
+                    str(pot),
                     "-d",
                     str(TRANSLATIONS),
                     "-l",
                     language.code,
                     "--no-wrap",
-                    "--ignore-obsolete",
                 ],
-                check=True,
-                capture_output=True,
-            )
-        else:
-            subprocess.run(
-                [*PYBABEL, "init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language.code, "--no-wrap"],
                 check=True,
                 capture_output=True,
             )
@@ -93,52 +106,67 @@ def update() -> None:
 
 def compile_all() -> None:
     """Compile every .po into the .mo the app reads."""
-    subprocess.run([*PYBABEL, "compile", "-d", str(TRANSLATIONS), "--statistics"], check=True)
+    for domain in DOMAINS:
+        subprocess.run(
+            [*PYBABEL, "compile", "-D", domain, "-d", str(TRANSLATIONS), "--statistics"], check=True
+        )
 
 
 def check() -> int:
     """Return 1 (and say why) if the catalogues are stale, broken or incomplete where they must be complete."""
     problems: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "messages.pot"
-        _extract(fresh)
-        if _ids(fresh) != _ids(POT):
-            added = sorted(m for m, _ in _ids(fresh) - _ids(POT))[:5]
-            removed = sorted(m for m, _ in _ids(POT) - _ids(fresh))[:5]
-            problems.append(
-                f"translations/messages.pot is stale (new: {added}, gone: {removed}); "
-                "run: python scripts/messages.py update"
+        for domain, pot in DOMAINS.items():
+            fresh = Path(tmp) / f"{domain}.pot"
+            (_extract if domain == "messages" else _extract_questionnaire)(fresh)
+            if _ids(fresh) != _ids(pot):
+                added = sorted(m for m, _ in _ids(fresh) - _ids(pot))[:5]
+                removed = sorted(m for m, _ in _ids(pot) - _ids(fresh))[:5]
+                problems.append(
+                    f"translations/{pot.name} is stale (new: {added}, gone: {removed}); "
+                    "run: python scripts/messages.py update"
+                )
+    for domain, pot in DOMAINS.items():
+        for language in LANGUAGES:
+            if language.code == "en":
+                continue
+            problems.extend(
+                _check_catalogue(
+                    TRANSLATIONS / language.code / "LC_MESSAGES" / f"{domain}.po",
+                    pot,
+                    complete=language.code in COMPLETE,
+                )
             )
-    for language in LANGUAGES:
-        if language.code == "en":
-            continue
-        po = TRANSLATIONS / language.code / "LC_MESSAGES" / "messages.po"
-        if not po.exists():
-            problems.append(f"{po.relative_to(ROOT)} is missing")
-            continue
-        result = subprocess.run(
-            ["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            problems.append(f"{po.relative_to(ROOT)} does not compile: {result.stderr.strip()}")
-        if _ids(po) != _ids(POT):
-            problems.append(f"{po.relative_to(ROOT)} is not up to date with messages.pot")
-        if language.code in COMPLETE:
-            with po.open("rb") as handle:
-                catalog = read_po(handle)
-            missing = [
-                m.id
-                for m in catalog
-                if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
-            ]
-            fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
-            if missing or fuzzy:
-                problems.append(f"{po.relative_to(ROOT)}: {len(missing)} untranslated, {len(fuzzy)} fuzzy")
     for problem in problems:
         print(problem, file=sys.stderr)
     if not problems:
         print("catalogues are up to date")
     return 1 if problems else 0
+
+
+def _check_catalogue(po: Path, pot: Path, *, complete: bool) -> list[str]:
+    """Problems with one language's catalogue: missing, not compiling, out of step, or incomplete."""
+    name = po.relative_to(ROOT)
+    if not po.exists():
+        return [f"{name} is missing"]
+    problems = []
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    if result.returncode != 0:
+        problems.append(f"{name} does not compile: {result.stderr.strip()}")
+    if _ids(po) != _ids(pot):
+        problems.append(f"{name} is not up to date with {pot.name}")
+    if complete:
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+        missing = [
+            m.id
+            for m in catalog
+            if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+        ]
+        fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+        if missing or fuzzy:
+            problems.append(f"{name}: {len(missing)} untranslated, {len(fuzzy)} fuzzy")
+    return problems
 
 
 if __name__ == "__main__":

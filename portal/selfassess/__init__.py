@@ -1,13 +1,36 @@
-"""The citizen and carer side: a person's own assessments and those of the people they care for."""
+"""The citizen and carer side: a person's own assessments and those of the people they care for.
+
+Every page here needs a signed-in citizen account, and every case is looked up through the accounts that act for
+its person (:func:`service.find_case`), so anyone else gets a 404 and learns nothing. Views stay thin: the
+questionnaire's routing and parsing are in :mod:`portal.questionnaire`, case changes in :mod:`.service`.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from typing import Any
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from portal.audit import record
 from portal.extensions import db
-from portal.models import Case, PersonLink, Role
+from portal.forms import error_summary
+from portal.i18n.schema_text import Words
+from portal.models import Authority, Case, CaseStatus, Organisation, Role
+from portal.questionnaire import ErrorCode, QuestionType, SectionStatus
+from portal.selfassess import service
+from portal.selfassess.forms import (
+    AboutForm,
+    CarerForm,
+    CouncilForm,
+    DeclarationForm,
+    TakeBackForm,
+    WhoForm,
+    error_message,
+    question_form,
+)
 
 bp = Blueprint("selfassess", __name__, url_prefix="/my")
 
@@ -20,17 +43,429 @@ def require_citizen() -> None:
         abort(403)
 
 
-def cases_for(account_id: int) -> list[Case]:
-    """Every case of a person this account acts for (themselves included), newest first."""
-    person_ids = select(PersonLink.person_id).where(PersonLink.account_id == account_id)
-    return list(
-        db.session.scalars(
-            select(Case).where(Case.person_id.in_(person_ids)).order_by(Case.created_at.desc())
-        )
+def _case(case_id: str) -> Case:
+    """The case if this account acts for its person, else 404."""
+    case = service.find_case(current_user, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def _draft(case_id: str) -> Case | Response:
+    """The case if it can still be changed; otherwise a redirect to its status page."""
+    case = _case(case_id)
+    if case.status != CaseStatus.DRAFT:
+        return redirect(url_for(".status", case_id=case.public_id))
+    return case
+
+
+def words_for(case: Case, answers: dict[str, Any] | None = None) -> Words:
+    """The wording for this case: the person's or the carer's voice, Easy Read if chosen, self-funder if so."""
+    speaker = service.Speaker.for_case(current_user, case)
+    answers = service.stored_answers(case) if answers is None else answers
+    return Words(
+        voice=speaker.voice,
+        name=speaker.name,
+        easy_read=bool(session.get("easy_read", current_user.easy_read)),
+        self_funder=service.schema().is_self_funder(answers),
     )
+
+
+def resume_url(case: Case) -> str:
+    """Where to carry on: the person's details, the first unanswered question, or check your answers."""
+    if case.status != CaseStatus.DRAFT:
+        return url_for("selfassess.status", case_id=case.public_id)
+    if not service.about_done(case):
+        return url_for("selfassess.about", case_id=case.public_id)
+    first = service.schema().first_unanswered(service.stored_answers(case))
+    if first is not None:
+        return url_for("selfassess.question", case_id=case.public_id, question_id=first)
+    return url_for("selfassess.check", case_id=case.public_id)
+
+
+# -- starting ----------------------------------------------------------------------------------------
 
 
 @bp.route("/")
 def dashboard() -> str:
     """Your assessments, and those of people you care for."""
-    return render_template("selfassess/dashboard.html", cases=cases_for(current_user.id))
+    cases = service.cases_for(current_user)
+    return render_template("selfassess/dashboard.html", cases=cases, resume_url=resume_url)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def who() -> Any:
+    """Who is filling this in."""
+    form = WhoForm()
+    if form.validate_on_submit():
+        if form.who.data == "someone_else":
+            return redirect(url_for(".someone_else"), code=303)
+        case = service.start_for_self(current_user)
+        db.session.commit()
+        return redirect(url_for(".about", case_id=case.public_id), code=303)
+    return render_template("selfassess/who.html", form=form, errors=error_summary(form))
+
+
+@bp.route("/new/someone-else", methods=["GET", "POST"])
+def someone_else() -> Any:
+    """A carer names the person, says how they are related and on what authority they act."""
+    form = CarerForm()
+    if form.validate_on_submit():
+        case = service.start_for_someone_else(
+            current_user, form.name.data, form.relationship.data, Authority(form.authority.data)
+        )
+        db.session.commit()
+        return redirect(url_for(".about", case_id=case.public_id), code=303)
+    return render_template("selfassess/someone_else.html", form=form, errors=error_summary(form))
+
+
+@bp.route("/cases/<case_id>/about", methods=["GET", "POST"])
+def about(case_id: str) -> Any:
+    """About the person: date of birth, postcode (which decides the organisation), NHS number."""
+    case = _draft(case_id)
+    if isinstance(case, Response):
+        return case
+    person = case.person
+    form = AboutForm(data={"postcode": person.postcode, "nhs_number": person.nhs_number})
+    if request.method == "GET" and person.date_of_birth:
+        form.date_of_birth.raw_data = [
+            str(person.date_of_birth.day),
+            str(person.date_of_birth.month),
+            str(person.date_of_birth.year),
+        ]
+    if form.validate_on_submit():
+        person.date_of_birth = form.date_of_birth.data
+        person.postcode = form.postcode.data
+        person.nhs_number = form.nhs_number.data
+        matches = service.organisations_for_postcode(person.postcode)
+        if len(matches) == 1:
+            case.organisation_id = matches[0].id
+        elif case.organisation_id not in {m.id for m in matches}:
+            case.organisation_id = None
+        record("case.person_details", actor=current_user, case=case)
+        db.session.commit()
+        if case.organisation_id is None:
+            return redirect(
+                url_for(".council", case_id=case.public_id, next=request.args.get("next", "")), code=303
+            )
+        return redirect(_after_about(case), code=303)
+    return render_template(
+        "selfassess/about.html", form=form, errors=error_summary(form), case=case, words=words_for(case)
+    )
+
+
+def _after_about(case: Case) -> str:
+    """Back to the urgent page if that is where the person came from, else carry on."""
+    if request.args.get("next") == "urgent":
+        return url_for(".urgent", case_id=case.public_id)
+    return url_for(".tasks", case_id=case.public_id)
+
+
+@bp.route("/cases/<case_id>/council", methods=["GET", "POST"])
+def council(case_id: str) -> Any:
+    """Choose where to send it, when the postcode matches several organisations or none."""
+    case = _draft(case_id)
+    if isinstance(case, Response):
+        return case
+    if not case.person.postcode:
+        return redirect(url_for(".about", case_id=case.public_id))
+    matches = service.organisations_for_postcode(case.person.postcode)
+    overlap = len(matches) > 1
+    choices = (
+        matches if overlap else list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
+    )
+    form = CouncilForm(data={"organisation": case.organisation.public_id if case.organisation else None})
+    form.organisation.choices = [(o.public_id, o.name) for o in choices]
+    if form.validate_on_submit():
+        chosen = next((o for o in choices if o.public_id == form.organisation.data), None)
+        if chosen is None:
+            form.organisation.errors = [gettext("Select a council")]
+        else:
+            case.organisation_id = chosen.id
+            record(
+                "case.organisation_chosen",
+                actor=current_user,
+                case=case,
+                detail={"organisation": chosen.name},
+            )
+            db.session.commit()
+            return redirect(_after_about(case), code=303)
+    return render_template(
+        "selfassess/council.html",
+        form=form,
+        errors=error_summary(form),
+        case=case,
+        overlap=overlap,
+        words=words_for(case),
+    )
+
+
+# -- the questions -----------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<case_id>/")
+def tasks(case_id: str) -> Any:
+    """The task list: the person's details, each section with its status, then check and send."""
+    case = _draft(case_id)
+    if isinstance(case, Response):
+        return case
+    current = service.schema()
+    answers = service.stored_answers(case)
+    statuses = current.section_statuses(answers)
+    sections = [
+        (section, statuses[section.id], current.section_start(section.id, answers))
+        for section in current.sections
+        if statuses[section.id] != SectionStatus.NOT_APPLICABLE
+    ]
+    return render_template(
+        "selfassess/tasks.html",
+        case=case,
+        sections=sections,
+        about_done=service.about_done(case),
+        complete=current.is_complete(answers),
+        risk=current.risk(answers),
+        words=words_for(case, answers),
+        first_unanswered=current.first_unanswered(answers),
+    )
+
+
+@bp.route("/cases/<case_id>/continue")
+def carry_on(case_id: str) -> Response:
+    """Carry on where the person left off."""
+    return redirect(resume_url(_case(case_id)))
+
+
+@bp.route("/cases/<case_id>/questions/<question_id>", methods=["GET", "POST"])
+def question(case_id: str, question_id: str) -> Any:
+    """One question per page. The answer is saved on the server the moment the page is sent."""
+    case = _draft(case_id)
+    if isinstance(case, Response):
+        return case
+    current = service.schema()
+    answers = service.stored_answers(case)
+    # A page off the current path (or an unknown id) cannot be reached by typing its URL.
+    if question_id not in current or not current.is_on_path(question_id, answers):
+        abort(404)
+    asked = current.question(question_id)
+    words = words_for(case, answers)
+    changing = request.args.get("change") == "1"
+    form = question_form(
+        asked, words, answers.get(question_id), formdata=request.form if request.method == "POST" else None
+    )
+
+    if request.method == "POST" and form.validate():  # validate() checks the CSRF token only
+        raw: Any = _raw_answer(asked.type, request.form)
+        parsed = current.parse(question_id, raw)
+        if parsed.error is None:
+            was_urgent = current.risk(answers).urgent
+            service.save_answer(current_user, case, question_id, parsed.value)
+            answers = service.stored_answers(case)
+            if current.risk(answers).urgent and not was_urgent:
+                return redirect(url_for(".urgent", case_id=case.public_id), code=303)
+            if form.later.data:
+                flash(
+                    gettext("Your answers have been saved. You can come back to them at any time."), "success"
+                )
+                return redirect(url_for(".tasks", case_id=case.public_id), code=303)
+            return redirect(_next_page(case, question_id, answers, changing), code=303)
+        form.answer.errors = [error_message(asked, ErrorCode(parsed.error), words)]
+
+    position = current.position(question_id, answers)
+    previous = current.previous_id(question_id, answers)
+    if changing:
+        back = url_for(".check", case_id=case.public_id)
+    elif previous:
+        back = url_for(".question", case_id=case.public_id, question_id=previous)
+    else:
+        back = url_for(".tasks", case_id=case.public_id)
+    section = current.section(asked.section)
+    return render_template(
+        "selfassess/question.html",
+        case=case,
+        question=asked,
+        form=form,
+        errors=error_summary(form),
+        words=words,
+        heading=words.question(asked, "title"),
+        section_title=words.of(section, "title"),
+        position=position,
+        back=back,
+        changing=changing,
+    )
+
+
+def _raw_answer(kind: QuestionType, posted: Any) -> Any:
+    """What the form posted for the ``answer`` field, in the shape the schema's parser takes."""
+    if kind is QuestionType.MULTIPLE:
+        return posted.getlist("answer")
+    if kind is QuestionType.DATE:
+        return (posted.getlist("answer") + ["", "", ""])[:3]
+    return posted.get("answer", "")
+
+
+def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: bool) -> str:
+    """After an answer: the next question, or back to check your answers when changing one."""
+    current = service.schema()
+    if changing:
+        # A changed answer may bring new questions onto the path: ask those, then return to the check page.
+        following = current.path(answers)
+        later = following[following.index(question_id) + 1 :]
+        pending = next((q for q in later if not current.is_answered(q, answers)), None)
+        if pending:
+            return url_for(".question", case_id=case.public_id, question_id=pending, change="1")
+        return url_for(".check", case_id=case.public_id)
+    following_id = current.next_id(question_id, answers)
+    if following_id is not None:
+        return url_for(".question", case_id=case.public_id, question_id=following_id)
+    if current.is_complete(answers) and service.about_done(case):
+        return url_for(".check", case_id=case.public_id)
+    return url_for(".tasks", case_id=case.public_id)
+
+
+# -- check, send, status -----------------------------------------------------------------------------
+
+
+def answer_rows(case: Case, words: Words, *, change_links: bool) -> list[dict[str, Any]]:
+    """Sections with their answered questions, worded for the person, for the check page and PDFs."""
+    from portal.selfassess.display import display_answer
+
+    current = service.schema()
+    answers = service.stored_answers(case)
+    path = set(current.path(answers))
+    sections = []
+    for section in current.sections:
+        rows = []
+        for asked in current.section_questions(section.id):
+            if asked.id not in path:
+                continue
+            rows.append(
+                {
+                    "question": asked,
+                    "key": words.question(asked, "summary") or words.question(asked, "title"),
+                    "value": display_answer(asked, answers.get(asked.id), words)
+                    if current.is_answered(asked.id, answers)
+                    else "",
+                    "href": url_for(".question", case_id=case.public_id, question_id=asked.id, change="1")
+                    if change_links
+                    else None,
+                }
+            )
+        if rows:
+            sections.append({"title": words.of(section, "title"), "rows": rows})
+    return sections
+
+
+@bp.route("/cases/<case_id>/check")
+def check(case_id: str) -> Any:
+    """Check your answers, with a link to change each one."""
+    case = _draft(case_id)
+    if isinstance(case, Response):
+        return case
+    current = service.schema()
+    answers = service.stored_answers(case)
+    words = words_for(case, answers)
+    return render_template(
+        "selfassess/check.html",
+        case=case,
+        sections=answer_rows(case, words, change_links=True),
+        complete=current.is_complete(answers),
+        about_done=service.about_done(case),
+        words=words,
+        first_unanswered=current.first_unanswered(answers),
+    )
+
+
+@bp.route("/cases/<case_id>/send", methods=["GET", "POST"])
+def send(case_id: str) -> Any:
+    """The declaration, then send to the organisation."""
+    case = _draft(case_id)
+    if isinstance(case, Response):
+        return case
+    current = service.schema()
+    answers = service.stored_answers(case)
+    if not (current.is_complete(answers) and service.about_done(case)):
+        return redirect(url_for(".check", case_id=case.public_id))
+    form = DeclarationForm()
+    if form.validate_on_submit():
+        return _send(case, urgent=False)
+    return render_template(
+        "selfassess/send.html",
+        case=case,
+        form=form,
+        errors=error_summary(form),
+        words=words_for(case, answers),
+        link=service.link_for(current_user, case),
+    )
+
+
+def _send(case: Case, *, urgent: bool) -> Response:
+    """Send the case and go to the confirmation page."""
+    try:
+        service.send(current_user, case, urgent=urgent)
+    except service.CaseMoved:
+        flash(gettext("This has already been sent."), "info")
+        return redirect(url_for(".status", case_id=case.public_id), code=303)
+    return redirect(url_for(".sent", case_id=case.public_id), code=303)
+
+
+@bp.route("/cases/<case_id>/urgent", methods=["GET", "POST"])
+def urgent(case_id: str) -> Any:
+    """Answers show the person may be unsafe now: who to contact today, and send what there is, marked urgent."""
+    case = _draft(case_id)
+    if isinstance(case, Response):
+        return case
+    answers = service.stored_answers(case)
+    risk = service.schema().risk(answers)
+    form = DeclarationForm()
+    if form.validate_on_submit() and service.about_done(case):
+        return _send(case, urgent=True)
+    from portal.selfassess.display import urgent_wording
+
+    return render_template(
+        "selfassess/urgent.html",
+        case=case,
+        form=form,
+        errors=error_summary(form),
+        risk=risk,
+        words=words_for(case, answers),
+        about_done=service.about_done(case),
+        organisation_wording=urgent_wording(case.organisation),
+    )
+
+
+@bp.route("/cases/<case_id>/sent")
+def sent(case_id: str) -> Any:
+    """Confirmation with the reference number."""
+    case = _case(case_id)
+    if case.status == CaseStatus.DRAFT:
+        return redirect(url_for(".tasks", case_id=case.public_id))
+    return render_template("selfassess/sent.html", case=case, words=words_for(case))
+
+
+@bp.route("/cases/<case_id>/status")
+def status(case_id: str) -> Any:
+    """Where the case is, and what the person can do now."""
+    case = _case(case_id)
+    if case.status == CaseStatus.DRAFT:
+        return redirect(url_for(".tasks", case_id=case.public_id))
+    return render_template("selfassess/status.html", case=case, form=TakeBackForm(), words=words_for(case))
+
+
+@bp.route("/cases/<case_id>/take-back", methods=["POST"])
+def take_back(case_id: str) -> Response:
+    """Take a sent case back to change it, unless an assessor has already claimed it."""
+    case = _case(case_id)
+    form = TakeBackForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if case.status == CaseStatus.SENT and service.take_back(current_user, case):
+        flash(gettext("You can change your answers now. Send them again when you are ready."), "success")
+        return redirect(url_for(".check", case_id=case.public_id), code=303)
+    flash(
+        gettext(
+            "Someone at the council has started checking this, so it cannot be taken back. "
+            "Contact them to change anything."
+        ),
+        "info",
+    )
+    return redirect(url_for(".status", case_id=case.public_id), code=303)

@@ -1,0 +1,300 @@
+"""What the citizen journey does to cases, kept out of the views so tests can call it directly.
+
+Cases are found only through the accounts that act for their person (anyone else gets None, so a view answers
+404). Taking a case back and claiming it are single conditional UPDATEs on the case's status and holder, so the
+two exclude each other atomically on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import select, update
+
+from portal.audit import record
+from portal.extensions import db
+from portal.mail import queue_email
+from portal.models import (
+    Account,
+    Authority,
+    Case,
+    CaseStatus,
+    Organisation,
+    Person,
+    PersonLink,
+    PostcodeDistrict,
+    Snapshot,
+    utcnow,
+)
+from portal.questionnaire import QuestionType, Schema, Voice, load_schema
+
+# A full UK postcode: outward code (area, district) and inward code (sector digit and unit letters).
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def schema() -> Schema:
+    """The questionnaire (cached per file by the loader)."""
+    return load_schema()
+
+
+def normalise_postcode(raw: str | None) -> str | None:
+    """``ls6 1aa`` → ``LS6 1AA``; None when it is not a UK postcode."""
+    if not raw:
+        return None
+    compact = re.sub(r"\s+", "", raw.upper())
+    match = _POSTCODE.match(compact)
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def organisations_for_postcode(postcode: str) -> list[Organisation]:
+    """The organisations whose postcode districts include this postcode's district."""
+    district = postcode.split(" ")[0]
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(PostcodeDistrict, PostcodeDistrict.organisation_id == Organisation.id)
+            .where(PostcodeDistrict.district == district)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def cases_for(account: Account) -> list[Case]:
+    """Every case of a person this account acts for (themselves included), newest first."""
+    person_ids = select(PersonLink.person_id).where(PersonLink.account_id == account.id)
+    return list(
+        db.session.scalars(select(Case).where(Case.person_id.in_(person_ids)).order_by(Case.id.desc()))
+    )
+
+
+def find_case(account: Account, public_id: str) -> Case | None:
+    """The case with this public id if the account acts for its person; otherwise None (never a hint)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", public_id or ""):
+        return None
+    return db.session.scalar(
+        select(Case)
+        .join(PersonLink, PersonLink.person_id == Case.person_id)
+        .where(Case.public_id == public_id, PersonLink.account_id == account.id)
+    )
+
+
+def link_for(account: Account, case: Case) -> PersonLink:
+    """How this account acts for the case's person."""
+    link = db.session.scalar(select(PersonLink).filter_by(account_id=account.id, person_id=case.person_id))
+    assert link is not None, "find_case only returns cases the account acts for"
+    return link
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Whose voice the questions use: the person's own, or a carer's about a named person."""
+
+    voice: Voice
+    name: str
+
+    @classmethod
+    def for_case(cls, account: Account, case: Case) -> Speaker:
+        """The person speaks for themselves unless the account acts on some other authority."""
+        link = link_for(account, case)
+        if link.authority == Authority.SELF:
+            return cls(Voice.PERSON, case.person.name)
+        return cls(Voice.CARER, case.person.name)
+
+
+def start_for_self(account: Account) -> Case:
+    """A new draft case for the account holder themselves (reusing their person record)."""
+    link = db.session.scalar(select(PersonLink).filter_by(account_id=account.id, authority=Authority.SELF))
+    if link is None:
+        person = Person(name=account.name, created_by_id=account.id)
+        db.session.add(person)
+        db.session.flush()
+        link = PersonLink(
+            account_id=account.id,
+            person_id=person.id,
+            authority=Authority.SELF,
+            relationship_to_person="self",
+        )
+        db.session.add(link)
+        db.session.flush()
+    return _new_case(account, link.person_id)
+
+
+def start_for_someone_else(account: Account, name: str, relationship: str, authority: Authority) -> Case:
+    """A new draft case for a person the account cares for, recording on what authority it acts."""
+    if authority == Authority.SELF:
+        raise ValueError("a carer cannot act with the person's own authority")
+    person = Person(name=name, created_by_id=account.id)
+    db.session.add(person)
+    db.session.flush()
+    db.session.add(
+        PersonLink(
+            account_id=account.id,
+            person_id=person.id,
+            authority=authority,
+            relationship_to_person=relationship,
+        )
+    )
+    db.session.flush()
+    return _new_case(account, person.id)
+
+
+def _new_case(account: Account, person_id: int) -> Case:
+    """Create the draft case and audit it."""
+    case = Case(
+        person_id=person_id, created_by_id=account.id, answers={}, questionnaire_version=schema().version
+    )
+    db.session.add(case)
+    db.session.flush()
+    record("case.started", actor=account, case=case)
+    return case
+
+
+def about_done(case: Case) -> bool:
+    """Whether the "about the person" task is complete (and the case belongs to an organisation)."""
+    person = case.person
+    return bool(person.name and person.date_of_birth and person.postcode and case.organisation_id)
+
+
+# -- answers ---------------------------------------------------------------------------------------
+
+
+def stored_answers(case: Case) -> dict[str, Any]:
+    """The case's answers as typed values (numbers kept exact: stored as text when not whole)."""
+    loaded: dict[str, Any] = {}
+    current = schema()
+    for question_id, value in (case.answers or {}).items():
+        if (
+            question_id in current
+            and current.question(question_id).type is QuestionType.NUMBER
+            and isinstance(value, str)
+        ):
+            try:
+                loaded[question_id] = Decimal(value)
+            except ArithmeticError:
+                continue
+        else:
+            loaded[question_id] = value
+    return loaded
+
+
+def _storable(value: Any) -> Any:
+    """JSON-safe form of a typed answer."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    return value
+
+
+def save_answer(account: Account, case: Case, question_id: str, value: Any) -> None:
+    """Save one answer the moment its page is sent (only while the case is a draft)."""
+    if case.status != CaseStatus.DRAFT:
+        raise PermissionError("only a draft can be changed")
+    answers = dict(case.answers or {})
+    answers[question_id] = _storable(value)
+    case.answers = answers
+    case.questionnaire_version = schema().version
+    db.session.commit()
+
+
+# -- sending and taking back ------------------------------------------------------------------------
+
+
+class CaseMoved(RuntimeError):
+    """The case changed status under us (for example an assessor claimed it first)."""
+
+
+def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
+    """Send the case: an immutable snapshot, the queue columns, an audit event and a receipt email.
+
+    One conditional UPDATE moves the case from draft to sent, so a double submit sends once.
+    """
+    current = schema()
+    answers = stored_answers(case)
+    risk = current.risk(answers)
+    profile = current.to_profile(answers)
+    link = link_for(account, case)
+    now = utcnow()
+    moved = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.status == CaseStatus.DRAFT, Case.version == case.version)
+        .values(
+            status=CaseStatus.SENT,
+            sent_at=now,
+            urgent=urgent or risk.urgent,
+            risk_rank=2 if (urgent or risk.urgent) else (1 if risk.at_risk else 0),
+            client_group=str(profile["client_group"]) if "client_group" not in profile.missing else "",
+            self_funder=current.is_self_funder(answers),
+            version=Case.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise CaseMoved("the case is no longer a draft")
+    snapshot = Snapshot(
+        case_id=case.id,
+        answers=dict(case.answers or {}),
+        questionnaire_version=current.version,
+        completed_by_id=account.id,
+        authority=link.authority,
+        urgent=urgent or risk.urgent,
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    record(
+        "case.sent",
+        actor=account,
+        case=case,
+        detail={
+            "snapshot_id": snapshot.id,
+            "urgent": urgent or risk.urgent,
+            "risk_rules": list(risk.rule_ids),
+            "authority": link.authority.value,
+            "complete": current.is_complete(answers),
+        },
+    )
+    queue_email(
+        account.email,
+        "case_sent",
+        account.locale,
+        name=account.name,
+        person_name=case.person.name,
+        reference=case.reference,
+        organisation=case.organisation.name if case.organisation else "",
+        status_link=current_app.config["BASE_URL"] + url_for("selfassess.status", case_id=case.public_id),
+        for_self=link.authority == Authority.SELF,
+        urgent=urgent or risk.urgent,
+    )
+    db.session.commit()
+    db.session.refresh(case)
+    return snapshot
+
+
+def take_back(account: Account, case: Case) -> bool:
+    """Take a sent case back to change it; False if an assessor has claimed it in the meantime.
+
+    The WHERE clause is the whole check: it only matches while the case is sent and nobody holds it, and a claim
+    is the mirror-image UPDATE, so exactly one of the two can win.
+    """
+    moved = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.status == CaseStatus.SENT, Case.holder_id.is_(None))
+        .values(status=CaseStatus.DRAFT, urgent=False, version=Case.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        return False
+    record("case.taken_back", actor=account, case=case)
+    db.session.commit()
+    db.session.refresh(case)
+    return True
+
+
+def age_on(born: date, today: date) -> int:
+    """Whole years between a date of birth and a day."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
