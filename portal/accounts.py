@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -18,6 +18,7 @@ from wtforms.validators import Email, InputRequired, Length, ValidationError
 from portal.audit import record
 from portal.extensions import db
 from portal.forms import MESSAGES, Form, PasswordInput, SubmitInput, TextInput, error_summary
+from portal.i18n.web import current_code
 from portal.mail import queue_email
 from portal.models import Account, PasswordToken, Role, utcnow
 from portal.security import hash_password, verify_password
@@ -227,7 +228,7 @@ def register() -> Any:
             name=form.name.data,
             password_hash=hash_password(form.password.data),
             role=Role.CITIZEN,
-            locale=str(get_locale() or "en"),
+            locale=current_code(),
         )
         db.session.add(account)
         db.session.flush()

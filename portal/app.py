@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, lazy_gettext, refresh
+from flask_babel import lazy_gettext, refresh
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -61,13 +61,14 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions, the locale selector and the account loader."""
     from portal import mail, security  # noqa: F401 - mail registers the email job handler
-    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
     from portal.i18n.web import remember_choice, select_locale
     from portal.models import Account
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
@@ -90,6 +91,14 @@ def _init_extensions(app: Flask) -> None:
         refresh()
         session.permanent = True
         remember_choice()
+
+    @app.after_request
+    def push_final_url(response: Any) -> Any:
+        # htmx follows a POST's redirect inside the XHR, so it cannot know the page's new address: tell it,
+        # so the address bar, history and a reload all match the page shown.
+        if htmx and request.method == "GET" and response.status_code == 200:
+            response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
+        return response
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
@@ -126,6 +135,7 @@ def _register_template_helpers(app: Flask) -> None:
     """Values and filters every template may use."""
     from portal.formatting import format_day, format_money
     from portal.i18n import BY_CODE, LANGUAGES, direction
+    from portal.i18n.web import current_code
     from portal.security import csp_nonce
 
     def switch_language_url(code: str) -> str:
@@ -136,7 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict[str, Any]:
-        locale = str(get_locale() or "en")
+        locale = current_code()
         return {
             "branding": app.config["BRANDING"],
             "languages": LANGUAGES,

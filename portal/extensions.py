@@ -1,6 +1,7 @@
 """Flask extensions, created once and bound to an app in :func:`portal.app.create_app`."""
 
 from flask_babel import Babel
+from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +30,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+htmx = HTMX()

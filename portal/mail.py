@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 
 from portal.extensions import db
+from portal.i18n import babel_locale
 from portal.jobs import enqueue, handler
 from portal.models import Job, OutboxMessage, ReceivedEmail, utcnow
 
@@ -26,7 +27,7 @@ def queue_email(to_address: str, template: str, locale: str, **context: Any) -> 
 
     The template sets ``subject`` with ``{% set subject = _("…") %}``; the rest is the plain-text body.
     """
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         module = current_app.jinja_env.get_template(f"emails/{template}.txt").make_module(
             {
                 "branding": current_app.config["BRANDING"],

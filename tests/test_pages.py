@@ -69,3 +69,18 @@ def test_missing_page_is_a_proper_404(client):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_english_is_british_english(app):
+    from datetime import date
+
+    from flask_babel import refresh
+
+    from portal.formatting import format_day, format_money
+
+    with app.test_request_context("/?lang=en"):
+        assert format_day(date(2026, 11, 23)) == "23 November 2026"
+        assert format_money(24095) == "£240.95"
+    with app.test_request_context("/?lang=pl"):
+        refresh()  # the fixture's shared app context would otherwise keep the English locale
+        assert format_day(date(2026, 11, 23)) == "23 listopada 2026"

@@ -33,6 +33,15 @@ def normalise(code: str | None) -> str | None:
     return base if base in BY_CODE else None
 
 
+#: The Babel locale behind each language code: British English, so dates read "23 November 2026".
+BABEL_LOCALES = {"en": "en_GB"}
+
+
+def babel_locale(code: str) -> str:
+    """The Babel locale used to format and translate for a language code."""
+    return BABEL_LOCALES.get(code, code)
+
+
 def direction(code: str) -> str:
     """``rtl`` for right-to-left languages, else ``ltr``."""
     language = BY_CODE.get(code)

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.i18n import BY_CODE, DEFAULT, normalise
+from portal.i18n import BY_CODE, DEFAULT, babel_locale, normalise
 
 SESSION_KEY = "lang"
 
 
+def current_code() -> str:
+    """The language code of the current request (``en``, ``cy``, ``pl`` or ``ur``)."""
+    return normalise(str(get_locale() or DEFAULT)) or DEFAULT
+
+
 def select_locale() -> str:
+    """The request's Babel locale, from its language: see :func:`choose_language` (English off a request)."""
+    if not has_request_context():
+        return babel_locale(DEFAULT)
+    return babel_locale(choose_language())
+
+
+def choose_language() -> str:
     """The request's language: an explicit ?lang=, the session, the account, then the browser."""
     chosen = normalise(request.args.get("lang"))
     if chosen:

@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 
 from portal.formatting import format_day
 from portal.i18n.schema_text import Words
+from portal.i18n.web import current_code
 from portal.models import Organisation
 from portal.questionnaire import Question, QuestionType
 
@@ -49,7 +50,7 @@ def urgent_wording(organisation: Organisation | None) -> dict[str, str] | None:
     wording = (organisation.settings or {}).get("urgent_wording") or {}
     if not isinstance(wording, dict):
         return None
-    locale = str(get_locale() or "en")
+    locale = current_code()
     for lang in (locale, "en", *wording.keys()):
         text = wording.get(lang)
         if isinstance(text, str) and text.strip():
