@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -278,6 +279,9 @@ class Case(db.Model):  # type: ignore[name-defined]
     risk_rank: Mapped[int] = mapped_column(Integer, default=0)
     client_group: Mapped[str] = mapped_column(String(32), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Another open case of the same person (same name and date of birth) was sent to the same organisation.
+    possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    person_name: Mapped[str] = mapped_column(String(200), default="", index=True)  # for the queue's search
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -351,6 +355,8 @@ class Decision(db.Model):  # type: ignore[name-defined]
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     estimate_id: Mapped[int] = mapped_column(ForeignKey("estimates.id"))
     confirmed_weekly_pence: Mapped[int] = mapped_column(Integer)
+    # What the person pays towards it, when a separate financial assessment has set it.
+    contribution_pence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     reason_lang: Mapped[str] = mapped_column(String(8), default="en")
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
@@ -370,6 +376,62 @@ class Approval(db.Model):  # type: ignore[name-defined]
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     outcome: Mapped[str] = mapped_column(String(24))
     reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConfigurationVersion(db.Model):  # type: ignore[name-defined]
+    """A version of an organisation's engine configuration (or the deployment's default, with no organisation).
+
+    A draft is edited; publishing gives it an effective date, and from that day it is the one in force. The
+    content is the canonical YAML the engine reads, identified by its hash (the effective date is not in it).
+    """
+
+    __tablename__ = "configuration_versions"
+    __table_args__ = (
+        Index("ix_configuration_versions_in_force", "organisation_id", "status", "effective_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
+    label: Mapped[str] = mapped_column(String(100))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft, published
+    effective_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CaseMessage(db.Model):  # type: ignore[name-defined]
+    """A question from the assessor to the person, or the person's answer to one."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # "question" or "answer"
+    body: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[Account] = relationship()
+
+
+class Document(db.Model):  # type: ignore[name-defined]
+    """A rendered document kept with the case, such as a decision letter (PDF) in the person's language."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(8))
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

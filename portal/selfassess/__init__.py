@@ -14,6 +14,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from portal import budgets
 from portal.audit import record
 from portal.extensions import db
 from portal.forms import error_summary
@@ -372,6 +373,28 @@ def check(case_id: str) -> Any:
         about_done=service.about_done(case),
         words=words,
         first_unanswered=current.first_unanswered(answers),
+    )
+
+
+@bp.route("/cases/<case_id>/estimate")
+def estimate(case_id: str) -> Any:
+    """The indicative budget straight away: breakdown, split, range, reasons and what would change it."""
+    case = _draft(case_id)
+    if isinstance(case, Response):
+        return case
+    current = service.schema()
+    answers = service.stored_answers(case)
+    if not (current.is_complete(answers) and service.about_done(case)):
+        return redirect(url_for(".check", case_id=case.public_id))
+    result = budgets.run(current, answers, case.organisation)
+    return render_template(
+        "selfassess/estimate.html",
+        case=case,
+        result=result,
+        lines=budgets.worded_lines(result),
+        split=budgets.split_words(result),
+        changes=budgets.changes_words(result),
+        words=words_for(case, answers),
     )
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.audit import record
 from portal.extensions import db
@@ -218,6 +218,7 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
     profile = current.to_profile(answers)
     link = link_for(account, case)
     now = utcnow()
+    duplicates = find_duplicates(case)
     moved = db.session.execute(
         update(Case)
         .where(Case.id == case.id, Case.status == CaseStatus.DRAFT, Case.version == case.version)
@@ -228,6 +229,8 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
             risk_rank=2 if (urgent or risk.urgent) else (1 if risk.at_risk else 0),
             client_group=str(profile["client_group"]) if "client_group" not in profile.missing else "",
             self_funder=current.is_self_funder(answers),
+            person_name=case.person.name,
+            possible_duplicate=bool(duplicates),
             version=Case.version + 1,
         )
         .execution_options(synchronize_session=False)
@@ -235,6 +238,14 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
     if moved.rowcount != 1:
         db.session.rollback()
         raise CaseMoved("the case is no longer a draft")
+    if duplicates:
+        # The earlier case is marked too, so whichever an assessor opens first shows the other.
+        db.session.execute(
+            update(Case)
+            .where(Case.id.in_([d.id for d in duplicates]))
+            .values(possible_duplicate=True)
+            .execution_options(synchronize_session=False)
+        )
     snapshot = Snapshot(
         case_id=case.id,
         answers=dict(case.answers or {}),
@@ -245,6 +256,12 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
     )
     db.session.add(snapshot)
     db.session.flush()
+    # The person's own estimate, kept whole with its versions, beside the snapshot it was computed from.
+    from portal import budgets
+
+    stored = budgets.store(
+        case, budgets.run(current, answers, case.organisation), purpose="self_assessment", snapshot=snapshot
+    )
     record(
         "case.sent",
         actor=account,
@@ -255,6 +272,8 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
             "risk_rules": list(risk.rule_ids),
             "authority": link.authority.value,
             "complete": current.is_complete(answers),
+            "estimate_id": stored.id,
+            "estimate_weekly_pence": stored.total_weekly_pence,
         },
     )
     queue_email(
@@ -272,6 +291,35 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
     db.session.commit()
     db.session.refresh(case)
     return snapshot
+
+
+def find_duplicates(case: Case) -> list[Case]:
+    """Open cases of the same organisation for a person with the same name and date of birth.
+
+    A person may be sent twice (by themselves and by a carer, each with their own person record): the queue
+    marks both as possible duplicates for an assessor to look at, and merges nothing by itself.
+    """
+    if case.organisation_id is None or case.person.date_of_birth is None:
+        return []
+    open_statuses = (
+        CaseStatus.SENT,
+        CaseStatus.CLAIMED,
+        CaseStatus.WAITING_FOR_PERSON,
+        CaseStatus.WAITING_FOR_APPROVAL,
+    )
+    return list(
+        db.session.scalars(
+            select(Case)
+            .join(Person, Person.id == Case.person_id)
+            .where(
+                Case.id != case.id,
+                Case.organisation_id == case.organisation_id,
+                Case.status.in_(open_statuses),
+                func.lower(Person.name) == case.person.name.lower(),
+                Person.date_of_birth == case.person.date_of_birth,
+            )
+        )
+    )
 
 
 def take_back(account: Account, case: Case) -> bool:

@@ -1,0 +1,52 @@
+"""Which engine configuration is in force for an organisation on a day.
+
+Versions live in ``configuration_versions``; published ones carry an effective date. The one in force is the
+organisation's latest published version effective on or before the day, else the deployment's default (a
+version with no organisation), else the configuration shipped with the engine. Parsed configurations are cached
+per process by content hash: a hash names immutable content, so no other worker can change what it refers to.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from portal.engine import Configuration, demo_configuration, loads_configuration
+from portal.extensions import db
+from portal.models import ConfigurationVersion, Organisation
+
+
+@lru_cache(maxsize=64)
+def _parse(content_hash: str, content: str) -> Configuration:
+    """Parse a stored configuration once per process (keyed by its content hash)."""
+    return loads_configuration(content)
+
+
+def version_in_force(organisation: Organisation | None, day: date) -> ConfigurationVersion | None:
+    """The published version in force on ``day`` for the organisation, or the deployment default."""
+    for organisation_id in ((organisation.id,) if organisation else ()) + (None,):
+        row = db.session.scalar(
+            select(ConfigurationVersion)
+            .where(
+                ConfigurationVersion.organisation_id.is_(None)
+                if organisation_id is None
+                else ConfigurationVersion.organisation_id == organisation_id,
+                ConfigurationVersion.status == "published",
+                ConfigurationVersion.effective_from <= day,
+            )
+            .order_by(ConfigurationVersion.effective_from.desc(), ConfigurationVersion.id.desc())
+            .limit(1)
+        )
+        if row is not None:
+            return row
+    return None
+
+
+def in_force(organisation: Organisation | None, day: date) -> Configuration:
+    """The configuration the engine uses for this organisation on this day."""
+    row = version_in_force(organisation, day)
+    if row is None:
+        return demo_configuration()
+    return _parse(row.content_hash, row.content)
