@@ -7,7 +7,8 @@ from sqlalchemy import select
 from portal import budgets
 from portal.engine import Estimate, estimate, load_configuration
 from portal.extensions import db
-from portal.models import Case, Estimate as StoredEstimate
+from portal.models import Case
+from portal.models import Estimate as StoredEstimate
 from portal.questionnaire import load_schema
 from portal.selfassess import service
 from tests.conftest import check_page, sign_in
