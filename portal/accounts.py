@@ -19,7 +19,7 @@ from portal.audit import record
 from portal.extensions import db
 from portal.forms import MESSAGES, Form, PasswordInput, SubmitInput, TextInput, error_summary
 from portal.i18n.web import current_code
-from portal.mail import queue_email
+from portal.mail import link_to, queue_email
 from portal.models import Account, PasswordToken, Role, utcnow
 from portal.security import hash_password, verify_password
 
@@ -172,7 +172,7 @@ def issue_password_link(account: Account, purpose: str = "reset") -> str:
             expires_at=utcnow() + lifetime,
         )
     )
-    link = f"{cfg['BASE_URL']}{url_for('accounts.reset_password', token=token)}"
+    link = link_to("accounts.reset_password", token=token)
     queue_email(
         account.email,
         "password_setup" if purpose == "setup" else "password_reset",

@@ -60,7 +60,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions, the locale selector and the account loader."""
-    from portal import mail, security  # noqa: F401 - mail registers the email job handler
+    from portal import letters, mail, security  # noqa: F401 - mail and letters register job handlers
     from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
     from portal.i18n.web import remember_choice, select_locale
     from portal.models import Account

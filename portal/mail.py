@@ -13,7 +13,7 @@ from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, url_for
 from flask_babel import force_locale
 
 from portal.extensions import db
@@ -49,6 +49,16 @@ def queue_email(to_address: str, template: str, locale: str, **context: Any) -> 
     db.session.flush()
     enqueue("email", {"outbox_message_id": message.id})
     return message
+
+
+def link_to(endpoint: str, **values: Any) -> str:
+    """An absolute link for an email, built from PORTAL_BASE_URL (also from a worker, outside any request)."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        with current_app.test_request_context():
+            path = url_for(endpoint, **values)
+    return current_app.config["BASE_URL"] + path
 
 
 def build_message(outbox: OutboxMessage) -> EmailMessage:

@@ -24,4 +24,8 @@ def require_sign_in() -> None:
     """Every staff page needs a signed-in account; each view then checks the role."""
 
 
-from portal.practitioner import deployment  # noqa: E402,F401 - registers the views on bp
+from portal.practitioner import (  # noqa: E402,F401 - registers the views on bp
+    admin,
+    casework,  # noqa: E402,F401 - registers the casework views on bp
+    deployment,
+)

@@ -19,7 +19,7 @@ from portal.audit import record
 from portal.extensions import db
 from portal.forms import error_summary
 from portal.i18n.schema_text import Words
-from portal.models import Authority, Case, CaseStatus, Organisation, Role
+from portal.models import Authority, Case, CaseStatus, Document, Organisation, Role
 from portal.questionnaire import ErrorCode, QuestionType, SectionStatus
 from portal.selfassess import service
 from portal.selfassess.forms import (
@@ -27,6 +27,7 @@ from portal.selfassess.forms import (
     CarerForm,
     CouncilForm,
     DeclarationForm,
+    ReplyForm,
     TakeBackForm,
     WhoForm,
     error_message,
@@ -465,13 +466,94 @@ def sent(case_id: str) -> Any:
     return render_template("selfassess/sent.html", case=case, words=words_for(case))
 
 
-@bp.route("/cases/<case_id>/status")
+@bp.route("/cases/<case_id>/status", methods=["GET", "POST"])
 def status(case_id: str) -> Any:
-    """Where the case is, and what the person can do now."""
+    """Where the case is, the assessor's questions (answered here), and the decision with its reasons."""
+    from portal.letters import decision_context
+    from portal.practitioner import service as work
+
     case = _case(case_id)
     if case.status == CaseStatus.DRAFT:
         return redirect(url_for(".tasks", case_id=case.public_id))
-    return render_template("selfassess/status.html", case=case, form=TakeBackForm(), words=words_for(case))
+    reply = ReplyForm()
+    if request.method == "POST" and reply.validate_on_submit():
+        try:
+            work.answer_question(current_user, case, reply.answer.data)
+        except work.Conflict:
+            flash(gettext("Your answer was not needed any more."), "info")
+        else:
+            flash(gettext("Your answer has been sent."), "success")
+        return redirect(url_for(".status", case_id=case.public_id), code=303)
+    decision = work.final_decision(case) if case.status == CaseStatus.DECIDED else None
+    letter = None
+    if decision is not None:
+        letter = db.session.scalar(
+            db.select(Document).filter_by(case_id=case.id, kind="decision_letter")
+            .order_by((Document.lang == current_user.locale).desc(), Document.id.desc()).limit(1)
+        )
+    return render_template(
+        "selfassess/status.html", case=case, form=TakeBackForm(), reply=reply, errors=error_summary(reply),
+        words=words_for(case), messages=work.messages(case),
+        decision=decision_context(case, decision) if decision else None, letter=letter,
+    )
+
+
+@bp.route("/cases/<case_id>/documents/<document_id>")
+def document(case_id: str, document_id: str) -> Any:
+    """Download a letter kept with the case."""
+    from portal.pdf import pdf_response
+
+    case = _case(case_id)
+    found = db.session.scalar(db.select(Document).filter_by(case_id=case.id, public_id=document_id))
+    if found is None:
+        abort(404)
+    return pdf_response(found.content, found.filename)
+
+
+@bp.route("/cases/<case_id>/answers.pdf")
+def answers_pdf(case_id: str) -> Any:
+    """The person's answers as an accessible PDF, in their language."""
+    from portal.i18n.web import current_code
+    from portal.pdf import pdf_response, render_pdf
+
+    case = _case(case_id)
+    words = words_for(case)
+    sections = [{"title": s["title"], "rows": [{"key": r["key"], "value": r["value"] or gettext("Not answered yet")}
+                                               for r in s["rows"]]}
+                for s in answer_rows(case, words, change_links=False)]
+    pdf = render_pdf("answers.html", lang=current_code(), title=gettext("Your answers"), sections=sections,
+                     person_name=case.person.name, reference=case.reference, notes=[])
+    return pdf_response(pdf, f"answers-{case.reference}.pdf")
+
+
+@bp.route("/cases/<case_id>/estimate.pdf")
+def estimate_pdf(case_id: str) -> Any:
+    """The person's own estimate as an accessible PDF, in their language."""
+    from markupsafe import Markup, escape
+
+    from portal.i18n.web import current_code
+    from portal.pdf import pdf_response, render_pdf
+    from portal.practitioner import service as work
+
+    case = _case(case_id)
+    if case.status == CaseStatus.DRAFT:
+        result = budgets.run(service.schema(), service.stored_answers(case), case.organisation)
+    else:
+        stored = work.own_estimate(case)
+        if stored is None:
+            abort(404)
+        result = budgets.loaded(stored)
+    rows = [{"key": line.title, "value": Markup('<span dir="ltr">') + escape(line.detail) + Markup("</span>")}
+            for line in budgets.worded_lines(result)]
+    notes = [gettext("About %(weekly)s a week (%(yearly)s a year).", weekly=budgets.format_money(result.total_weekly_pence),
+                     yearly=budgets.format_money(result.total_yearly_pence)),
+             gettext("This is only an indication, worked out from your answers. Someone from the council will check "
+                     "your answers with you and then confirm the budget."),
+             *budgets.split_words(result)]
+    pdf = render_pdf("answers.html", lang=current_code(), title=gettext("Your indicative budget"),
+                     sections=[{"title": gettext("How the budget is made up"), "rows": rows}], notes=notes,
+                     person_name=case.person.name, reference=case.reference)
+    return pdf_response(pdf, f"estimate-{case.reference}.pdf")
 
 
 @bp.route("/cases/<case_id>/take-back", methods=["POST"])

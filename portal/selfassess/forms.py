@@ -206,6 +206,20 @@ class DeclarationForm(Form):
     submit = SubmitField(lazy_gettext("Send to the council"), widget=SubmitInput())
 
 
+class ReplyForm(Form):
+    """The person's answer to the assessor's question."""
+
+    answer = TextAreaField(
+        lazy_gettext("Your answer"),
+        widget=CharacterCount(),
+        validators=[
+            InputRequired(message=lazy_gettext("Enter your answer")),
+            Length(max=2000, message=lazy_gettext("Your answer must be 2000 characters or fewer")),
+        ],
+    )
+    submit = SubmitField(lazy_gettext("Send your answer"), widget=SubmitInput())
+
+
 class TakeBackForm(Form):
     """Take a sent case back to change something."""
 

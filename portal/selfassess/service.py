@@ -13,12 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app, url_for
 from sqlalchemy import func, select, update
 
 from portal.audit import record
 from portal.extensions import db
-from portal.mail import queue_email
+from portal.mail import link_to, queue_email
 from portal.models import (
     Account,
     Authority,
@@ -164,15 +163,16 @@ def about_done(case: Case) -> bool:
 
 
 def stored_answers(case: Case) -> dict[str, Any]:
-    """The case's answers as typed values (numbers kept exact: stored as text when not whole)."""
+    """The case's working answers as typed values."""
+    return decode_answers(case.answers or {})
+
+
+def decode_answers(stored: dict[str, Any]) -> dict[str, Any]:
+    """Answers as stored in JSON, typed again (numbers kept exact: stored as text when not whole)."""
     loaded: dict[str, Any] = {}
     current = schema()
-    for question_id, value in (case.answers or {}).items():
-        if (
-            question_id in current
-            and current.question(question_id).type is QuestionType.NUMBER
-            and isinstance(value, str)
-        ):
+    for question_id, value in stored.items():
+        if question_id in current and current.question(question_id).type is QuestionType.NUMBER and isinstance(value, str):
             try:
                 loaded[question_id] = Decimal(value)
             except ArithmeticError:
@@ -182,7 +182,7 @@ def stored_answers(case: Case) -> dict[str, Any]:
     return loaded
 
 
-def _storable(value: Any) -> Any:
+def storable(value: Any) -> Any:
     """JSON-safe form of a typed answer."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else str(value)
@@ -194,7 +194,7 @@ def save_answer(account: Account, case: Case, question_id: str, value: Any) -> N
     if case.status != CaseStatus.DRAFT:
         raise PermissionError("only a draft can be changed")
     answers = dict(case.answers or {})
-    answers[question_id] = _storable(value)
+    answers[question_id] = storable(value)
     case.answers = answers
     case.questionnaire_version = schema().version
     db.session.commit()
@@ -284,7 +284,7 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
         person_name=case.person.name,
         reference=case.reference,
         organisation=case.organisation.name if case.organisation else "",
-        status_link=current_app.config["BASE_URL"] + url_for("selfassess.status", case_id=case.public_id),
+        status_link=link_to("selfassess.status", case_id=case.public_id),
         for_self=link.authority == Authority.SELF,
         urgent=urgent or risk.urgent,
     )

@@ -1,0 +1,606 @@
+"""Casework: the queue, claiming, validation answer by answer, the Needs Profile, budgets and approvals.
+
+Every page that shows personal data writes an audit event (who looked, when). Every case is looked up inside
+the member of staff's own organisation, so another organisation's case is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal import budgets
+from portal.audit import record
+from portal.engine import AREAS, CLIENT_GROUPS
+from portal.extensions import db
+from portal.forms import (
+    CheckboxesInput,
+    Form,
+    RadioInput,
+    SelectInput,
+    SubmitInput,
+    TextArea,
+    TextInput,
+    error_summary,
+)
+from portal.i18n.schema_text import Words
+from portal.models import Account, AuditEvent, CaseStatus, OrganisationKind, Role
+from portal.practitioner import bp
+from portal.practitioner import service as work
+from portal.questionnaire import ErrorCode, QuestionType, Voice
+from portal.security import roles_required
+
+CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
+STAFF_WORDS = Words(voice=Voice.CARER, name=lazy_gettext("the person"))
+
+
+def _case(case_id: str) -> Any:
+    """The case if it belongs to the member of staff's organisation, else 404."""
+    case = work.find_case(current_user, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def _viewed(case: Any, page: str) -> None:
+    """Every view of personal data by a practitioner goes in the audit trail."""
+    record("case.viewed", actor=current_user, case=case, detail={"page": page})
+    db.session.commit()
+
+
+def _holder_only(case: Any) -> None:
+    """Only the assessor holding a case may change it."""
+    if case.holder_id != current_user.id:
+        abort(403)
+
+
+def staff_words(case: Any) -> Words:
+    """Questions worded about the person, by name, for staff."""
+    return Words(voice=Voice.CARER, name=case.person.name)
+
+
+# -- the queue ----------------------------------------------------------------------------------------
+
+
+@bp.route("/queue")
+@roles_required(*CASEWORKERS)
+def queue() -> str:
+    """Every sent case of the organisation: at risk first (urgent above all), then the oldest."""
+    args = request.args
+    try:
+        page = max(1, min(10_000, int(args.get("page", "1"))))
+    except ValueError:
+        page = 1
+    wanted = work.QueueFilter(
+        status=args.get("status", "open")[:32],
+        client_group=args.get("client_group", "") if args.get("client_group") in CLIENT_GROUPS else "",
+        holder=args.get("holder", "any") if args.get("holder") in ("any", "me", "unassigned") else "any",
+        waiting=args.get("waiting", "any") if args.get("waiting") in ("any", "7", "28") else "any",
+        search=args.get("q", "")[:100],
+        page=page,
+    )
+    cases, total = work.queue_page(current_user, wanted)
+    pages = max(1, -(-total // work.PAGE_SIZE))
+    return render_template("practitioner/queue.html", cases=cases, total=total, wanted=wanted, pages=pages,
+                           client_groups=CLIENT_GROUPS, now=_now())
+
+
+def _now() -> Any:
+    from portal.models import utcnow
+
+    return utcnow()
+
+
+@bp.route("/approvals")
+@roles_required(Role.APPROVER, Role.ADMIN)
+def approvals() -> str:
+    """Budgets waiting for sign-off at or below this approver's level."""
+    from portal.models import Case, Decision
+
+    rows = db.session.execute(
+        select(Case, Decision)
+        .join(Decision, Decision.case_id == Case.id)
+        .where(Case.organisation_id == current_user.organisation_id, Case.status == CaseStatus.WAITING_FOR_APPROVAL,
+               Decision.outcome == "pending", Decision.required_level <= (current_user.approval_level or 0))
+        .order_by(Case.risk_rank.desc(), Decision.created_at)
+    ).all()
+    return render_template("practitioner/approvals.html", rows=rows)
+
+
+# -- a case -------------------------------------------------------------------------------------------
+
+
+class ActionForm(Form):
+    """A button that changes something (claim, release): only the CSRF token."""
+
+    submit = SubmitField(lazy_gettext("Continue"), widget=SubmitInput())
+
+
+class ReassignForm(Form):
+    """Give the case to another assessor."""
+
+    assessor = SelectField(lazy_gettext("Assessor"), widget=SelectInput(), validate_choice=True,
+                           validators=[InputRequired(message=lazy_gettext("Select an assessor"))])
+    reason = StringField(lazy_gettext("Reason"), widget=TextInput(),
+                         validators=[Optional(), Length(max=500, message=lazy_gettext("This must be 500 characters or fewer"))])
+    submit = SubmitField(lazy_gettext("Reassign"), widget=SubmitInput())
+
+
+@bp.route("/cases/<case_id>")
+@roles_required(*CASEWORKERS)
+def case(case_id: str) -> str:
+    """A case at a glance: the person, the flags, who holds it, and what can be done next."""
+    found = _case(case_id)
+    _viewed(found, "case")
+    assessors = db.session.scalars(
+        select(Account).where(Account.organisation_id == found.organisation_id, Account.role == Role.ASSESSOR,
+                              Account.is_active.is_(True)).order_by(Account.name)
+    ).all()
+    reassign = ReassignForm()
+    reassign.assessor.choices = [(a.public_id, a.name) for a in assessors]
+    return render_template(
+        "practitioner/case.html", case=found, action=ActionForm(), reassign=reassign,
+        validation=work.current_validation(found), own=work.own_estimate(found), messages=work.messages(found),
+        pending=work.pending_decision(found), decision=work.final_decision(found),
+    )
+
+
+@bp.route("/cases/<case_id>/claim", methods=["POST"])
+@roles_required(Role.ASSESSOR)
+def claim(case_id: str) -> Response:
+    """Claim a case: only one assessor can ever hold it."""
+    found = _case(case_id)
+    if ActionForm().validate_on_submit() and work.claim(current_user, found):
+        flash(gettext("You have claimed %(reference)s.", reference=found.reference), "success")
+    else:
+        flash(gettext("Someone else has already claimed this case, or it was taken back by the person."), "info")
+    return redirect(url_for(".case", case_id=found.public_id), code=303)
+
+
+@bp.route("/cases/<case_id>/release", methods=["POST"])
+@roles_required(Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
+def release(case_id: str) -> Response:
+    """Give a case back to the queue (its holder, or an approver or admin)."""
+    found = _case(case_id)
+    if current_user.role == Role.ASSESSOR:
+        _holder_only(found)
+    if ActionForm().validate_on_submit() and work.release(current_user, found):
+        flash(gettext("The case is back in the queue."), "success")
+    return redirect(url_for(".case", case_id=found.public_id), code=303)
+
+
+@bp.route("/cases/<case_id>/reassign", methods=["POST"])
+@roles_required(Role.APPROVER, Role.ADMIN)
+def reassign(case_id: str) -> Response:
+    """An approver or admin gives the case to another assessor."""
+    found = _case(case_id)
+    form = ReassignForm()
+    assessors = db.session.scalars(
+        select(Account).where(Account.organisation_id == found.organisation_id, Account.role == Role.ASSESSOR,
+                              Account.is_active.is_(True))
+    ).all()
+    form.assessor.choices = [(a.public_id, a.name) for a in assessors]
+    if form.validate_on_submit():
+        target = next(a for a in assessors if a.public_id == form.assessor.data)
+        if found.status == CaseStatus.SENT:
+            ok = work.claim(target, found)
+        else:
+            ok = work.release(current_user, found, to=target, reason=form.reason.data or "")
+        if ok:
+            flash(gettext("The case is now with %(name)s.", name=target.name), "success")
+    return redirect(url_for(".case", case_id=found.public_id), code=303)
+
+
+# -- validation ---------------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<case_id>/validate")
+@roles_required(*CASEWORKERS)
+def validate(case_id: str) -> str:
+    """Each answer the person gave beside the assessor's: agreed, amended (with why), or still to check."""
+    found = _case(case_id)
+    _viewed(found, "validation")
+    rows = _validation_rows(found)
+    return render_template("practitioner/validate.html", case=found, rows=rows,
+                           validation=work.current_validation(found),
+                           left=sum(1 for r in rows if r["state"] == "to_check"))
+
+
+def _validation_rows(found: Any) -> list[dict[str, Any]]:
+    """Every question on the validated path, with the person's answer and the assessor's."""
+    from portal.selfassess.display import display_answer
+
+    schema = work.schema()
+    validation = work.current_validation(found)
+    items = (validation.items if validation else None) or {}
+    person = work.person_answers(found)
+    validated = work.validated_answers(found, validation)
+    words = staff_words(found)
+    rows = []
+    for question_id in schema.path(validated):
+        question = schema.question(question_id)
+        item = items.get(question_id)
+        answered_by_person = schema.is_answered(question_id, person) and schema.is_on_path(question_id, person)
+        state = item["action"] if item else ("to_check" if answered_by_person else "to_answer")
+        rows.append({
+            "id": question_id,
+            "question": words.question(question, "summary") or words.question(question, "title"),
+            "person": display_answer(question, person.get(question_id), words) if answered_by_person else "",
+            "assessor": display_answer(question, validated.get(question_id), words)
+            if item and item.get("action") in ("amend", "answer") else "",
+            "reason": (item or {}).get("reason", ""),
+            "note": (item or {}).get("note", ""),
+            "state": state,
+        })
+    return rows
+
+
+class ValidateForm(Form):
+    """Agree with the person's answer, or amend it with a reason; a note either way."""
+
+    action = RadioField(
+        lazy_gettext("Do you agree with this answer?"),
+        widget=RadioInput(),
+        choices=[("agree", lazy_gettext("Yes, I agree")), ("amend", lazy_gettext("No, I will change it"))],
+        validators=[InputRequired(message=lazy_gettext("Select whether you agree with the answer"))],
+    )
+    reason = TextAreaField(lazy_gettext("Why are you changing it?"), widget=TextArea(),
+                           validators=[Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))])
+    note = TextAreaField(lazy_gettext("Note (optional)"), widget=TextArea(),
+                         validators=[Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))])
+    version = StringField(widget=None)
+    submit = SubmitField(lazy_gettext("Save"), widget=SubmitInput())
+
+
+@bp.route("/cases/<case_id>/validate/<question_id>", methods=["GET", "POST"])
+@roles_required(*CASEWORKERS)
+def validate_answer(case_id: str, question_id: str) -> Any:
+    """One answer: the person's beside a form to agree or amend. Saving uses optimistic locking."""
+    from portal.selfassess.display import display_answer
+    from portal.selfassess.forms import error_message, question_form
+    from portal.selfassess.service import storable
+
+    found = _case(case_id)
+    schema = work.schema()
+    validation = work.current_validation(found)
+    validated = work.validated_answers(found, validation)
+    if question_id not in schema or not schema.is_on_path(question_id, validated):
+        abort(404)
+    question = schema.question(question_id)
+    words = staff_words(found)
+    person = work.person_answers(found)
+    answered_by_person = schema.is_answered(question_id, person) and schema.is_on_path(question_id, person)
+    item = ((validation.items if validation else None) or {}).get(question_id) or {}
+    form = ValidateForm(data={"action": item.get("action") if item.get("action") in ("agree", "amend") else None,
+                              "reason": item.get("reason", ""), "note": item.get("note", ""),
+                              "version": str(validation.version) if validation else "0"})
+    answer_form = question_form(question, words, validated.get(question_id),
+                                formdata=request.form if request.method == "POST" else None)
+    conflict = False
+    if request.method == "POST" and form.validate_on_submit():
+        _holder_only(found)
+        action = form.action.data if answered_by_person else "answer"
+        value = None
+        if action in ("amend", "answer"):
+            from portal.selfassess import _raw_answer
+
+            parsed = schema.parse(question_id, _raw_answer(question.type, request.form))
+            if parsed.error is not None:
+                answer_form.answer.errors = [error_message(question, ErrorCode(parsed.error), words)]
+            value = parsed.value
+        if action == "amend" and not (form.reason.data or "").strip():
+            form.reason.errors = [gettext("Enter why you are changing the answer")]
+        if action == "amend" and answer_form.answer.errors == [] and storable(value) == storable(person.get(question_id)):
+            answer_form.answer.errors = [gettext("Choose a different answer, or agree with the person's answer")]
+        if not form.reason.errors and not answer_form.answer.errors:
+            try:
+                version = int(form.version.data or "0")
+            except ValueError:
+                version = -1
+            try:
+                work.validate_answer(current_user, found, question_id, action=action, value=value,
+                                     reason=form.reason.data or "", note=form.note.data or "",
+                                     expected_version=version)
+            except work.Conflict:
+                conflict = True
+                form.version.errors = [gettext(
+                    "Someone else changed this case while you were working on it. Your changes have not been "
+                    "saved: they are still below. Check the latest answers, then save again.")]
+                db.session.refresh(work.current_validation(found))
+                form.version.data = str(work.current_validation(found).version)
+            else:
+                return redirect(_next_to_validate(found, question_id), code=303)
+    errors = error_summary(form)
+    errors["errorList"] += [{"text": e, "href": "#answer"} for e in answer_form.answer.errors]
+    return render_template(
+        "practitioner/validate_answer.html", case=found, question=question, form=form, answer_form=answer_form,
+        errors=errors, person=display_answer(question, person.get(question_id), words) if answered_by_person else None,
+        heading=words.question(question, "title"), conflict=conflict, item=item,
+    )
+
+
+def _next_to_validate(found: Any, question_id: str) -> str:
+    """The next answer still to check, else the validation summary."""
+    for row in _validation_rows(found):
+        if row["state"] in ("to_check", "to_answer"):
+            return url_for(".validate_answer", case_id=found.public_id, question_id=row["id"])
+    return url_for(".validate", case_id=found.public_id)
+
+
+class AskForm(Form):
+    """A question to the person."""
+
+    question = TextAreaField(lazy_gettext("What do you want to ask?"), widget=TextArea(),
+                             description=lazy_gettext("The person sees this on their status page and by email."),
+                             validators=[InputRequired(message=lazy_gettext("Enter your question")),
+                                         Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))])
+    submit = SubmitField(lazy_gettext("Send the question"), widget=SubmitInput())
+
+
+@bp.route("/cases/<case_id>/ask", methods=["GET", "POST"])
+@roles_required(Role.ASSESSOR)
+def ask(case_id: str) -> Any:
+    """Ask the person a question; the case waits for their answer."""
+    found = _case(case_id)
+    _holder_only(found)
+    form = AskForm()
+    if form.validate_on_submit():
+        try:
+            work.ask_person(current_user, found, form.question.data)
+        except work.Conflict:
+            flash(gettext("You can only ask a question while you hold the case."), "info")
+        else:
+            flash(gettext("Your question has been sent."), "success")
+        return redirect(url_for(".case", case_id=found.public_id), code=303)
+    return render_template("practitioner/ask.html", case=found, form=form, errors=error_summary(form))
+
+
+# -- the Needs Profile ---------------------------------------------------------------------------------
+
+AREA_LABELS = budgets.AREA_NAMES
+
+
+class ProfileForm(Form):
+    """The practitioner-only parts of the Needs Profile, and the Care Act eligibility determination."""
+
+    cannot_achieve = SelectMultipleField(
+        lazy_gettext("Which outcomes can the person not achieve?"), widget=CheckboxesInput(),
+        choices=[(area, AREA_LABELS[area]) for area in AREAS],
+        description=lazy_gettext("Without help, or only with significant pain, distress, risk, or taking much longer."),
+    )
+    impairment = RadioField(lazy_gettext("Do the needs arise from a physical or mental impairment or illness?"),
+                            widget=RadioInput(), choices=[("yes", lazy_gettext("Yes")), ("no", lazy_gettext("No"))],
+                            validators=[InputRequired(message=lazy_gettext("Select yes or no"))])
+    wellbeing = RadioField(lazy_gettext("Is there, or is there likely to be, a significant impact on well-being?"),
+                           widget=RadioInput(), choices=[("yes", lazy_gettext("Yes")), ("no", lazy_gettext("No"))],
+                           validators=[InputRequired(message=lazy_gettext("Select yes or no"))])
+    risks = TextAreaField(lazy_gettext("Risks"), widget=TextArea(),
+                          validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
+    clinical_risk = TextAreaField(lazy_gettext("Clinical risk (Section 117 aftercare)"), widget=TextArea(),
+                                  validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
+    decision_making = TextAreaField(lazy_gettext("Decision making (Section 117 aftercare)"), widget=TextArea(),
+                                    validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
+    version = StringField(widget=None)
+    submit = SubmitField(lazy_gettext("Save the Needs Profile"), widget=SubmitInput())
+
+
+@bp.route("/cases/<case_id>/needs-profile", methods=["GET", "POST"])
+@roles_required(*CASEWORKERS)
+def needs_profile(case_id: str) -> Any:
+    """The formal Needs Profile: validated answers as canonical fields, plus the practitioner's items."""
+    found = _case(case_id)
+    validation = work.current_validation(found)
+    items = (validation.practitioner_items if validation else None) or {}
+    eligibility = items.get("eligibility") or {}
+    form = ProfileForm(data={
+        "cannot_achieve": eligibility.get("cannot_achieve", []), "impairment": eligibility.get("impairment"),
+        "wellbeing": eligibility.get("wellbeing"), "risks": items.get("risks", ""),
+        "clinical_risk": items.get("clinical_risk", ""), "decision_making": items.get("decision_making", ""),
+        "version": str(validation.version) if validation else "0",
+    })
+    conflict = False
+    if request.method == "POST":
+        _holder_only(found)
+        if validation is not None and form.validate_on_submit():
+            chosen = [a for a in (form.cannot_achieve.data or []) if a in AREAS]
+            new = {
+                "eligibility": {"cannot_achieve": chosen, "impairment": form.impairment.data,
+                                "wellbeing": form.wellbeing.data},
+                "risks": form.risks.data or "", "clinical_risk": form.clinical_risk.data or "",
+                "decision_making": form.decision_making.data or "",
+            }
+            try:
+                work.save_practitioner_items(current_user, found, new, expected_version=int(form.version.data or 0))
+            except (work.Conflict, ValueError):
+                conflict = True
+                form.version.errors = [gettext(
+                    "Someone else changed this case while you were working on it. Your changes have not been "
+                    "saved: they are still below. Check the latest, then save again.")]
+                form.version.data = str(work.current_validation(found).version)
+            else:
+                flash(gettext("The Needs Profile has been saved."), "success")
+                return redirect(url_for(".needs_profile", case_id=found.public_id), code=303)
+    else:
+        _viewed(found, "needs_profile")
+    profile = work.schema().to_profile(work.validated_answers(found, validation))
+    eligible = work.eligible_areas(items)
+    return render_template(
+        "practitioner/needs_profile.html", case=found, form=form, errors=error_summary(form), profile=profile,
+        eligible=eligible, conflict=conflict, section_117=found.organisation.kind == OrganisationKind.PARTNERSHIP,
+        area_labels=AREA_LABELS, factor_labels=budgets.FACTOR_NAMES, validation=validation,
+    )
+
+
+# -- the budget ---------------------------------------------------------------------------------------
+
+
+def parse_pounds(raw: str | None) -> int | None:
+    """"£1,234.50", "1234.5" or "1234" → pence; None when it is not an amount of money."""
+    text = (raw or "").strip().replace("£", "").replace(",", "").replace(" ", "")
+    if not text or len(text) > 12:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        return None
+    return int(amount * 100)
+
+
+class BudgetForm(Form):
+    """Confirm the calculated figure or set another, with a reason."""
+
+    amount = StringField(lazy_gettext("Confirmed weekly budget, in pounds"), widget=TextInput(),
+                         validators=[InputRequired(message=lazy_gettext("Enter the weekly budget"))])
+    reason = TextAreaField(lazy_gettext("Reasons the person will read"), widget=TextArea(),
+                           description=lazy_gettext("Plain words. Needed when the figure differs from the calculated one."),
+                           validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
+    contribution = StringField(lazy_gettext("Assessed contribution a week, in pounds (optional)"), widget=TextInput(),
+                               description=lazy_gettext("Only if a separate financial assessment has set it."))
+    submit = SubmitField(lazy_gettext("Confirm the budget"), widget=SubmitInput())
+
+
+@bp.route("/cases/<case_id>/budget", methods=["GET", "POST"])
+@roles_required(*CASEWORKERS)
+def budget(case_id: str) -> Any:
+    """The engine's figure on the validated profile, how it differs from the person's own, and the confirmation."""
+    found = _case(case_id)
+    result = work.recalculate(found)
+    own_row = work.own_estimate(found)
+    own = budgets.loaded(own_row) if own_row else None
+    form = BudgetForm(data={"amount": f"{result.total_weekly_pence / 100:.2f}"})
+    if request.method == "POST":
+        _holder_only(found)
+        if form.validate_on_submit():
+            pence = parse_pounds(form.amount.data)
+            contribution = parse_pounds(form.contribution.data) if (form.contribution.data or "").strip() else None
+            if pence is None:
+                form.amount.errors = [gettext("Enter an amount of money, like 240.95")]
+            if (form.contribution.data or "").strip() and contribution is None:
+                form.contribution.errors = [gettext("Enter an amount of money, like 12.50, or leave it blank")]
+            if pence is not None and pence != result.total_weekly_pence and not (form.reason.data or "").strip():
+                form.reason.errors = [gettext("Enter the reasons for a figure different from the calculated one")]
+            if not (form.amount.errors or form.reason.errors or form.contribution.errors):
+                try:
+                    decision = work.confirm_budget(current_user, found, confirmed_pence=pence,
+                                                   reason=form.reason.data or "", contribution_pence=contribution)
+                except work.Conflict:
+                    flash(gettext("The case changed while you were working on it. Check it and try again."), "info")
+                else:
+                    if decision.outcome == "approved":
+                        flash(gettext("The budget is confirmed and the person has been told."), "success")
+                    else:
+                        flash(gettext("The budget is above your limit and has gone to a level %(level)s approver.",
+                                      level=decision.required_level), "success")
+                    return redirect(url_for(".case", case_id=found.public_id), code=303)
+    else:
+        _viewed(found, "budget")
+    changed = [r for r in _validation_rows(found) if r["state"] in ("amend", "answer")]
+    return render_template(
+        "practitioner/budget.html", case=found, form=form, errors=error_summary(form), result=result, own=own,
+        lines=budgets.worded_lines(result), split=budgets.split_words(result), changed=changed,
+        own_lines={line.key: line.amount_pence for line in own.lines} if own else {},
+    )
+
+
+class ApproveForm(Form):
+    """Approve a budget, or return it with a reason."""
+
+    outcome = RadioField(lazy_gettext("Do you approve this budget?"), widget=RadioInput(),
+                         choices=[("approve", lazy_gettext("Yes, approve it")),
+                                  ("return", lazy_gettext("No, return it to the assessor"))],
+                         validators=[InputRequired(message=lazy_gettext("Select whether you approve the budget"))])
+    reason = TextAreaField(lazy_gettext("Reason"), widget=TextArea(),
+                           validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
+    submit = SubmitField(lazy_gettext("Save"), widget=SubmitInput())
+
+
+@bp.route("/cases/<case_id>/approve", methods=["GET", "POST"])
+@roles_required(Role.APPROVER, Role.ADMIN)
+def approve(case_id: str) -> Any:
+    """Sign off a budget above the assessor's limit, or return it."""
+    found = _case(case_id)
+    decision = work.pending_decision(found)
+    if decision is None:
+        abort(404)
+    if (current_user.approval_level or 0) < decision.required_level:
+        abort(403)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        if form.outcome.data == "return" and not (form.reason.data or "").strip():
+            form.reason.errors = [gettext("Enter why you are returning the budget")]
+        else:
+            try:
+                work.approve(current_user, found, approved=form.outcome.data == "approve", reason=form.reason.data or "")
+            except PermissionError:
+                abort(403)
+            except work.Conflict:
+                flash(gettext("This budget is no longer waiting for approval."), "info")
+            return redirect(url_for(".approvals"), code=303)
+    if request.method == "GET":
+        _viewed(found, "approval")
+    from portal.letters import decision_context
+
+    return render_template("practitioner/approve.html", case=found, form=form, errors=error_summary(form),
+                           decision=decision, context=decision_context(found, decision))
+
+
+# -- history and export -------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<case_id>/history")
+@roles_required(*CASEWORKERS)
+def history(case_id: str) -> str:
+    """The case's audit trail: who did what, when, and why."""
+    found = _case(case_id)
+    _viewed(found, "history")
+    events = db.session.execute(
+        select(AuditEvent, Account).outerjoin(Account, Account.id == AuditEvent.actor_id)
+        .where(AuditEvent.case_id == found.id).order_by(AuditEvent.id.desc())
+    ).all()
+    return render_template("practitioner/history.html", case=found, events=events)
+
+
+@bp.route("/cases/<case_id>/export.json")
+@roles_required(*CASEWORKERS)
+def export(case_id: str) -> Response:
+    """A decided case as JSON for the council's case-management system."""
+    found = _case(case_id)
+    decision = work.final_decision(found)
+    if decision is None:
+        abort(404)
+    _viewed(found, "export")
+    validation = work.current_validation(found)
+    stored = db.session.get(__import__("portal.models", fromlist=["Estimate"]).Estimate, decision.estimate_id)
+    body = {
+        "format": "care-portal/decided-case/1",
+        "reference": found.reference,
+        "organisation": found.organisation.name,
+        "person": {"name": found.person.name, "date_of_birth": found.person.date_of_birth.isoformat()
+                   if found.person.date_of_birth else None, "postcode": found.person.postcode,
+                   "nhs_number": found.person.nhs_number or None},
+        "questionnaire_version": work.latest_snapshot(found).questionnaire_version,
+        "answers_sent": work.latest_snapshot(found).answers,
+        "validation": {"path": validation.path_taken, "items": validation.items,
+                       "needs_profile": validation.practitioner_items} if validation else None,
+        "needs_profile": dict(work.schema().to_profile(work.validated_answers(found))),
+        "estimate": stored.result if stored else None,
+        "decision": {"confirmed_weekly_pence": decision.confirmed_weekly_pence, "reason": decision.reason,
+                     "contribution_pence": decision.contribution_pence, "required_level": decision.required_level,
+                     "decided_at": decision.created_at.isoformat()},
+    }
+    response = Response(json.dumps(body, indent=2, default=str), mimetype="application/json")
+    response.headers["Content-Disposition"] = f"attachment; filename={found.reference}.json"
+    return response
+
+
+QUESTION_TYPES = QuestionType  # re-exported for templates
