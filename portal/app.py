@@ -135,13 +135,20 @@ def _register_template_helpers(app: Flask) -> None:
     """Values and filters every template may use."""
     from portal.formatting import format_day, format_money
     from portal.i18n import BY_CODE, LANGUAGES, direction
-    from portal.i18n.web import current_code
+    from portal.i18n.web import current_code, easy_read
     from portal.security import csp_nonce
 
     def switch_language_url(code: str) -> str:
         """The current page in another language, keeping the person's place."""
         args = request.args.to_dict(flat=True)
         args["lang"] = code
+        return f"{request.path}?{urlencode(args)}"
+
+    def switch_easy_read_url(on: bool) -> str:
+        """The current page with Easy Read switched on or off, keeping the person's place."""
+        args = request.args.to_dict(flat=True)
+        args.pop("lang", None)
+        args["easy_read"] = "1" if on else "0"
         return f"{request.path}?{urlencode(args)}"
 
     @app.context_processor
@@ -154,6 +161,8 @@ def _register_template_helpers(app: Flask) -> None:
             "text_direction": direction(locale),
             "csp_nonce": csp_nonce,
             "switch_language_url": switch_language_url,
+            "switch_easy_read_url": switch_easy_read_url,
+            "easy_read_on": easy_read(),
             "current_user": current_user,
         }
 

@@ -202,6 +202,7 @@ def check_page(html: str, *, lang: str = "en", errors: bool = False) -> Beautifu
     <html lang> and dir; an error summary exactly when there are errors.
     """
     page = BeautifulSoup(html, "html.parser")
+    assert "%(" not in html, "a gettext placeholder was left unfilled"
     headings = page.find_all("h1")
     assert len(headings) == 1, f"expected one h1, found {len(headings)}"
     title = page.title.get_text(" ", strip=True) if page.title else ""

@@ -1,0 +1,46 @@
+"""The budget engine (a Resource Allocation System): a Needs Profile and a configuration in, an explained
+Estimate out. Pure Python: no web framework, database or translation import anywhere in this package.
+
+Public API (a contract other code relies on): ``AREAS``, ``CLIENT_GROUPS``, ``SETTINGS``, ``NeedsProfile``,
+``ProfileError``, ``Configuration``, ``ConfigurationError``, ``load_configuration``, ``loads_configuration``,
+``demo_configuration``, ``estimate``, ``Estimate`` (with ``Line``, ``FunderShare``, ``Reason``, ``Change``,
+``CareAccount``) and ``ENGINE_VERSION``. See docs/decisions/0004-engine.md.
+"""
+
+from portal.engine.calculator import ELIGIBLE_KEYS, ENGINE_VERSION, MODES, estimate
+from portal.engine.configuration import (
+    Configuration,
+    ConfigurationError,
+    demo_configuration,
+    load_configuration,
+    loads_configuration,
+)
+from portal.engine.profile import AREAS, CLIENT_GROUPS, FACTORS, SETTINGS, NeedsProfile, ProfileError
+from portal.engine.result import EFFECTS, CareAccount, Change, Estimate, FunderShare, Line, Reason
+from portal.engine.schema import FUNDERS
+
+__all__ = [
+    "AREAS",
+    "CLIENT_GROUPS",
+    "EFFECTS",
+    "ELIGIBLE_KEYS",
+    "ENGINE_VERSION",
+    "FACTORS",
+    "FUNDERS",
+    "MODES",
+    "SETTINGS",
+    "CareAccount",
+    "Change",
+    "Configuration",
+    "ConfigurationError",
+    "Estimate",
+    "FunderShare",
+    "Line",
+    "NeedsProfile",
+    "ProfileError",
+    "Reason",
+    "demo_configuration",
+    "estimate",
+    "load_configuration",
+    "loads_configuration",
+]

@@ -39,8 +39,23 @@ def choose_language() -> str:
     return best or DEFAULT
 
 
+def easy_read() -> bool:
+    """Whether the person chose the Easy Read wording (kept in the session and on their account)."""
+    if "easy_read" in session:
+        return bool(session["easy_read"])
+    return bool(getattr(current_user, "is_authenticated", False) and current_user.easy_read)
+
+
 def remember_choice() -> None:
-    """Store an explicit ?lang= choice in the session and on the signed-in account."""
+    """Store an explicit ?lang= or ?easy_read= choice in the session and on the signed-in account."""
+    wanted = request.args.get("easy_read")
+    if wanted in ("0", "1"):
+        session["easy_read"] = wanted == "1"
+        if getattr(current_user, "is_authenticated", False) and current_user.easy_read != (wanted == "1"):
+            from portal.extensions import db
+
+            current_user.easy_read = wanted == "1"
+            db.session.commit()
     chosen = normalise(request.args.get("lang"))
     if not chosen or chosen not in BY_CODE:
         return

@@ -19,6 +19,7 @@ from portal.audit import record
 from portal.extensions import db
 from portal.forms import error_summary
 from portal.i18n.schema_text import Words
+from portal.i18n.web import easy_read
 from portal.models import Authority, Case, CaseStatus, Document, Organisation, Role
 from portal.questionnaire import ErrorCode, QuestionType, SectionStatus
 from portal.selfassess import service
@@ -68,7 +69,7 @@ def words_for(case: Case, answers: dict[str, Any] | None = None) -> Words:
     return Words(
         voice=speaker.voice,
         name=speaker.name,
-        easy_read=bool(session.get("easy_read", current_user.easy_read)),
+        easy_read=easy_read(),
         self_funder=service.schema().is_self_funder(answers),
     )
 

@@ -1,0 +1,644 @@
+"""The Resource Allocation System: Needs Profile + Configuration -> explained Estimate.
+
+Steps, for each area of need with a level above 0 (and found eligible, when ``eligible`` is given):
+
+1. Predicted hours a week, before unpaid support: ``exp(base[area, level] + sum of the log effects of every
+   factor or pairwise interaction term whose conditions the profile meets and which applies to the area)``.
+   This float is the only inexact number in the engine, and it is quantised before any money is computed.
+2. Paid minutes = predicted minutes x (1 - unpaid share). When this is above zero it is raised to the area's
+   minimum allocation time, then rounded half up to a whole number of rounding increments (e.g. 15 minutes).
+3. A line's time is the sum of its areas' paid minutes. Where the line has a staffing ratio (people per carer,
+   by level of behaviour that challenges), that sum is the time in a group activity and the paid time is the
+   group time divided by the ratio, rounded half up to the increment again (3 hours at 1:3 = 1 paid hour).
+4. Money per line = rate (pence an hour for the line's kind of support, client group and setting) x paid
+   hours, rounded half up to the penny once. The night-time support line is nights a week x the rate per
+   night of the kind for the person's night level; the carer breaks line is weeks a year x the weekly respite
+   rate / weeks in a year; each is rounded half up to the penny once.
+5. Contingency, only when another line has money: a fixed number of hours a year, plus a percentage (and a
+   further percentage for fluctuating needs) of the other lines' weekly total, turned into hours a year at
+   the contingency rate and rounded half up to the increment; its weekly amount is those hours x the rate /
+   weeks in a year, rounded half up to the penny once.
+6. The weekly total is the sum of the lines (never rounded again). The yearly total is the weekly total x
+   weeks in a year, and the indicative range the weekly total x (1 - below) and x (1 + above), each rounded
+   half up to the penny once.
+7. Funding split: each line's money goes to its funder; a pooled line is shared by the pooled split, the
+   council's share rounded half up to the penny and the NHS getting the remainder. Percentages of the total
+   are given to 2 decimals by the largest-remainder method, so they always add up to exactly 100.00.
+
+"What would change it": for each area where unpaid support is counted, the weekly total with that area's
+unpaid share set to none, minus the weekly total (computed by the same steps, line and contingency only).
+
+In "ipb" mode (an Independent Personal Budget for a self-funder) the same figures show what the council would
+pay at its own rates; lines carry no funder and there is no split, and where the configuration has a care cap a
+care-account projection says how much counts toward the cap each week and how many weeks until it is reached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from portal.engine.configuration import Configuration, FactorInfo, LineSpec, TermSpec
+from portal.engine.money import percent_shares, round_half_up
+from portal.engine.profile import (
+    AREAS,
+    CLIENT_GROUPS,
+    NEED_FIELDS,
+    SETTINGS,
+    UNPAID_FIELDS,
+    UNPAID_SHARES,
+    NeedsProfile,
+    ProfileError,
+)
+from portal.engine.result import (
+    CARER_BREAKS,
+    CONTINGENCY_UPLIFT,
+    LESS_TIME,
+    LOCAL_RATE,
+    MINIMUM_TIME,
+    MORE_TIME,
+    NEED_LEVEL,
+    NIGHT_SUPPORT,
+    NOT_ELIGIBLE,
+    STAFFING_RATIO,
+    UNPAID_SUPPORT,
+    CareAccount,
+    Estimate,
+    FunderShare,
+    Line,
+    Reason,
+    make_line,
+    make_reason,
+)
+from portal.engine.result import (
+    make_change as _make_change,
+)
+from portal.engine.result import (
+    make_estimate as _make_estimate,
+)
+from portal.engine.result import (
+    make_share as _make_share,
+)
+
+#: Bump whenever a change could move a penny, an hour or a reason in any estimate (tests/engine/test_golden.py).
+ENGINE_VERSION = "1.0.0"
+
+MODES: tuple[str, ...] = ("personal", "ipb")
+ELIGIBLE_KEYS: tuple[str, ...] = (*AREAS, "night", "carer_breaks")
+_N_AREAS = len(AREAS)
+_ALL_FUNDED = (True,) * (_N_AREAS + 2)
+
+# Decimal values are memoised: building a Decimal costs more than the rest of a line's arithmetic.
+_HUNDREDTHS: dict[int, Decimal] = {}
+_MINUTE_HOURS: dict[int, Decimal] = {}
+_MEMO_LIMIT = 50_000
+_CENT = Decimal("0.01")
+
+
+def _hundredths(value: int) -> Decimal:
+    d = _HUNDREDTHS.get(value)
+    if d is None:
+        d = Decimal(value).scaleb(-2)
+        if len(_HUNDREDTHS) < _MEMO_LIMIT:
+            _HUNDREDTHS[value] = d
+    return d
+
+
+def _hours(minutes: int) -> Decimal:
+    d = _MINUTE_HOURS.get(minutes)
+    if d is None:
+        d = (Decimal(minutes) / 60).quantize(_CENT, ROUND_HALF_UP)
+        if len(_MINUTE_HOURS) < _MEMO_LIMIT:
+            _MINUTE_HOURS[minutes] = d
+    return d
+
+
+def _funded_mask(eligible: Iterable[str]) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+    if isinstance(eligible, str):
+        raise ProfileError("eligible", "must be a list of areas of need, not a single string")
+    chosen = set()
+    for key in eligible:
+        if key not in ELIGIBLE_KEYS:
+            raise ProfileError("eligible", f"{key!r} is not an area of need, 'night' or 'carer_breaks'")
+        chosen.add(key)
+    return tuple(k in chosen for k in ELIGIBLE_KEYS), tuple(k for k in ELIGIBLE_KEYS if k in chosen)
+
+
+class _Tables:
+    """Per-configuration values the engine reads on every estimate (built on first use)."""
+
+    __slots__ = (
+        "ratio_reasons",
+        "rate_reasons",
+        "night_reasons",
+        "breaks_reasons",
+        "uplift_reason",
+        "percent",
+        "weeks",
+        "cont_index",
+        "area_lines",
+        "term_reasons",
+    )
+
+    def __init__(self, config: Configuration) -> None:
+        specs = config.lines
+        self.ratio_reasons = tuple(
+            tuple(
+                make_reason(STAFFING_RATIO, "behaviour_challenges", b, spec.key, Decimal(spec.ratios[b]))
+                for b in range(3)
+            )
+            if spec.ratios
+            else None
+            for spec in specs
+        )
+        rate_reasons: list[tuple[Reason | None, ...]] = []
+        for gs in range(len(CLIENT_GROUPS) * len(SETTINGS)):
+            group, setting = CLIENT_GROUPS[gs // 2], SETTINGS[gs % 2]
+            row: list[Reason | None] = []
+            for spec in specs:
+                rate = config.line_rates[gs][spec.index]
+                if spec.kind and rate != config.rate_defaults[spec.kind]:
+                    row.append(
+                        make_reason(
+                            LOCAL_RATE,
+                            "client_group",
+                            group,
+                            spec.key,
+                            Decimal(rate),
+                            None,
+                            "setting",
+                            setting,
+                        )
+                    )
+                else:
+                    row.append(None)
+            rate_reasons.append(tuple(row))
+        self.rate_reasons = tuple(rate_reasons)
+        night_key = next((spec.key for spec in specs if spec.source == "night"), "")
+        self.night_reasons = tuple(
+            None if nights is None else make_reason(NIGHT_SUPPORT, "night", level, night_key, nights)
+            for level, nights in enumerate(config.night_nights)
+        )
+        breaks_key = next((spec.key for spec in specs if spec.source == "carer_breaks"), "")
+        self.breaks_reasons = tuple(
+            make_reason(CARER_BREAKS, "carer_breaks_weeks", weeks, breaks_key, Decimal(weeks))
+            for weeks in range(7)
+        )
+        cont_key = next((spec.key for spec in specs if spec.source == "contingency"), "")
+        self.cont_index = next((spec.index for spec in specs if spec.source == "contingency"), -1)
+        pct = config.contingency_fluctuating_percent
+        self.uplift_reason = (
+            make_reason(CONTINGENCY_UPLIFT, "fluctuating", 1, cont_key, _decimal(pct)) if pct else None
+        )
+        # Contingency percent as (numerator, denominator) for fluctuating = 0 and 1.
+        low = config.contingency_percent
+        high = low + pct
+        self.percent = ((low.numerator, low.denominator), (high.numerator, high.denominator))
+        self.weeks = (config.weeks_per_year.numerator, config.weeks_per_year.denominator)
+        self.area_lines = tuple(specs[i] for i in config.area_line)
+        # Term reasons by (line, terms, values): few distinct ones, shared by every factor combination.
+        self.term_reasons: dict[tuple[Any, ...], Reason | None] = {}
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _tables(config: Configuration) -> _Tables:
+    tables: _Tables | None = config._engine_cache.get("tables")
+    if tables is None:
+        tables = _Tables(config)
+        config._engine_cache["tables"] = tables
+    return tables
+
+
+def _area_entry(
+    config: Configuration, multiplier: float, a: int, level: int, q: int, funded: bool
+) -> tuple[int, int, tuple[Reason, ...]]:
+    """(paid minutes, paid minutes with no unpaid support, reasons) for one area of need."""
+    hours = config.exp_base[a][level] * multiplier
+    line_key = config.lines[config.area_line[a]].key
+    predicted = _hundredths(round(hours * 100))
+    if not funded:
+        return 0, 0, (make_reason(NOT_ELIGIBLE, NEED_FIELDS[a], level, line_key, predicted),)
+    inc = config.increment
+    lowest = config.minimum_minutes[a]
+    reasons = [make_reason(NEED_LEVEL, NEED_FIELDS[a], level, line_key, predicted)]
+    if q:
+        covered = _hundredths(round(hours * q * 25))
+        reasons.append(make_reason(UNPAID_SUPPORT, UNPAID_FIELDS[a], UNPAID_SHARES[q], line_key, covered))
+    minutes = 0
+    if q < 4:
+        paid = hours * (4 - q) * 15.0  # minutes: hours x 60 x (4 - q) / 4
+        if paid < lowest:
+            paid = lowest
+            reasons.append(make_reason(MINIMUM_TIME, NEED_FIELDS[a], level, line_key, _hours(lowest)))
+        minutes = int(paid / inc + 0.5) * inc
+    full = hours * 4 * 15.0
+    full_minutes = int(max(full, lowest) / inc + 0.5) * inc
+    return minutes, full_minutes, tuple(reasons)
+
+
+def _contingency(
+    config: Configuration, tables: _Tables, others: int, fluctuating: int, rate: int
+) -> tuple[int, int]:
+    """(minutes a year, weekly pence) of contingency, given the other lines' weekly total in pence."""
+    if others <= 0 or not rate:
+        return 0, 0
+    weeks_num, weeks_den = tables.weeks
+    inc = config.increment
+    pct_num, pct_den = tables.percent[fluctuating]
+    minutes = config.contingency_minutes
+    if pct_num:
+        # pct/100 of the weekly total, over a year, as minutes at the contingency rate, to the increment
+        num = pct_num * others * weeks_num * 60
+        den = pct_den * 100 * weeks_den * rate * inc
+        minutes += ((2 * num + den) // (2 * den)) * inc
+    amount = (2 * minutes * rate * weeks_den + 60 * weeks_num) // (120 * weeks_num)
+    return minutes, amount
+
+
+def estimate(
+    profile: NeedsProfile,
+    config: Configuration,
+    *,
+    eligible: Iterable[str] | None = None,
+    mode: str = "personal",
+    already_counted_pence: int = 0,
+) -> Estimate:
+    """Compute the explained weekly budget for a Needs Profile under a configuration.
+
+    ``eligible``: the areas of need (and "night", "carer_breaks") an assessor found eligible; only those are
+    funded (default: all). ``mode``: "personal" or "ipb". ``already_counted_pence``: for "ipb" with a care
+    cap, the amount already counted toward the cap.
+    """
+    if mode != "personal" and mode != "ipb":
+        raise ValueError(f"mode must be 'personal' or 'ipb' (got {mode!r})")
+    if already_counted_pence < 0:
+        raise ValueError("already_counted_pence must not be negative")
+    funded, eligible_keys = _funded_mask(eligible) if eligible is not None else (_ALL_FUNDED, None)
+    tables = config._engine_cache.get("tables") or _tables(config)
+    key = profile.factor_key
+    info = config._factor_cache.get(key) or config.factor_info(key)
+    multipliers = info.multipliers
+    cache = info.areas
+    needs = profile.needs
+    quarters = profile.unpaid_quarters
+
+    # Steps 1 and 2: paid minutes per area (memoised per factor key, area, level, unpaid share, eligibility).
+    entries: list[tuple[int, int, tuple[Reason, ...]] | None] = [None] * _N_AREAS
+    minutes = [0] * _N_AREAS
+    positive = 0  # bit mask of the areas with paid minutes
+    for a in range(_N_AREAS):
+        level = needs[a]
+        if level:
+            q = quarters[a]
+            f = funded[a]
+            k = a * 100 + level * 20 + q * 2 + f
+            entry = cache.get(k)
+            if entry is None:
+                entry = _area_entry(config, multipliers[a], a, level, q, f)
+                cache[k] = entry
+            entries[a] = entry
+            m = entry[0]
+            if m:
+                minutes[a] = m
+                positive |= 1 << a
+
+    # Steps 3 and 4: lines.
+    gs = key[0] * 2 + key[1]
+    rates = config.line_rates[gs]
+    behaviour = profile.behaviour_challenges
+    inc = config.increment
+    specs = config.lines
+    amounts = [0] * len(specs)
+    paid_minutes = [0] * len(specs)
+    group_minutes = [0] * len(specs)
+    for spec in specs:
+        i = spec.index
+        source = spec.source
+        if source == "areas":
+            group = 0
+            for a in spec.areas:
+                group += minutes[a]
+            if group:
+                ratios = spec.ratios
+                paid = (
+                    ((2 * group + ratios[behaviour] * inc) // (2 * ratios[behaviour] * inc)) * inc
+                    if ratios
+                    else group
+                )
+                group_minutes[i] = group
+                paid_minutes[i] = paid
+                amounts[i] = (rates[i] * paid * 2 + 60) // 120
+        elif source == "night":
+            if profile.night and funded[_N_AREAS]:
+                amounts[i] = config.night_amounts[gs][profile.night]
+        elif source == "carer_breaks":
+            weeks = profile.carer_breaks_weeks
+            if weeks and funded[_N_AREAS + 1]:
+                weeks_num, weeks_den = tables.weeks
+                amounts[i] = (2 * weeks * config.breaks_rates[gs] * weeks_den + weeks_num) // (2 * weeks_num)
+
+    # Step 5: contingency.
+    others = sum(amounts)
+    cont_index = tables.cont_index
+    cont_rate = config.contingency_rates[gs]
+    cont_minutes = 0
+    total = others
+    if cont_index >= 0:
+        cont_minutes, cont_amount = _contingency(config, tables, others, profile.fluctuating, cont_rate)
+        amounts[cont_index] = cont_amount
+        total += cont_amount
+
+    personal = mode == "personal"
+    lines = _lines(config, profile, amounts, paid_minutes, group_minutes, rates, gs, cont_minutes, personal)
+    reasons = _reasons(config, tables, profile, info, entries, positive, group_minutes, amounts, gs)
+
+    # What would change it: each area's unpaid support stopping, through its line and the contingency.
+    changes = []
+    area_lines = tables.area_lines
+    for a in range(_N_AREAS):
+        entry = entries[a]
+        if entry is None or not quarters[a] or not funded[a]:
+            continue
+        spec = area_lines[a]
+        i = spec.index
+        group = group_minutes[i] - minutes[a] + entry[1]
+        ratios = spec.ratios
+        paid = (
+            ((2 * group + ratios[behaviour] * inc) // (2 * ratios[behaviour] * inc)) * inc
+            if ratios
+            else group
+        )
+        increase = (rates[i] * paid * 2 + 60) // 120 - amounts[i]
+        if cont_index >= 0 and increase:
+            increase += (
+                _contingency(config, tables, others + increase, profile.fluctuating, cont_rate)[1]
+                - amounts[cont_index]
+            )
+        changes.append(
+            _make_change(AREAS[a], UNPAID_FIELDS[a], UNPAID_SHARES[quarters[a]], spec.key, increase)
+        )
+
+    weeks_num, weeks_den = tables.weeks
+    below = config.range_below
+    above = config.range_above
+    care = None
+    if not personal and config.care_cap is not None:
+        care = _care_account(config.care_cap, specs, amounts, total, already_counted_pence)
+    return _make_estimate(
+        total,
+        (2 * total * weeks_num + weeks_den) // (2 * weeks_den),
+        round_half_up(total * (below.denominator - below.numerator), below.denominator),
+        round_half_up(total * (above.denominator + above.numerator), above.denominator),
+        lines,
+        _split(config, specs, amounts) if personal else (),
+        reasons,
+        tuple(changes),
+        ENGINE_VERSION,
+        config.label,
+        config.content_hash,
+        mode,
+        eligible_keys,
+        care,
+    )
+
+
+def _lines(
+    config: Configuration,
+    profile: NeedsProfile,
+    amounts: list[int],
+    paid_minutes: list[int],
+    group_minutes: list[int],
+    rates: tuple[int, ...],
+    gs: int,
+    cont_minutes: int,
+    personal: bool,
+) -> tuple[Line, ...]:
+    out = []
+    empty = config.empty_lines
+    zero = _hours(0)
+    for spec in config.lines:
+        i = spec.index
+        amount = amounts[i]
+        if not amount:
+            out.append(empty[i])
+            continue
+        funder = spec.funder if personal else None
+        source = spec.source
+        if source == "areas":
+            ratios = spec.ratios
+            if ratios:
+                ratio = ratios[profile.behaviour_challenges]
+                line = make_line(
+                    spec.key,
+                    spec.kind,
+                    funder,
+                    amount,
+                    rates[i],
+                    _hours(paid_minutes[i]),
+                    _hours(group_minutes[i]),
+                    ratio,
+                    None,
+                    None,
+                    None,
+                )
+            else:
+                line = make_line(
+                    spec.key,
+                    spec.kind,
+                    funder,
+                    amount,
+                    rates[i],
+                    _hours(paid_minutes[i]),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+        elif source == "night":
+            night = config.night_levels[profile.night]
+            kind = night[0] if night else None
+            rate = config.rates[kind][(gs // 2, gs % 2)] if kind else None
+            line = make_line(
+                spec.key,
+                kind,
+                funder,
+                amount,
+                rate,
+                zero,
+                None,
+                None,
+                None,
+                config.night_nights[profile.night],
+                None,
+            )
+        elif source == "carer_breaks":
+            line = make_line(
+                spec.key,
+                config.carer_breaks_kind,
+                funder,
+                amount,
+                config.breaks_rates[gs],
+                zero,
+                None,
+                None,
+                None,
+                None,
+                profile.carer_breaks_weeks,
+            )
+        else:
+            line = make_line(
+                spec.key,
+                config.contingency_kind,
+                funder,
+                amount,
+                config.contingency_rates[gs],
+                zero,
+                None,
+                None,
+                _hours(cont_minutes),
+                None,
+                None,
+            )
+        out.append(line)
+    return tuple(out)
+
+
+def _split(config: Configuration, specs: tuple[LineSpec, ...], amounts: list[int]) -> tuple[FunderShare, ...]:
+    council = 0
+    nhs = 0
+    pool = config.pool_council or Fraction(0)  # a pooled line without a pooled split is refused on load
+    for spec in specs:
+        amount = amounts[spec.index]
+        if not amount:
+            continue
+        funder = spec.funder
+        if funder == "council":
+            council += amount
+        elif funder == "nhs":
+            nhs += amount
+        else:  # pooled
+            share = (2 * amount * pool.numerator + pool.denominator) // (2 * pool.denominator)
+            council += share
+            nhs += amount - share
+    if council and nhs:
+        first, second = percent_shares([council, nhs])
+        return (_make_share("council", council, first), _make_share("nhs", nhs, second))
+    if council:
+        return (_make_share("council", council, _HUNDRED),)
+    if nhs:
+        return (_make_share("nhs", nhs, _HUNDRED),)
+    return ()
+
+
+_HUNDRED = Decimal("100.00")
+
+
+def _term_percent(log_effect: float) -> tuple[str, Decimal]:
+    change = round((math.exp(log_effect) - 1.0) * 1000)  # tenths of a percent
+    effect = MORE_TIME if change >= 0 else LESS_TIME
+    return effect, Decimal(abs(change)).scaleb(-1)
+
+
+def _reasons(
+    config: Configuration,
+    tables: _Tables,
+    profile: NeedsProfile,
+    info: FactorInfo,
+    entries: list[tuple[int, int, tuple[Reason, ...]] | None],
+    positive: int,
+    group_minutes: list[int],
+    amounts: list[int],
+    gs: int,
+) -> tuple[Reason, ...]:
+    out: list[Reason] = []
+    extend = out.extend
+    add = out.append
+    rate_reasons = tables.rate_reasons[gs]
+    for spec in config.lines:
+        i = spec.index
+        source = spec.source
+        if source == "areas":
+            for a in spec.areas:
+                entry = entries[a]
+                if entry is not None:
+                    extend(entry[2])
+            if group_minutes[i]:
+                if info.groups:
+                    k = (i << 16) | (positive & spec.mask)
+                    found = info.term_reasons.get(k)
+                    if found is None:
+                        found = _term_reasons(tables, info, spec, positive & spec.mask)
+                        info.term_reasons[k] = found
+                    extend(found)
+                if spec.ratios:
+                    add(tables.ratio_reasons[i][profile.behaviour_challenges])  # type: ignore[index]
+                rate_reason = rate_reasons[i]
+                if rate_reason is not None:
+                    add(rate_reason)
+        elif not amounts[i]:
+            continue
+        elif source == "night":
+            add(tables.night_reasons[profile.night])  # type: ignore[arg-type]
+        elif source == "carer_breaks":
+            add(tables.breaks_reasons[profile.carer_breaks_weeks])
+        elif profile.fluctuating and tables.uplift_reason is not None:
+            add(tables.uplift_reason)
+    return tuple(out)
+
+
+def _term_reasons(tables: _Tables, info: FactorInfo, spec: LineSpec, mask: int) -> tuple[Reason, ...]:
+    """One reason per group of terms on the same fields that changed time on this line's paid areas."""
+    out = []
+    cache = tables.term_reasons
+    for fields, values, terms in info.groups:
+        active = tuple(t for t in terms if t.mask & mask)
+        if not active:
+            continue
+        key = (spec.index, tuple(t.index for t in active), values)
+        if key not in cache:
+            cache[key] = _term_reason(spec, fields, values, active)
+        reason = cache[key]
+        if reason is not None:
+            out.append(reason)
+    return tuple(out)
+
+
+def _term_reason(
+    spec: LineSpec, fields: tuple[str, ...], values: tuple[Any, ...], terms: tuple[TermSpec, ...]
+) -> Reason | None:
+    effect, magnitude = _term_percent(sum(t.log_effect for t in terms))
+    if not magnitude:  # a term fitted to (next to) no effect explains nothing
+        return None
+    return make_reason(
+        effect,
+        fields[0],
+        values[0],
+        spec.key,
+        magnitude,
+        ",".join(t.key for t in terms),
+        fields[1] if len(fields) > 1 else None,
+        values[1] if len(fields) > 1 else None,
+    )
+
+
+def _care_account(
+    cap: dict[str, Any], specs: tuple[LineSpec, ...], amounts: list[int], total: int, already: int
+) -> CareAccount:
+    excluded = set(cap["excluded_lines"])
+    counting = total - sum(amounts[spec.index] for spec in specs if spec.key in excluded)
+    counting = max(counting - cap["weekly_deduction_pence"], 0)
+    remaining = max(cap["cap_pence"] - already, 0)
+    if remaining == 0:
+        weeks: int | None = 0
+    elif counting == 0:
+        weeks = None
+    else:
+        weeks = -(-remaining // counting)
+    return CareAccount(cap["cap_pence"], already, counting, remaining, weeks)
