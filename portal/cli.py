@@ -52,9 +52,11 @@ def init_app(app: Any) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Add the demo organisations and accounts (does nothing if they exist)."""
-        from portal.demo import print_accounts, seed_demo
+        from portal.demo import print_accounts, seed_demo, seed_demo_cases
 
         seed_demo()
+        with app.test_request_context():
+            seed_demo_cases()
         print_accounts()
 
     @app.cli.command("create-deployment-admin")

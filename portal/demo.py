@@ -139,6 +139,77 @@ def seed_demo() -> None:
     db.session.commit()
 
 
+DEMO_PEOPLE = (
+    # (name, date of birth, postcode, how much help: 0 none … 4 all the time, and whether urgent)
+    ("Margaret Hughes", "1941-03-12", "NF1 2AB", 3, False),
+    ("Tomasz Nowak", "1968-07-30", "NF2 4CD", 2, False),
+    ("Aisha Rahman", "1990-11-05", "NF1 7EF", 4, True),
+    ("Gwen Price", "1937-01-21", "RV1 3GH", 1, False),
+    ("Daniel Osei", "1979-05-16", "RV2 8JK", 3, False),
+    ("Ruth Levy", "1950-09-09", "NF3 1LM", 2, False),
+)
+
+
+def seed_demo_cases() -> None:
+    """Example sent cases for the staff queues, sent by the demo carer for people they support."""
+    from datetime import date
+    from random import Random
+
+    from portal.models import Authority, Case
+    from portal.selfassess import service
+
+    carer = db.session.scalar(select(Account).filter_by(email=CITIZENS[1][0]))
+    if carer is None or db.session.scalar(select(Case.id).filter_by(created_by_id=carer.id)):
+        return
+    schema = service.schema()
+    for index, (name, born, postcode, level, urgent) in enumerate(DEMO_PEOPLE):
+        case = service.start_for_someone_else(carer, name, "Support worker", Authority.CONSENT)
+        case.person.date_of_birth = date.fromisoformat(born)
+        case.person.postcode = postcode
+        matches = service.organisations_for_postcode(postcode)
+        case.organisation_id = matches[0].id if matches else None
+        answers = _demo_answers(schema, Random(index), level, urgent)
+        case.answers = {key: service.storable(value) for key, value in answers.items()}
+        db.session.commit()
+        service.send(carer, case, urgent=urgent)
+
+
+def _demo_answers(schema: Any, rng: Any, level: int, urgent: bool) -> dict[str, Any]:
+    """A complete, valid set of answers with needs around ``level`` (deterministic for a seed)."""
+    from portal.questionnaire import QuestionType
+
+    levels = ["none", "a_little", "some", "a_lot", "all_the_time"]
+    answers: dict[str, Any] = {}
+    for _ in range(200):
+        question_id = schema.first_unanswered(answers)
+        if question_id is None:
+            break
+        question = schema.question(question_id)
+        values = [option.value for option in question.options]
+        if question.type is QuestionType.SINGLE:
+            if question_id == "paying-for-care":
+                value = "no"
+            elif question_id == "carer-can-continue" and urgent:
+                value = next((v for v in values if "cannot" in v or v == "no"), values[-1])
+            elif "some" in values and "none" in values:
+                value = levels[max(0, min(4, level + rng.choice((-1, 0, 0, 1))))]
+            elif question_id.endswith("-unpaid"):
+                value = rng.choice(values[:3])
+            else:
+                value = rng.choice(values)
+        elif question.type is QuestionType.MULTIPLE:
+            value = [values[0]]
+        elif question.type is QuestionType.NUMBER:
+            value = 2
+        elif question.type is QuestionType.DATE:
+            value = "2026-09-01"
+        else:
+            value = "Music, my garden and seeing my grandchildren."
+        parsed = schema.parse(question_id, value if not isinstance(value, int) else str(value))
+        answers[question_id] = parsed.value if parsed.error is None else values[0]
+    return answers
+
+
 def demo_accounts() -> list[tuple[str, str, str]]:
     """(email, role, organisation) for every demo account, for printing."""
     rows = db.session.execute(
@@ -167,9 +238,10 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
     # Plain HTTP on loopback: cookies cannot be Secure-only, and HSTS would stick to localhost.
     app.config.update({key: getattr(DemoConfig, key) for key in DEMO_OVERRIDES})
     app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=smtp_port, BASE_URL=f"http://{host}:{port}")
-    with app.app_context():
+    with app.test_request_context():
         upgrade()
         seed_demo()
+        seed_demo_cases()
         print_accounts()
     sink = start_sink(app, "127.0.0.1", smtp_port)
     stop = threading.Event()

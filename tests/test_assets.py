@@ -88,9 +88,21 @@ def rules(css: str) -> dict[str, str]:
     return found
 
 
+URDU_FONT_FILES = {
+    f"fonts/noto-nastaliq-urdu-{subset}-{weight}-normal.woff2"
+    for subset in ("arabic", "latin")
+    for weight in (400, 700)
+}
+
+
+def built_files(dist: Path) -> set[str]:
+    return {path.relative_to(dist).as_posix() for path in dist.rglob("*") if path.is_file()}
+
+
 def test_outputs_are_built(dist: Path) -> None:
-    names = {path.name for path in dist.iterdir()}
-    assert names == {
+    names = built_files(dist)
+    assert names == URDU_FONT_FILES | {
+        "fonts/noto-nastaliq-urdu-OFL.txt",
         "app.css",
         "app-rtl.css",
         "app.js",
@@ -116,18 +128,57 @@ def test_css_has_no_gds_transport(dist: Path) -> None:
     for name in ("app.css", "app-rtl.css"):
         css = (dist / name).read_text(encoding="utf-8")
         assert "gds transport" not in css.lower()
-        assert "@font-face" not in css
-        assert ".woff" not in css
+    # Left-to-right pages load no web font at all (nor the rtlcss directive that makes Urdu's)
+    ltr = (dist / "app.css").read_text(encoding="utf-8")
+    assert "@font-face" not in ltr
+    assert ".woff" not in ltr
+    assert "rtl:" not in ltr
+
+
+def test_urdu_pages_get_the_nastaliq_web_font(dist: Path) -> None:
+    rtl = (dist / "app-rtl.css").read_text(encoding="utf-8")
+    faces = re.findall(r"@font-face\{([^{}]*)\}", rtl)
+    assert len(faces) == len(URDU_FONT_FILES)
+    sources = set()
+    for face in faces:
+        assert 'font-family:"Noto Nastaliq Urdu"' in face
+        assert "font-display:swap" in face
+        assert "unicode-range:" in face
+        sources.update(re.findall(r'url\(([^)]+)\) format\("woff2"\)', face))
+    assert sources == URDU_FONT_FILES  # relative to app-rtl.css, so they follow --static-url
+    assert re.search(r"unicode-range:U\+0600-06FF", rtl)  # the Arabic script's block, Urdu's letters
+    for name in URDU_FONT_FILES:
+        data = (dist / name).read_bytes()
+        assert data[:4] == b"wOF2" and len(data) > 5000
+    assert "SIL OPEN FONT LICENSE" in (dist / "fonts" / "noto-nastaliq-urdu-OFL.txt").read_text(
+        encoding="utf-8"
+    )
+    # Urdu text (and only Urdu text) takes the font first, then the deployment's stack, once each
+    stack = '"Noto Nastaliq Urdu","Atkinson Hyperlegible",Verdana,sans-serif'
+    css = rules(rtl)
+    assert f"font-family:{stack}" in css["html:lang(ur),html:lang(ur) :lang(ur)"]
+    assert (
+        f"font-family:{stack}"
+        in rules((dist / "app.css").read_text(encoding="utf-8"))["html:lang(ur),html:lang(ur) :lang(ur)"]
+    )
+    # Nastaliq's tall letters need room: running text gets a line height of 1.8
+    assert any(
+        ":lang(ur) .govuk-body," in selector and "line-height:1.8" in declarations
+        for selector, declarations in css.items()
+    )
 
 
 def test_css_has_no_crown_or_crest(dist: Path) -> None:
     for name in ("app.css", "app-rtl.css"):
         css = (dist / name).read_text(encoding="utf-8")
         assert not re.search(r"crown|crest", css, re.IGNORECASE)
-        # Nothing points at GOV.UK Frontend's images or fonts (none are copied)
-        assert "url(" not in css
+    # Nothing points at GOV.UK Frontend's images or fonts (none are copied); the only files any
+    # stylesheet names are the Urdu font's
+    assert "url(" not in (dist / "app.css").read_text(encoding="utf-8")
+    urls = set(re.findall(r"url\(([^)]*)\)", (dist / "app-rtl.css").read_text(encoding="utf-8")))
+    assert urls == URDU_FONT_FILES
     assert not list(dist.rglob("govuk-*.svg"))
-    assert not list(dist.rglob("*.woff*"))
+    assert {path.relative_to(dist).as_posix() for path in dist.rglob("*.woff*")} == URDU_FONT_FILES
 
 
 def test_brand_colour_fills_the_header(dist: Path) -> None:
@@ -196,15 +247,16 @@ def test_build_manifest_records_versions_and_files(dist: Path) -> None:
     assert manifest["htmx"].startswith("2.0.")
     assert re.fullmatch(r"[0-9a-f]{64}", manifest["inputs_sha256"])
     assert manifest["branding"]["colour"] == BRAND_COLOUR
-    assert set(manifest["files"]) == {path.name for path in dist.iterdir()} - {"manifest-build.json"}
+    assert manifest["urdu_font"] == "5.3.0"
+    assert set(manifest["files"]) == built_files(dist) - {"manifest-build.json"}
 
 
 def test_build_is_idempotent_and_checkable(dist: Path, settings: dict[str, str]) -> None:
-    before = {path.name: path.stat().st_mtime_ns for path in dist.iterdir()}
+    before = {path.name: path.stat().st_mtime_ns for path in dist.rglob("*")}
     again = run_build(dist, settings)
     assert again.returncode == 0, again.stderr
     assert "up to date" in again.stdout
-    assert {path.name: path.stat().st_mtime_ns for path in dist.iterdir()} == before
+    assert {path.name: path.stat().st_mtime_ns for path in dist.rglob("*")} == before
     assert run_build(dist, settings, "--check").returncode == 0
     stale = run_build(dist, {**settings, "PORTAL_BRAND_NAME": "Another council"}, "--check")
     assert stale.returncode == 1

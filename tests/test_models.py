@@ -93,8 +93,17 @@ def test_decided_and_withdrawn_are_final():
 def test_demo_seed_has_four_organisations_and_every_role_in_two(app):
     from portal.demo import demo_accounts, seed_demo
 
+    from portal.demo import DEMO_PEOPLE, seed_demo_cases
+    from portal.models import Case, CaseStatus
+
     seed_demo()
     seed_demo()  # safe to run twice
+    with app.test_request_context():
+        seed_demo_cases()
+        seed_demo_cases()
+    sent = db.session.query(Case).filter(Case.status == CaseStatus.SENT).all()
+    assert len(sent) == len(DEMO_PEOPLE)
+    assert all(case.organisation_id for case in sent) and any(case.urgent for case in sent)
     rows = demo_accounts()
     by_org: dict[str, set[str]] = {}
     for _email, role, org in rows:

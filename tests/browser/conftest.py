@@ -59,10 +59,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "MAIL_PORT": _free_port(),
     }
     app = create_app(config)
-    with app.app_context():
-        from portal.demo import seed_demo
+    with app.test_request_context():
+        from portal.demo import seed_demo, seed_demo_cases
 
         seed_demo()
+        seed_demo_cases()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

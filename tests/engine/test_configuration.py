@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ def _demo_yaml() -> str:
 def test_configuration_is_immutable() -> None:
     demo = demo_configuration()
     with pytest.raises(AttributeError):
-        demo.label = "x"  # type: ignore[misc]
+        demo.label = "x"
     data = demo.to_dict()
     data["label"] = "changed"
     assert demo.label != "changed"
@@ -325,3 +326,29 @@ def test_yaml_is_canonical_and_readable() -> None:
     text = _demo_yaml()
     assert text.index("format:") < text.index("label:") < text.index("rates:") < text.index("model:")
     assert yaml.safe_load(text)["model"]["terms"][0]["key"] == "physical_disability"
+
+
+def test_more_load_paths() -> None:
+    from decimal import Decimal
+
+    data = _demo()
+    data["rates"]["daily_living"]["older_people"] = "lots"
+    with pytest.raises(ConfigurationError, match=r"^rates.daily_living.older_people: must be"):
+        load_configuration(data)
+    data = _demo()
+    data["pooled_split"] = {"council": Decimal("57.5"), "nhs": Decimal("42.5")}
+    assert load_configuration(data).pool_council == Fraction(23, 40)
+
+
+def test_make_estimate_checks_its_arguments() -> None:
+    from portal.engine.result import make_estimate
+
+    with pytest.raises(TypeError, match="takes 14 values"):
+        make_estimate(1, 2)
+
+
+def test_every_canonical_document_reloads() -> None:
+    for config in (load_configuration(reference_document()), demo_configuration()):
+        again = load_configuration(config.to_dict())
+        assert again == config and again.content_hash == config.content_hash
+        assert loads_configuration(config.to_yaml()) == config

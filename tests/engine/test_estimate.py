@@ -338,7 +338,7 @@ def test_bad_arguments(reference: Configuration) -> None:
 
 
 def _without_unpaid(profile: NeedsProfile, area: str) -> NeedsProfile:
-    return dataclasses.replace(profile, **{f"unpaid_{area}": Decimal(0)})
+    return dataclasses.replace(profile, **_changes(f"unpaid_{area}", Decimal(0)))
 
 
 def test_what_would_change_matches_a_full_recalculation(
@@ -398,8 +398,14 @@ def test_results_do_not_depend_on_caches(sample_profiles: list[NeedsProfile]) ->
     warm = demo_configuration()
     first = [estimate(p, warm) for p in sample_profiles]
     again = [estimate(p, warm) for p in sample_profiles]
-    cold = [estimate(p, demo_configuration()) for p in sample_profiles]
-    assert first == again == cold
+    other = demo_configuration()
+    backwards = [estimate(p, other) for p in reversed(sample_profiles)][
+        ::-1
+    ]  # caches filled in another order
+    assert first == again == backwards
+    assert all(
+        estimate(p, demo_configuration()) == r for p, r in zip(sample_profiles[:5], first, strict=False)
+    )
 
 
 def test_estimates_are_frozen(reference: Configuration) -> None:
@@ -410,3 +416,40 @@ def test_estimates_are_frozen(reference: Configuration) -> None:
         result.lines[0].amount_pence = 1  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.reasons[0].magnitude = Decimal(1)  # type: ignore[misc]
+
+
+def test_configuration_without_contingency_or_night() -> None:
+    data = reference_document()
+    data["lines"] = [line for line in data["lines"] if line.get("source") not in ("contingency", "night")]
+    data["contingency"] = {"kind": "daily_living"}
+    data["night_support"] = []
+    config = load_configuration(data)
+    result = estimate(make_profile(need_hygiene=4, unpaid_hygiene=0.5, night=3), config)
+    assert amounts(result) == {"daily_living": 4900}
+    assert [c.increase_pence for c in result.what_would_change] == [4900]
+
+
+def test_memo_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portal.engine import calculator
+
+    monkeypatch.setattr(calculator, "_MEMO_LIMIT", 0)
+    assert calculator._hours(12345 * 60) == Decimal("12345.00")
+    assert calculator._hundredths(987654) == Decimal("9876.54")
+    assert 12345 * 60 not in calculator._MINUTE_HOURS and 987654 not in calculator._HUNDREDTHS
+
+
+def test_factor_cache_is_bounded(
+    monkeypatch: pytest.MonkeyPatch, sample_profiles: list[NeedsProfile]
+) -> None:
+    from portal.engine import calculator, configuration
+
+    monkeypatch.setattr(configuration, "FACTOR_CACHE_LIMIT", 3)
+    monkeypatch.setattr(calculator, "_AREA_CACHE_LIMIT", 5)
+    config = demo_configuration()
+    bounded = [estimate(p, config) for p in sample_profiles[:40]]
+    assert len(config._factor_cache) <= 3
+    assert bounded == [estimate(p, demo_configuration()) for p in sample_profiles[:40]]
+
+
+def _changes(field: str, value: Any) -> dict[str, Any]:
+    return {field: value}

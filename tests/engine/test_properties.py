@@ -14,7 +14,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.engine import AREAS, CLIENT_GROUPS, SETTINGS, Configuration, NeedsProfile, demo_configuration, estimate
+from portal.engine import (
+    AREAS,
+    CLIENT_GROUPS,
+    SETTINGS,
+    Configuration,
+    NeedsProfile,
+    demo_configuration,
+    estimate,
+)
 from portal.engine.calculator import ELIGIBLE_KEYS
 from portal.engine.profile import INT_FIELDS, NEED_RAISING, UNPAID_SHARES
 
@@ -65,7 +73,7 @@ def test_more_need_never_lowers_the_budget(profile: NeedsProfile, area: str) -> 
     field = f"need_{area}"
     level = getattr(profile, field)
     if level < 4:
-        assert total(dataclasses.replace(profile, **{field: level + 1})) >= total(profile)
+        assert total(dataclasses.replace(profile, **_changes(field, level + 1))) >= total(profile)
 
 
 @SETTINGS_PROFILE
@@ -75,7 +83,7 @@ def test_more_unpaid_support_never_raises_the_budget(profile: NeedsProfile, area
     share = getattr(profile, field)
     if share < 1:
         more = UNPAID_SHARES[UNPAID_SHARES.index(share) + 1]
-        assert total(dataclasses.replace(profile, **{field: more})) <= total(profile)
+        assert total(dataclasses.replace(profile, **_changes(field, more))) <= total(profile)
 
 
 @SETTINGS_PROFILE
@@ -83,26 +91,34 @@ def test_more_unpaid_support_never_raises_the_budget(profile: NeedsProfile, area
 def test_more_of_a_factor_never_lowers_the_budget(profile: NeedsProfile, field: str) -> None:
     value = getattr(profile, field)
     if value < INT_FIELDS[field]:
-        assert total(dataclasses.replace(profile, **{field: value + 1})) >= total(profile)
+        assert total(dataclasses.replace(profile, **_changes(field, value + 1))) >= total(profile)
 
 
 @settings(max_examples=100, deadline=None)
 @given(configurations(), profiles(), st.sampled_from([*(f"need_{a}" for a in AREAS), *sorted(NEED_RAISING)]))
-def test_monotonic_for_any_valid_coefficients(config: Configuration, profile: NeedsProfile, field: str) -> None:
+def test_monotonic_for_any_valid_coefficients(
+    config: Configuration, profile: NeedsProfile, field: str
+) -> None:
     value = getattr(profile, field)
     top = INT_FIELDS[field]
     if value < top:
-        assert total(dataclasses.replace(profile, **{field: value + 1}), config) >= total(profile, config)
+        assert total(dataclasses.replace(profile, **_changes(field, value + 1)), config) >= total(
+            profile, config
+        )
     area = AREAS[profile.needs.index(max(profile.needs))]
     share = profile.unpaid(area)
     if share < 1:
         more = UNPAID_SHARES[UNPAID_SHARES.index(share) + 1]
-        assert total(dataclasses.replace(profile, **{f"unpaid_{area}": more}), config) <= total(profile, config)
+        assert total(dataclasses.replace(profile, **_changes(f"unpaid_{area}", more)), config) <= total(
+            profile, config
+        )
 
 
 @SETTINGS_PROFILE
 @given(profiles(), st.sets(st.sampled_from(ELIGIBLE_KEYS)), st.sampled_from(ELIGIBLE_KEYS))
-def test_funding_more_areas_never_lowers_the_budget(profile: NeedsProfile, eligible: set[str], extra: str) -> None:
+def test_funding_more_areas_never_lowers_the_budget(
+    profile: NeedsProfile, eligible: set[str], extra: str
+) -> None:
     assert total(profile, eligible=eligible | {extra}) >= total(profile, eligible=eligible)
     assert total(profile) >= total(profile, eligible=eligible)
 
@@ -121,3 +137,7 @@ def test_invariants(profile: NeedsProfile, mode: str) -> None:
         assert sum(share.percent for share in result.split) == Decimal("100.00")
     else:
         assert result.split == () or mode == "personal"
+
+
+def _changes(field: str, value: Any) -> dict[str, Any]:
+    return {field: value}
