@@ -76,6 +76,7 @@ ORGANISATIONS = (
 # (role, approval level, e-mail local part) for each staffed organisation.
 STAFF = (
     (Role.ASSESSOR, 2, "assessor"),
+    (Role.ASSESSOR, 2, "second-assessor"),
     (Role.APPROVER, 3, "approver"),
     (Role.APPROVER, 4, "senior-approver"),
     (Role.ADMIN, 4, "admin"),

@@ -36,6 +36,13 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
                               "amount_pence": next(x.amount_pence for x in result.lines if x.key == line.key),
                               "reasons": line.reasons})
         funders = sorted({x.funder for x in result.lines if x.allocated and x.funder})
+        difference = decision.confirmed_weekly_pence - result.total_weekly_pence
+        if difference:
+            # The confirmed figure is not the calculated one: show the difference so the lines add up.
+            lines.append({"label": gettext("Adjustment agreed by your assessor"), "funder_label": "",
+                          "amount_pence": difference, "reasons": (),
+                          "detail": gettext("Your assessor set a different budget from the calculated one. "
+                                            "The reasons are below.")})
     approvals = db.session.scalars(
         db.select(Approval).filter_by(decision_id=decision.id).order_by(Approval.id)
     ).all()

@@ -41,6 +41,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def live_app(live_server: str) -> Any:
+    """The app behind the live server, for a test to run the worker against the same database."""
+    return _LIVE["app"]
+
+
+_LIVE: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The portal with the demo data, served on a free loopback port for the whole session."""
     if not Path(CHROMIUM).exists():
@@ -64,6 +73,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
         seed_demo()
         seed_demo_cases()
+    _LIVE["app"] = app
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
