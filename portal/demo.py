@@ -256,7 +256,10 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
     click.echo(f"\nThe portal is at http://{host}:{port}/  (emails are caught at /staff/mailbox)")
     click.echo("Press Ctrl+C to stop.\n")
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        # Not app.run(): Flask refuses to block inside its own CLI; serve with Werkzeug directly.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         stop.set()
         sink.stop()

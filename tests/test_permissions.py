@@ -13,6 +13,11 @@ STAFF_PAGES = {
     "practitioner.organisations": {Role.DEPLOYMENT_ADMIN},
     "practitioner.new_organisation": {Role.DEPLOYMENT_ADMIN},
     "practitioner.mailbox": {Role.DEPLOYMENT_ADMIN},
+    "practitioner.queue": {Role.ASSESSOR, Role.APPROVER, Role.ADMIN},
+    "practitioner.approvals": {Role.APPROVER, Role.ADMIN},
+    **{f"practitioner.{name}": {Role.ADMIN} for name in (
+        "admin_staff", "admin_new_staff", "admin_settings", "admin_contacts", "admin_urgent_wording",
+        "admin_validation", "admin_limits")},
 }
 
 
