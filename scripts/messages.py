@@ -84,7 +84,7 @@ def update() -> None:
             if language.code == "en":
                 continue
             po = TRANSLATIONS / language.code / "LC_MESSAGES" / f"{domain}.po"
-            action = ["update", "--ignore-obsolete"] if po.exists() else ["init"]
+            action = ["update", "--ignore-obsolete", "--no-fuzzy-matching"] if po.exists() else ["init"]
             subprocess.run(
                 [
                     *PYBABEL,
