@@ -42,7 +42,7 @@ from fractions import Fraction
 from typing import Any
 
 from portal.engine.configuration import Configuration, FactorInfo, LineSpec, TermSpec
-from portal.engine.money import percent_shares, round_half_up
+from portal.engine.money import round_half_up
 from portal.engine.profile import (
     AREAS,
     CLIENT_GROUPS,
@@ -95,6 +95,7 @@ _ALL_FUNDED = (True,) * (_N_AREAS + 2)
 _HUNDREDTHS: dict[int, Decimal] = {}
 _MINUTE_HOURS: dict[int, Decimal] = {}
 _MEMO_LIMIT = 50_000
+_AREA_CACHE_LIMIT = 200_000
 _CENT = Decimal("0.01")
 
 
@@ -141,6 +142,7 @@ class _Tables:
         "cont_index",
         "area_lines",
         "term_reasons",
+        "areas",
     )
 
     def __init__(self, config: Configuration) -> None:
@@ -201,6 +203,7 @@ class _Tables:
         self.area_lines = tuple(specs[i] for i in config.area_line)
         # Term reasons by (line, terms, values): few distinct ones, shared by every factor combination.
         self.term_reasons: dict[tuple[Any, ...], Reason | None] = {}
+        self.areas: dict[tuple[float, int], tuple[int, int, tuple[Reason, ...]]] = {}
 
 
 def _decimal(value: Fraction) -> Decimal:
@@ -208,10 +211,9 @@ def _decimal(value: Fraction) -> Decimal:
 
 
 def _tables(config: Configuration) -> _Tables:
-    tables: _Tables | None = config._engine_cache.get("tables")
-    if tables is None:
-        tables = _Tables(config)
-        config._engine_cache["tables"] = tables
+    """Build and keep a configuration's tables (called when they are not kept yet)."""
+    tables = _Tables(config)
+    config._engine_cache["tables"] = tables
     return tables
 
 
@@ -284,11 +286,12 @@ def estimate(
     key = profile.factor_key
     info = config._factor_cache.get(key) or config.factor_info(key)
     multipliers = info.multipliers
-    cache = info.areas
+    cache = tables.areas
     needs = profile.needs
     quarters = profile.unpaid_quarters
 
-    # Steps 1 and 2: paid minutes per area (memoised per factor key, area, level, unpaid share, eligibility).
+    # Steps 1 and 2: paid minutes per area, memoised by (multiplier, area, level, unpaid share, eligibility):
+    # the multiplier only depends on the terms that touch the area, so profiles share entries.
     entries: list[tuple[int, int, tuple[Reason, ...]] | None] = [None] * _N_AREAS
     minutes = [0] * _N_AREAS
     positive = 0  # bit mask of the areas with paid minutes
@@ -297,10 +300,12 @@ def estimate(
         if level:
             q = quarters[a]
             f = funded[a]
-            k = a * 100 + level * 20 + q * 2 + f
+            k = (multipliers[a], a * 100 + level * 20 + q * 2 + f)
             entry = cache.get(k)
             if entry is None:
                 entry = _area_entry(config, multipliers[a], a, level, q, f)
+                if len(cache) >= _AREA_CACHE_LIMIT:
+                    cache.clear()
                 cache[k] = entry
             entries[a] = entry
             m = entry[0]
@@ -528,8 +533,15 @@ def _split(config: Configuration, specs: tuple[LineSpec, ...], amounts: list[int
             council += share
             nhs += amount - share
     if council and nhs:
-        first, second = percent_shares([council, nhs])
-        return (_make_share("council", council, first), _make_share("nhs", nhs, second))
+        # percentages to 2 dp that add up to 100.00: the hundredth left over goes to the larger remainder
+        total = council + nhs
+        first, left = divmod(council * 10000, total)
+        if 2 * left >= total:
+            first += 1
+        return (
+            _make_share("council", council, _hundredths(first)),
+            _make_share("nhs", nhs, _hundredths(10000 - first)),
+        )
     if council:
         return (_make_share("council", council, _HUNDRED),)
     if nhs:
@@ -597,13 +609,17 @@ def _term_reasons(tables: _Tables, info: FactorInfo, spec: LineSpec, mask: int) 
     """One reason per group of terms on the same fields that changed time on this line's paid areas."""
     out = []
     cache = tables.term_reasons
-    for fields, values, terms in info.groups:
-        active = tuple(t for t in terms if t.mask & mask)
-        if not active:
+    for group in info.groups:
+        if not group.mask & mask:
             continue
-        key = (spec.index, tuple(t.index for t in active), values)
+        if group.uniform:
+            terms, ids = group.terms, group.ids
+        else:
+            terms = tuple(t for t in group.terms if t.mask & mask)
+            ids = tuple(t.index for t in terms)
+        key = (spec.index, ids, group.values)
         if key not in cache:
-            cache[key] = _term_reason(spec, fields, values, active)
+            cache[key] = _term_reason(spec, group.fields, group.values, terms)
         reason = cache[key]
         if reason is not None:
             out.append(reason)

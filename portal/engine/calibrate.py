@@ -628,7 +628,8 @@ def cross_validate(
     for k, fold in enumerate(np.array_split(order, folds)):
         if progress:
             progress(f"fold {k + 1} of {folds}")
-        train = [cases[i] for i in order if i not in set(fold.tolist())]
+        held_out = set(fold.tolist())
+        train = [cases[i] for i in order if i not in held_out]
         config = fit(train, base, **fit_options)
         for i in fold.tolist():
             held[i] = estimate(cases[i].profile, config).total_weekly_pence

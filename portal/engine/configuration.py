@@ -138,7 +138,7 @@ def _fraction(value: Any, path: str) -> Fraction:
             result = Fraction(Decimal(num.strip())) / (Fraction(Decimal(den.strip())) if den else 1)
         else:
             result = Fraction(Decimal(repr(value)))
-    except (InvalidOperation, ValueError, ZeroDivisionError):
+    except (InvalidOperation, ValueError, ZeroDivisionError, OverflowError):
         raise ConfigurationError(
             path, f"must be a number or a fraction like 365.25/7 (got {value!r})"
         ) from None
@@ -150,6 +150,7 @@ def _normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise ConfigurationError("", "the configuration must be a mapping of keys to values")
     data = json.loads(json.dumps(dict(raw), default=_json_default))
+    _check_finite(data, [])
     errors = list(_VALIDATOR.iter_errors(data))
     if errors:
         raise _schema_error(jsonschema.exceptions.best_match(errors))
@@ -165,6 +166,18 @@ def _normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
     if data["care_cap"] is not None:
         data["care_cap"] = {"weekly_deduction_pence": 0, "excluded_lines": [], **data["care_cap"]}
     return {key: data[key] for key in KEY_ORDER}
+
+
+def _check_finite(node: Any, path: list[str | int]) -> None:
+    """Refuse NaN and infinity anywhere (YAML allows .nan and .inf; no amount or coefficient may be one)."""
+    if isinstance(node, float) and not math.isfinite(node):
+        raise ConfigurationError(_path(path), "must be a finite number")
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _check_finite(value, [*path, key])
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _check_finite(value, [*path, i])
 
 
 def _factor_value(key: tuple[int, ...], name: str) -> Any:
@@ -223,17 +236,26 @@ class TermSpec:
 class FactorInfo:
     """Per-factor-combination multipliers on each area's hours, the terms that apply, and result caches.
 
-    ``areas`` memoises an area's paid minutes and reasons by (area, level, unpaid share, eligible) and
-    ``term_reasons`` a line's term reasons by the mask of its paid areas: both are pure functions of the
-    configuration and the factor key, so caching them cannot change a result.
+    ``term_reasons`` memoises a line's term reasons by the mask of its paid areas: a pure function of the
+    configuration and the factor key, so caching it cannot change a result.
     """
 
     multipliers: tuple[float, ...]
     terms: tuple[TermSpec, ...]
-    #: The matching terms grouped by the fields they test: (fields, the profile's values, terms).
-    groups: tuple[tuple[tuple[str, ...], tuple[Any, ...], tuple[TermSpec, ...]], ...]
-    areas: dict[int, Any] = field(default_factory=dict)
+    groups: tuple[TermGroup, ...]
     term_reasons: dict[int, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TermGroup:
+    """Matching terms that test the same fields (e.g. memory at least 1, 2 and 3), with the profile's values."""
+
+    fields: tuple[str, ...]
+    values: tuple[Any, ...]
+    terms: tuple[TermSpec, ...]
+    ids: tuple[int, ...]
+    mask: int  # areas any of the terms touch
+    uniform: bool  # every term touches the same areas
 
 
 class Configuration:
@@ -362,19 +384,32 @@ class Configuration:
         if info is None:
             logs = [0.0] * len(AREAS)
             hits = []
+            grouped: dict[tuple[str, ...], list[TermSpec]] = {}
             for term in self.terms:
-                if all(key[i] in values for i, values in term.conditions):
+                for i, values in term.conditions:
+                    if key[i] not in values:
+                        break
+                else:
                     hits.append(term)
+                    grouped.setdefault(term.fields, []).append(term)
                     for a in term.areas:
                         logs[a] += term.log_effect
-            grouped: dict[tuple[str, ...], list[TermSpec]] = {}
-            for term in hits:
-                grouped.setdefault(term.fields, []).append(term)
-            groups = tuple(
-                (fields, tuple(_factor_value(key, name) for name in fields), tuple(terms))
-                for fields, terms in grouped.items()
-            )
-            info = FactorInfo(tuple(math.exp(v) for v in logs), tuple(hits), groups)
+            groups = []
+            for fields, terms in grouped.items():
+                mask = 0
+                for term in terms:
+                    mask |= term.mask
+                groups.append(
+                    TermGroup(
+                        fields,
+                        tuple(_factor_value(key, name) for name in fields),
+                        tuple(terms),
+                        tuple(t.index for t in terms),
+                        mask,
+                        all(t.mask == mask for t in terms),
+                    )
+                )
+            info = FactorInfo(tuple(math.exp(v) for v in logs), tuple(hits), tuple(groups))
             if len(self._factor_cache) >= FACTOR_CACHE_LIMIT:
                 self._factor_cache.clear()
             self._factor_cache[key] = info

@@ -150,7 +150,7 @@ def test_fit_is_robust_to_outliers(cases: list[Case]) -> None:
 
 
 def test_cross_validate_small(cases: list[Case]) -> None:
-    report = cross_validate(cases[:240], folds=3, progress=lambda message: None)
+    report = cross_validate(cases[:240], folds=3)
     assert len(report.cases) == 240
     assert report.mdape < 0.2
     assert report.additive.mdape > report.mdape

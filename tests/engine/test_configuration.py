@@ -352,3 +352,16 @@ def test_every_canonical_document_reloads() -> None:
         again = load_configuration(config.to_dict())
         assert again == config and again.content_hash == config.content_hash
         assert loads_configuration(config.to_yaml()) == config
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_numbers_are_refused(value: float) -> None:
+    data = _demo()
+    data["model"]["terms"][3]["log_effect"] = value
+    with pytest.raises(ConfigurationError, match=r"^model.terms\[3\].log_effect: must be a finite number$"):
+        load_configuration(data)
+    text = _demo_yaml().replace("weeks_per_year: 365.25/7", "weeks_per_year: .inf")
+    with pytest.raises(ConfigurationError, match="^weeks_per_year: must be a finite number$"):
+        loads_configuration(text)
+    with pytest.raises(ConfigurationError, match="must be a number or a fraction"):
+        load_configuration({**_demo(), "weeks_per_year": "Infinity"})

@@ -453,3 +453,16 @@ def test_factor_cache_is_bounded(
 
 def _changes(field: str, value: Any) -> dict[str, Any]:
     return {field: value}
+
+
+def test_factor_info_is_kept(demo: Configuration) -> None:
+    key = make_profile(memory_cognition=2).factor_key
+    assert demo.factor_info(key) is demo.factor_info(key)
+    assert demo.factor_info(key).multipliers[0] > 1  # memory difficulties lengthen help with food
+
+
+def test_from_dict_refuses_odd_values(reference: Configuration) -> None:
+    data = estimate(reference_profile(), reference).to_dict()
+    data["reasons"][0]["value"] = [1]
+    with pytest.raises(ValueError, match="unexpected value"):
+        Estimate.from_dict(data)

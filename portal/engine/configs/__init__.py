@@ -1,0 +1,1 @@
+"""Configurations shipped with the engine (demo.yaml), read with importlib.resources."""
