@@ -9,12 +9,33 @@ from flask import Flask, flash, g, redirect, render_template, request, session, 
 from flask_babel import lazy_gettext, refresh
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2.bccache import Bucket
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 from portal.settings import ROOT
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Jinja bytecode kept in this process's memory."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill the bucket from memory, if this template was compiled before."""
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a newly compiled template."""
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
@@ -44,6 +65,9 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
             ),
         ]
     )
+    # Compiled templates are shared by every app in the process (keyed by the template's source checksum,
+    # so an edited template is compiled again): tests build many apps, and workers build one each.
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

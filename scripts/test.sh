@@ -13,8 +13,11 @@ echo "==> Lint"
 echo "==> Translation catalogues"
 .venv/bin/python scripts/messages.py check
 
-echo "==> Tests on SQLite (browser tests included)"
-.venv/bin/pytest -q -p no:cacheprovider
+echo "==> Tests on SQLite, two processes (browser tests next)"
+.venv/bin/pytest -q -p no:cacheprovider -n 2 -m "not browser"
+
+echo "==> Browser tests on SQLite (Debian's chromium, axe-core)"
+.venv/bin/pytest -q -p no:cacheprovider -m browser
 
 PG_HOST=${PORTAL_TEST_PG_HOST:-127.0.0.1}
 PG_PORT=${PORTAL_TEST_PG_PORT:-5432}
@@ -24,7 +27,7 @@ if pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; then
   psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -c "CREATE DATABASE $db" >/dev/null
   trap 'psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
   PORTAL_TEST_DATABASE_URL="postgresql://postgres@$PG_HOST:$PG_PORT/$db" \
-    .venv/bin/pytest -q -p no:cacheprovider -m "not browser"
+    .venv/bin/pytest -q -p no:cacheprovider -n 2 -m "not browser"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $PG_HOST:$PG_PORT; CI needs it." >&2
   exit 1
