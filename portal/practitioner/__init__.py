@@ -29,3 +29,4 @@ from portal.practitioner import (  # noqa: E402,F401 - registers the views on bp
     casework,  # noqa: E402,F401 - registers the casework views on bp
     deployment,
 )
+from portal.practitioner import configuration  # noqa: E402,F401 - registers the configuration views on bp

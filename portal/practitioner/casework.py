@@ -7,6 +7,7 @@ the member of staff's own organisation, so another organisation's case is a 404.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -444,8 +445,13 @@ def needs_profile(case_id: str) -> Any:
 
 def parse_pounds(raw: str | None) -> int | None:
     """"£1,234.50", "1234.5" or "1234" → pence; None when it is not an amount of money."""
-    text = (raw or "").strip().replace("£", "").replace(",", "").replace(" ", "")
-    if not text or len(text) > 12:
+    text = (raw or "").strip().replace("£", "").replace(" ", "")
+    # Commas only as thousands separators (1,234.50); "240,95" is refused, never read as 24,095.
+    if "," in text:
+        if not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d{1,2})?", text):
+            return None
+        text = text.replace(",", "")
+    if not re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text):
         return None
     try:
         amount = Decimal(text)

@@ -23,7 +23,7 @@ import pytest
 
 from portal.demo import DEMO_PASSWORD
 from tests.browser.conftest import AXE, _note_csp, assert_accessible, sign_in
-from tests.browser.test_journey_browser import answer_page, submit
+from tests.browser.test_journey_browser import answer_page
 
 OTHER_LANGUAGES = ("cy", "pl", "ur")
 ASSESSOR = "assessor@northfield.example.org"
@@ -63,6 +63,21 @@ def check_axe(page: Any) -> None:
     assert_accessible(page)
 
 
+def unnamed_groups(page: Any) -> list[str]:
+    """Fieldsets (radios, checkboxes, a date's day, month and year) that a screen reader would announce with
+    no name: their legend is missing or empty. axe-core does not look for this; WCAG 1.3.1 and 3.3.2 do."""
+    found = page.evaluate(
+        """() => [...document.querySelectorAll('main fieldset')].filter((fieldset) => {
+              const legend = fieldset.querySelector(':scope > legend');
+              return !legend || !legend.textContent.trim();
+            }).map((fieldset) => {
+              const control = fieldset.querySelector('input, select, textarea');
+              return 'a fieldset with no legend, around ' + (control ? control.outerHTML.slice(0, 90) : 'nothing');
+            })"""
+    )
+    return [f"{page.url}: {problem}" for problem in found]
+
+
 def assert_no_csp_violation(page: Any) -> None:
     assert page.csp_violations == [], "\n".join(page.csp_violations)
     assert page.script_errors == [], "\n".join(page.script_errors)
@@ -90,6 +105,29 @@ def follow(page: Any, selector: str) -> None:
     """Follow a link found by its address, not its words, so it works in every language."""
     with page.expect_navigation():
         page.locator(selector).first.click()
+    page.wait_for_load_state()
+
+
+# Forms htmx enhances (it reads hx-post or data-hx-post: the Nu checker accepts only the second)
+HTMX_FORM = "form[hx-post], form[data-hx-post]"
+SETTLED_JS = (
+    "() => { window.__settled = false;"
+    " document.body.addEventListener('htmx:afterSettle', () => { window.__settled = true; }, {once: true}); }"
+)
+
+
+def submit(page: Any, button: str = "main form button[type=submit]") -> None:
+    """Press a form's submit button and wait for the next page, or for htmx's swap (as
+    tests/browser/test_journey_browser.py's submit does, for either spelling of htmx's attributes)."""
+    target = page.locator(button).first
+    enhanced = target.evaluate(f"(b) => !!(window.htmx && b.closest({HTMX_FORM!r}))")
+    if enhanced:
+        page.evaluate(SETTLED_JS)
+        target.click()
+        page.wait_for_function("() => window.__settled === true")
+    else:
+        with page.expect_navigation():
+            target.click()
     page.wait_for_load_state()
 
 
@@ -138,6 +176,8 @@ def walk_journey(
     submit(page)
     assert re.search(r"/my/cases/[^/]+/about$", page.url), page.url
     visit("about")
+    for field in ("#date_of_birth-day", "#date_of_birth-month", "#date_of_birth-year", "#postcode"):
+        page.fill(field, "")  # a person's own details are filled in from their last assessment
     submit(page)
     assert page.locator(".govuk-error-summary").is_visible()
     visit("about-error")
@@ -263,13 +303,10 @@ def tab_to(page: Any, selector: str, *, limit: int = 120) -> None:
 def press_and_wait(page: Any, key: str = "Enter") -> None:
     """Press a key on the focused control and wait for the next page, or for htmx's swap."""
     enhanced = page.evaluate(
-        "() => !!(window.htmx && document.activeElement && document.activeElement.closest('form[hx-post]'))"
+        f"() => !!(window.htmx && document.activeElement && document.activeElement.closest({HTMX_FORM!r}))"
     )
     if enhanced:
-        page.evaluate(
-            "() => { window.__settled = false;"
-            " document.body.addEventListener('htmx:afterSettle', () => { window.__settled = true; }, {once: true}); }"
-        )
+        page.evaluate(SETTLED_JS)
         page.keyboard.press(key)
         page.wait_for_function("() => window.__settled === true")
     else:
@@ -290,7 +327,8 @@ def send_form(page: Any, selector: str = "main form button[type=submit]") -> Non
 
 def checked_values(page: Any, name: str) -> list[str]:
     return page.evaluate(
-        "(name) => [...document.querySelectorAll(`main input[name='${name}']:checked`)].map((i) => i.value)", name
+        "(name) => [...document.querySelectorAll(`main input[name='${name}']:checked`)].map((i) => i.value)",
+        name,
     )
 
 
@@ -298,14 +336,20 @@ def answer_with_keyboard(page: Any) -> None:
     """Answer the question on screen as answer_page() does (the first option), with keys only."""
     kind = question_kind(page)
     if kind == "radios":
-        first = page.evaluate("() => document.querySelector('main input[type=radio]').value")
-        tab_to(page, "main input[type=radio]")
-        # Arrow keys move through a radio group and choose as they go
-        page.keyboard.press("ArrowDown")
-        assert_visible_focus(page)
-        page.keyboard.press("ArrowUp")
-        assert_visible_focus(page)
-        assert checked_values(page, "answer") == [first], page.url
+        values = page.evaluate(
+            "() => [...document.querySelectorAll('main input[type=radio]')].map((r) => r.value)"
+        )
+        tab_to(page, "main input[type=radio]")  # lands on the first radio, or the last going backwards
+        # Arrow keys move through a radio group, choosing as they go (and wrapping round at the ends)
+        for key in ("ArrowDown", "ArrowUp"):
+            page.keyboard.press(key)
+            assert_visible_focus(page)
+        for _ in values:
+            if checked_values(page, "answer") == values[:1]:
+                break
+            page.keyboard.press("ArrowDown")
+            assert_visible_focus(page)
+        assert checked_values(page, "answer") == values[:1], page.url
     elif kind == "checkboxes":
         tab_to(page, "main input[type=checkbox]")
         page.keyboard.press("Space")
@@ -345,15 +389,14 @@ def test_keyboard_only_journey(live_server, browser):
         assert checked_values(page, "who") == ["myself"]
         send_form(page)
 
-        # About you: send it empty first. The error summary takes focus; its first link moves focus to
-        # the field; the rest is typed, going back with Shift+Tab to the date after the postcode.
+        # About you: send it empty first, and the error summary takes focus (where its links lead is
+        # test_error_summary_links_lead_to_the_field's business). Then type, going back with Shift+Tab to
+        # the date after the postcode.
         assert page.url.endswith("/about"), page.url
         send_form(page)
-        assert focused(page, ".govuk-error-summary")["matches"], f"{page.url}: the error summary is not focused"
-        tab_to(page, ".govuk-error-summary__list a")
-        page.keyboard.press("Enter")
-        assert focused(page, "#date_of_birth-day")["matches"], focused(page)["what"]
-        assert_visible_focus(page)
+        assert focused(page, ".govuk-error-summary")["matches"], (
+            f"{page.url}: the error summary is not focused"
+        )
         type_into(page, "#postcode", "NF1 1AA")
         type_into(page, "#date_of_birth-day", "14")  # Shift+Tab, back up the form
         type_into(page, "#date_of_birth-month", "2")
@@ -365,8 +408,7 @@ def test_keyboard_only_journey(live_server, browser):
         tab_to(page, "main a[href$='/continue']")
         press_and_wait(page, "Enter")
 
-        # Every question. The first is sent empty: focus goes to the error summary, whose link leads to
-        # the first option.
+        # Every question. The first is sent empty: focus goes to the error summary.
         first = True
         for _ in range(100):
             if "/questions/" not in page.url:
@@ -377,6 +419,7 @@ def test_keyboard_only_journey(live_server, browser):
                 assert focused(page, ".govuk-error-summary")["matches"], (
                     f"{page.url}: the error summary is not focused after the error was swapped in"
                 )
+                # Its link leads to the first option (a radio group, whose first radio has the group's id)
                 tab_to(page, ".govuk-error-summary__list a")
                 page.keyboard.press("Enter")
                 assert focused(page, "main form input, main form textarea")["matches"], focused(page)["what"]
@@ -403,4 +446,396 @@ def test_keyboard_only_journey(live_server, browser):
         tab_to(page, "main a[href$='/status']")
         press_and_wait(page, "Enter")
         assert reference.group(0) in page.locator("main").inner_text()
+        assert_no_csp_violation(page)
+
+
+def test_error_summary_links_lead_to_the_field(live_server, browser, citizen):
+    """Following an error summary link with the keyboard puts focus on the field to correct (GOV.UK's
+    error summary script focuses the element the link names, so that must be the first input)."""
+    problems = []
+
+    def follow_first_error(where: str) -> None:
+        assert page.locator(".govuk-error-summary").is_visible(), page.url
+        tab_to(page, ".govuk-error-summary__list a")
+        href = page.evaluate("() => document.activeElement.getAttribute('href')")
+        page.keyboard.press("Enter")
+        state = focused(page, "input:not([type=hidden]), textarea, select")
+        if not state["matches"]:
+            problems.append(f"{where}: the link {href} left the focus on {state['what']}, not on a field")
+        else:
+            assert_visible_focus(page, state)
+
+    with opened(browser, storage_state=citizen["state"]) as page:
+        page.goto(f"{live_server}/my/new?lang=en")
+        submit(page)
+        follow_first_error("who (radios)")
+        page.check("input[value=myself]")
+        submit(page)
+        for field in ("#date_of_birth-day", "#date_of_birth-month", "#date_of_birth-year", "#postcode"):
+            page.fill(field, "")
+        submit(page)
+        follow_first_error("about you (date of birth)")
+        # A date question, answered already: clear it and send
+        page.goto(f"{live_server}/my/cases/{citizen['case']}/questions/hospital-leaving-date")
+        for part in ("day", "month", "year"):
+            page.fill(f"#answer-{part}", "")
+        submit(page)
+        follow_first_error("a date question")
+    assert not problems, "\n".join(problems)
+
+
+def test_after_an_htmx_step_focus_starts_at_the_new_question(live_server, browser, citizen):
+    """htmx swaps the next question in without a page load. As after a page load, focus must start before
+    the new question (the page, <main> or its heading), not on a control after it."""
+    with opened(browser, storage_state=citizen["state"]) as page:
+        page.goto(f"{live_server}/my/cases/{citizen['case']}/questions/main-reason?lang=en")
+        tab_to(page, "main form button[type=submit]")
+        press_and_wait(page, "Enter")
+        assert "/questions/" in page.url and not page.url.endswith("/main-reason"), page.url
+        state = page.evaluate(
+            """() => {
+              const active = document.activeElement;
+              const first = document.querySelector('main form input:not([type=hidden]), main form textarea');
+              if (!active || active === document.body || active.matches('main, main h1, main legend')) return null;
+              if (first && (first.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_PRECEDING)) return null;
+              return active.outerHTML.slice(0, 120);
+            }"""
+        )
+        assert state is None, (
+            f"{page.url}: after the swap, focus was left on {state}, past the new question: a keyboard or "
+            "screen reader user starts after the question they have not yet heard"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Shared set-up: one citizen account with a complete draft and a sent case
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def citizen(live_server, browser) -> dict[str, Any]:
+    """One registered citizen with a complete, unsent draft and a sent case (both for NF1, Northfield).
+
+    The journeys are walked at 320 CSS pixels wide, and every page (each question too) is checked for
+    reflow on the way: test_every_journey_page_reflows reports what was found.
+    """
+    reflow: list[str] = []
+
+    def on_page(page: Any, label: str) -> None:
+        if problem := reflow_problem(page):
+            reflow.append(f"{label}: {problem}")
+
+    with opened(browser, viewport=NARROW) as page:
+        register(page, live_server, lang="en")
+        draft = walk_journey(page, live_server, on_page=on_page, every_question=True, send=False)
+        sent = walk_journey(page, live_server, on_page=on_page)
+        state = page.context.storage_state()
+    return {
+        "state": state,
+        "case": draft["case"],  # complete, not sent
+        "draft": draft,
+        "status": sent["status"],
+        "sent": sent["case"],
+        "reflow": reflow,
+    }
+
+
+@contextmanager
+def staff(browser: Any, base: str, email: str, **options: Any) -> Iterator[Any]:
+    """A signed-in member of staff. Whatever language the test chose is put back to English after, as
+    ?lang= is remembered on the account and other tests use these demo accounts."""
+    with opened(browser, **options) as page:
+        sign_in(page, base, email, DEMO_PASSWORD)
+        try:
+            yield page
+        finally:
+            page.goto(f"{base}/staff/?lang=en")
+
+
+# --------------------------------------------------------------------------------------------
+# Reflow at 320 CSS pixels
+# --------------------------------------------------------------------------------------------
+
+OVERFLOW_JS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.parentElement && el.parentElement.closest('.app-table-container')) continue;  // may scroll itself
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right > width + 0.5 || r.left < -0.5) {
+      const parent = el.parentElement.getBoundingClientRect();
+      if (parent.right > width + 0.5 || parent.left < -0.5) continue;  // its parent is reported already
+      out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+        + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+        + ` from ${Math.round(r.left)} to ${Math.round(r.right)}px: "${(el.innerText || '').trim().slice(0, 50)}"`);
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, offenders: out.slice(0, 6)};
+}
+"""
+
+
+def reflow_problem(page: Any) -> str | None:
+    page.wait_for_load_state()
+    found = page.evaluate(OVERFLOW_JS)
+    if found["scrollWidth"] <= NARROW["width"]:
+        return None
+    return f"{page.url}: the page is {found['scrollWidth']}px wide; too wide: {found['offenders']}"
+
+
+def test_pages_reflow_at_320_css_pixels(live_server, browser, citizen):
+    """WCAG 1.4.10: at 320 CSS pixels wide (1280px at 400% zoom) nothing makes the page scroll sideways."""
+    problems: list[str] = []
+
+    def check(page: Any, url: str) -> None:
+        page.goto(url)
+        if problem := reflow_problem(page):
+            problems.append(problem)
+
+    draft = citizen["draft"]
+    question = next(url for label, url in draft.items() if label.startswith("question:radios"))
+    with opened(browser, viewport=NARROW) as page:
+        for lang in ("en", "ur"):
+            for path in ("/", "/account/sign-in"):
+                check(page, f"{live_server}{path}?lang={lang}")
+            page.goto(f"{live_server}/account/register?lang={lang}")
+            page.fill("#email", "not an email")
+            submit(page)
+            assert page.locator(".govuk-error-summary").is_visible()
+            if problem := reflow_problem(page):
+                problems.append(problem)
+    with opened(browser, viewport=NARROW, storage_state=citizen["state"]) as page:
+        for lang in ("en", "ur"):
+            for url in (draft["tasks"], question, draft["check"], draft["estimate"], citizen["status"]):
+                check(page, f"{url}?lang={lang}")
+    with staff(browser, live_server, ASSESSOR, viewport=NARROW) as page:
+        for lang in ("en", "ur"):
+            check(page, f"{live_server}/staff/queue?lang={lang}")
+            check(page, f"{live_server}/staff/cases/{citizen['sent']}?lang={lang}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_journey_page_reflows(citizen):
+    """Every page and error state of the citizen journey at 320 CSS pixels, each question included (in
+    English: the Urdu pages are checked in test_pages_reflow_at_320_css_pixels and the walks below)."""
+    assert not citizen["reflow"], "\n".join(citizen["reflow"])
+
+
+# --------------------------------------------------------------------------------------------
+# axe-core in Welsh, Polish and Urdu, and in Easy Read, with CSP enforced
+# --------------------------------------------------------------------------------------------
+
+
+def assert_language(page: Any, lang: str) -> None:
+    assert page.get_attribute("html", "lang") == lang, page.url
+    assert page.get_attribute("html", "dir") == ("rtl" if lang == "ur" else "ltr"), page.url
+
+
+class PageChecks:
+    """axe-core on each page (CSP enforced), its language, and fieldsets with no legend (noted, reported at
+    the end, so that one such page does not hide what axe would say about the rest)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.unnamed: list[str] = []
+
+    def __call__(self, page: Any) -> None:
+        assert_language(page, self.lang)
+        check_axe(page)
+        for problem in unnamed_groups(page):
+            if problem not in self.unnamed:
+                self.unnamed.append(problem)
+
+    def error_state(self, page: Any, button: str = "main form button[type=submit]") -> None:
+        submit(page, button)
+        assert page.locator(".govuk-error-summary").is_visible(), page.url
+        self(page)
+
+
+@pytest.mark.parametrize("variant", [*OTHER_LANGUAGES, "easy-read"])
+def test_journeys_are_accessible_in_every_language_and_easy_read(live_server, browser, variant):
+    """Every page template and error state of the citizen journey, in the language chosen once with ?lang=
+    (or in Easy Read, chosen once with ?easy_read=1): zero axe violations and no CSP violation.
+
+    In Welsh and Urdu the staff then take the case to a decision in the same language: queue, case, claim,
+    validate (and one answer), Needs Profile, budget, history, asking the person, approvals and approving, with
+    their error states; and the person reads the decision on their status page.
+    """
+    lang = "en" if variant == "easy-read" else variant
+    check = PageChecks(lang)
+    pictures: list[str] = []
+    kinds: set[str] = set()
+
+    def on_page(page: Any, label: str) -> None:
+        if label.startswith("question:"):
+            if variant == "easy-read":
+                pictures.append(label)
+                assert page.locator("main img.app-easy-read-picture").count() == 1, page.url
+            kind = label.split(":")[1]
+            if kind in kinds:
+                return  # the same template as one checked already (in Easy Read, only its picture differs)
+            kinds.add(kind)
+        check(page)
+
+    with opened(browser) as page:
+        page.goto(f"{live_server}/account/register?lang={lang}")
+        check(page)
+        register(page, live_server, lang=lang)
+        if variant == "easy-read":
+            page.goto(f"{live_server}/my/?easy_read=1")
+            assert page.locator("a[href*='easy_read=0']").count() == 1  # the way back is offered
+        seen = walk_journey(page, live_server, on_page=on_page, every_question=variant == "easy-read")
+        page.goto(f"{live_server}/account/?lang={lang}")
+        check(page)
+        assert_no_csp_violation(page)
+        state = page.context.storage_state()
+    if variant == "easy-read":
+        assert len(pictures) > 20
+    if lang in ("cy", "ur"):
+        take_to_a_decision(browser, live_server, seen["case"], check)
+        with opened(browser, storage_state=state) as page:
+            page.goto(f"{live_server}/my/cases/{seen['case']}/status?lang={lang}")
+            assert page.locator("main .govuk-panel").count(), "the decision is not shown"
+            check(page)
+            assert_no_csp_violation(page)
+    assert not check.unnamed, "\n".join(check.unnamed)
+
+
+def take_to_a_decision(browser: Any, base: str, case: str, check: PageChecks) -> None:
+    """An assessor claims and works the case and confirms a budget above their limit; an approver approves it.
+    Every page and error state on the way goes through `check`."""
+    lang = check.lang
+    with staff(browser, base, ASSESSOR) as page:
+        for path in ("/staff/", "/staff/queue", f"/staff/cases/{case}"):
+            page.goto(f"{base}{path}?lang={lang}")
+            check(page)
+        submit(page, "main form[action$='/claim'] button[type=submit]")
+        check(page)  # the case, claimed
+        for path in ("validate", "history", "ask"):
+            page.goto(f"{base}/staff/cases/{case}/{path}")
+            check(page)
+        check.error_state(page)  # an empty question to the person
+        page.goto(f"{base}/staff/cases/{case}/validate")
+        follow(page, "main table a[href*='/validate/']")
+        check(page)
+        check.error_state(page)  # neither agreed nor amended
+        page.goto(f"{base}/staff/cases/{case}/needs-profile")
+        check(page)
+        check.error_state(page)  # impairment and well-being not answered
+        for area in ("hygiene", "nutrition", "dressing"):
+            page.check(f"input[name=cannot_achieve][value={area}]")
+        page.check("input[name=impairment][value=yes]")
+        page.check("input[name=wellbeing][value=yes]")
+        submit(page)
+        check(page)
+        page.goto(f"{base}/staff/cases/{case}/budget")
+        check(page)
+        page.fill("#amount", "lots")
+        check.error_state(page)  # not an amount of money
+        page.fill("#amount", "2500.00")
+        check.error_state(page)  # a different figure needs reasons
+        page.fill("#reason", "Two carers are needed for every visit, day and night.")
+        submit(page)
+        check(page)  # waiting for approval
+        assert_no_csp_violation(page)
+    for approver in (APPROVER, "senior-approver@northfield.example.org"):
+        with staff(browser, base, approver) as page:
+            page.goto(f"{base}/staff/approvals?lang={lang}")
+            check(page)
+            link = f"main a[href$='/staff/cases/{case}/approve']"
+            if not page.locator(link).count():
+                continue  # above this approver's level: the senior approver's
+            follow(page, link)
+            check(page)
+            check.error_state(page)  # no outcome chosen
+            page.check("input[name=outcome][value=approve]")
+            submit(page)
+            check(page)
+            assert_no_csp_violation(page)
+            return
+    pytest.fail(f"no approver was offered case {case} to approve")
+
+
+# --------------------------------------------------------------------------------------------
+# The accessibility tree, as a screen reader reads it
+# --------------------------------------------------------------------------------------------
+
+
+def test_question_page_reads_well_in_the_accessibility_tree(live_server, browser, citizen):
+    with opened(browser, storage_state=citizen["state"]) as page:
+        page.goto(f"{live_server}/my/new?lang=en")
+        page.check("input[value=myself]")
+        submit(page)
+        page.fill("#date_of_birth-day", "1")
+        page.fill("#date_of_birth-month", "1")
+        page.fill("#date_of_birth-year", "1950")
+        page.fill("#postcode", "NF2 1AA")
+        submit(page)
+        follow(page, "main a[href$='/continue']")
+        assert "/questions/" in page.url
+        question = page.locator("main h1").inner_text().strip()
+        tree = page.locator("body").aria_snapshot()
+        # The page's one heading of level 1 is the question ...
+        assert re.findall(r'- heading "([^"]*)" \[level=1\]', tree) == [question], tree
+        # ... and the radio group carries the question as its name, with its options inside it
+        group = re.search(r'- group "([^"]*)":\n((?:\s+- .*\n?)+)', tree)
+        assert group, tree
+        assert group.group(1) == question, tree
+        assert "- radio " in group.group(2), tree
+        # No option chosen: the error is announced (an alert) and takes focus, and the group says what is wrong
+        submit(page)
+        tree = page.locator("body").aria_snapshot()
+        alert = re.search(r"- alert:\n((?:\s+- .*\n?)+)", tree)
+        assert alert, tree
+        error = page.locator(".govuk-error-summary__list a").first.inner_text().strip()
+        assert error in alert.group(1), tree
+        assert page.evaluate("() => !!document.activeElement.closest('.govuk-error-summary')"), (
+            "the error summary does not have focus"
+        )
+        assert page.title().startswith("Error:")
+        described = page.locator("main fieldset").get_attribute("aria-describedby") or ""
+        assert any(part.endswith("-error") for part in described.split()), described
+        assert_no_csp_violation(page)
+
+
+# --------------------------------------------------------------------------------------------
+# The Urdu web font
+# --------------------------------------------------------------------------------------------
+
+
+def test_urdu_pages_use_the_nastaliq_web_font(live_server, browser):
+    fonts: list[str] = []
+    with opened(browser) as page:
+        page.on("request", lambda request: fonts.append(request.url) if "/fonts/" in request.url else None)
+        page.goto(f"{live_server}/?lang=en")
+        page.wait_for_load_state("networkidle")
+        assert fonts == [], "an English page downloaded the Urdu font"
+        page.goto(f"{live_server}/?lang=ur")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready")
+        family = page.evaluate("() => getComputedStyle(document.querySelector('main h1')).fontFamily")
+        assert family.startswith('"Noto Nastaliq Urdu"'), family
+        assert page.evaluate("() => document.fonts.check('16px \"Noto Nastaliq Urdu\"')")
+        assert page.evaluate("() => document.fonts.check('16px \"Noto Nastaliq Urdu\"', 'اردو')")
+        loaded = page.evaluate(
+            "() => [...document.fonts].filter((f) => f.family.replace(/\"/g, '') === 'Noto Nastaliq Urdu'"
+            " && f.status === 'loaded').length"
+        )
+        assert loaded >= 1
+        assert any(
+            url.endswith(".woff2") and "/static/dist/fonts/noto-nastaliq-urdu-arabic-" in url for url in fonts
+        )
+        # Nastaliq's tall letters get room: running text has a line height of at least 1.8
+        ratio = page.evaluate(
+            """() => { const s = getComputedStyle(document.querySelector('main .govuk-body'));
+                       return parseFloat(s.lineHeight) / parseFloat(s.fontSize); }"""
+        )
+        assert ratio >= 1.75, ratio
+        # Words marked as another language (the switcher's "English") keep the deployment's own font
+        english = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.app-language-switcher [lang=en]')).fontFamily"
+        )
+        assert not english.startswith('"Noto Nastaliq Urdu"'), english
         assert_no_csp_violation(page)

@@ -121,5 +121,5 @@ def test_reference_figure_is_rendered_in_the_allocation_summary_layout(app):
         ("Weekly medication allocation", "NHS", "£98.00 which could provide 7 hours per week"),
     ]
     split = [li.get_text(strip=True) for li in page.select(".app-funding-split li")]
-    assert split == ["52.29% council = £126.00", "47.71% nhs = £114.95"]
+    assert split == ["52.29% Council = £126.00", "47.71% NHS = £114.95"]
     assert budgets.format_money(result.total_weekly_pence) == "£240.95"

@@ -361,3 +361,14 @@ def test_role_of_staff_pages_is_declared(app):
         if rule.endpoint.startswith("practitioner."):
             assert getattr(app.view_functions[rule.endpoint], "allowed_roles", None), rule.endpoint
     assert Role.CITIZEN not in app.view_functions["practitioner.queue"].allowed_roles
+
+
+@pytest.mark.parametrize(("typed", "pence"), [
+    ("240.95", 24095), ("£240.95", 24095), ("1,234.50", 123450), ("£ 2,500", 250000), ("0", 0),
+    ("240,95", None), ("12,34", None), ("1.234", None), ("abc", None), ("-5", None), ("", None), ("1e3", None),
+    ("9" * 20, None), ("NaN", None),
+])
+def test_money_is_read_exactly_or_refused(typed, pence):
+    from portal.practitioner.casework import parse_pounds
+
+    assert parse_pounds(typed) == pence
