@@ -298,7 +298,7 @@ def split_words(result: Estimate) -> list[str]:
         gettext(
             "%(percent)s%% %(funder)s = %(amount)s",
             percent=format_decimal(share.percent, format="0.00"),
-            funder=str(FUNDERS.get(share.funder, share.funder)).lower(),
+            funder=str(FUNDERS.get(share.funder, share.funder)),
             amount=format_money(share.amount_pence),
         )
         for share in result.split
