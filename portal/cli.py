@@ -53,8 +53,10 @@ def init_app(app: Any) -> None:
     def seed_demo_command() -> None:
         """Add the demo organisations and accounts (does nothing if they exist)."""
         from portal.demo import print_accounts, seed_demo, seed_demo_cases
+        from portal.demo_configs import seed_demo_configurations
 
         seed_demo()
+        seed_demo_configurations()
         with app.test_request_context():
             seed_demo_cases()
         print_accounts()

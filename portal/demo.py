@@ -233,6 +233,7 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
     from flask_migrate import upgrade
 
     from portal.config import DemoConfig
+    from portal.demo_configs import seed_demo_configurations
     from portal.jobs import work
     from portal.mail import start_sink
 
@@ -242,6 +243,7 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
     with app.test_request_context():
         upgrade()
         seed_demo()
+        seed_demo_configurations()
         seed_demo_cases()
         print_accounts()
     sink = start_sink(app, "127.0.0.1", smtp_port)

@@ -26,32 +26,55 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
     """Everything the decision says, worded in the current locale (call inside ``force_locale`` for a letter)."""
     stored = db.session.get(Estimate, decision.estimate_id)
     result = budgets.loaded(stored) if stored else None
-    weeks = result.total_yearly_pence / result.total_weekly_pence if result and result.total_weekly_pence else 52.18
+    weeks = (
+        result.total_yearly_pence / result.total_weekly_pence
+        if result and result.total_weekly_pence
+        else 52.18
+    )
     lines = []
     funders: list[str] = []
     if result is not None:
         for line in budgets.worded_lines(result):
             if line.allocated:
-                lines.append({"label": line.title, "funder_label": line.funder, "detail": line.detail,
-                              "amount_pence": next(x.amount_pence for x in result.lines if x.key == line.key),
-                              "reasons": line.reasons})
+                lines.append(
+                    {
+                        "label": line.title,
+                        "funder_label": line.funder,
+                        "detail": line.detail,
+                        "amount_pence": next(x.amount_pence for x in result.lines if x.key == line.key),
+                        "reasons": line.reasons,
+                    }
+                )
         funders = sorted({x.funder for x in result.lines if x.allocated and x.funder})
         difference = decision.confirmed_weekly_pence - result.total_weekly_pence
         if difference:
             # The confirmed figure is not the calculated one: show the difference so the lines add up.
-            lines.append({"label": gettext("Adjustment agreed by your assessor"), "funder_label": "",
-                          "amount_pence": difference, "reasons": (),
-                          "detail": gettext("Your assessor set a different budget from the calculated one. "
-                                            "The reasons are below.")})
+            lines.append(
+                {
+                    "label": gettext("Adjustment agreed by your assessor"),
+                    "funder_label": "",
+                    "amount_pence": difference,
+                    "reasons": (),
+                    "detail": gettext(
+                        "Your assessor set a different budget from the calculated one. The reasons are below."
+                    ),
+                }
+            )
     approvals = db.session.scalars(
         db.select(Approval).filter_by(decision_id=decision.id).order_by(Approval.id)
     ).all()
-    signed = [{"level": a.level, "name": db.session.get(Account, a.account_id).name, "on": a.created_at.date()}
-              for a in approvals if a.outcome in ("confirmed", "approved")]
+    signed = [
+        {"level": a.level, "name": db.session.get(Account, a.account_id).name, "on": a.created_at.date()}
+        for a in approvals
+        if a.outcome in ("confirmed", "approved")
+    ]
     contribution = (
-        gettext("A financial assessment found that you pay %(amount)s a week towards this.",
-                amount=budgets.format_money(decision.contribution_pence))
-        if decision.contribution_pence is not None else ""
+        gettext(
+            "A financial assessment found that you pay %(amount)s a week towards this.",
+            amount=budgets.format_money(decision.contribution_pence),
+        )
+        if decision.contribution_pence is not None
+        else ""
     )
     return {
         "person_name": case.person.name,
@@ -65,8 +88,11 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
         "reasons": [decision.reason] if decision.reason else [],
         "reason_written_in": decision.reason_lang,
         "contribution_note": contribution,
-        "review_rights": [{"funder_label": str(budgets.FUNDERS.get(f, f)), "ombudsman": str(OMBUDSMEN[f])}
-                          for f in funders if f in OMBUDSMEN],
+        "review_rights": [
+            {"funder_label": str(budgets.FUNDERS.get(f, f)), "ombudsman": str(OMBUDSMEN[f])}
+            for f in funders
+            if f in OMBUDSMEN
+        ],
         "signed_off_by": signed,
     }
 
@@ -86,11 +112,14 @@ def render_decision_letter(job: Job) -> dict[str, Any]:
         context = decision_context(case, decision)
     pdf = render_pdf("decision_letter.html", lang=lang, title=title, **context)
     filename = f"decision-{case.reference}-{lang}.pdf"
-    existing = db.session.scalar(db.select(Document).filter_by(case_id=case.id, kind="decision_letter", lang=lang,
-                                                               filename=filename))
+    existing = db.session.scalar(
+        db.select(Document).filter_by(case_id=case.id, kind="decision_letter", lang=lang, filename=filename)
+    )
     if existing is not None:
         existing.content = pdf
     else:
-        db.session.add(Document(case_id=case.id, kind="decision_letter", lang=lang, filename=filename, content=pdf))
+        db.session.add(
+            Document(case_id=case.id, kind="decision_letter", lang=lang, filename=filename, content=pdf)
+        )
     db.session.commit()
     return {"bytes": len(pdf), "lang": lang}

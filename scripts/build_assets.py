@@ -13,6 +13,9 @@ Output (static/dist/ is gitignored: it is built at install time, never committed
   package; the right-to-left copy (Urdu pages) is flipped by rtlcss. No GOV.UK crown or crest,
   no GDS Transport typeface: the deployment's font stack instead.
 - govuk-frontend.min.js (+ .map), htmx.min.js, app.js: scripts, all served from static files.
+- fonts/: the Urdu web font, Noto Nastaliq Urdu (woff2, Arabic and Latin subsets, regular and
+  bold) from the npm package @fontsource/noto-nastaliq-urdu, with its licence (SIL OFL 1.1).
+  Only app-rtl.css has its @font-face rules, so only Urdu pages download it.
 - favicon.svg, icon-192.png, icon-512.png (when Pillow is installed), manifest.json, and
   logo.svg when PORTAL_BRAND_LOGO names an SVG file.
 - manifest-build.json: versions, a hash of the inputs and a hash of each file, written last,
@@ -50,10 +53,31 @@ BUILD_MANIFEST = "manifest-build.json"
 MANIFEST_SCHEMA = 1
 
 # npm packages whose installed version must match the exact pin in package.json
-PINNED_PACKAGES = ("govuk-frontend", "htmx.org", "sass", "rtlcss", "postcss")
+PINNED_PACKAGES = (
+    "govuk-frontend",
+    "htmx.org",
+    "sass",
+    "rtlcss",
+    "postcss",
+    "@fontsource/noto-nastaliq-urdu",
+)
 
 GOVUK_JS = Path("govuk-frontend/dist/govuk/govuk-frontend.min.js")
 HTMX_JS = Path("htmx.org/dist/htmx.min.js")
+
+# The Urdu web font (SIL Open Font License 1.1: it may be redistributed with its licence).
+# assets/scss/_portal.scss writes an @font-face for each of these into app-rtl.css.
+URDU_FONT_PACKAGE = Path("@fontsource/noto-nastaliq-urdu")
+URDU_FONT_FAMILY = "Noto Nastaliq Urdu"
+URDU_FONT_FILES = tuple(
+    f"noto-nastaliq-urdu-{subset}-{weight}-normal.woff2"
+    for subset in ("arabic", "latin")
+    for weight in (400, 700)
+)
+URDU_FONT_LICENCE = "noto-nastaliq-urdu-OFL.txt"
+FONTS_DIR = "fonts"
+# rtlcss `raw` directives: CSS that rtlcss adds to app-rtl.css only; the build drops them from app.css.
+_RTL_RAW_DIRECTIVE = re.compile(r"/\*!\s*rtl:raw:.*?\*/", re.DOTALL)
 
 # WCAG 2.2 AA: 4.5:1 for text, 3:1 for user-interface components such as focus indicators
 AA_TEXT = 4.5
@@ -383,6 +407,48 @@ def check_css(css: str, families: list[str]) -> None:
         raise BuildError(f"app.css refers to files that are not built: {', '.join(sorted(set(urls)))}")
 
 
+def check_rtl_css(css: str, families: list[str], built: set[str]) -> None:
+    """app-rtl.css may also hold the Urdu web font's @font-face rules, pointing at files the build copied."""
+    if css_font_family(families) not in css:
+        raise BuildError("app-rtl.css does not use the deployment's font stack: check assets/scss/app.scss")
+    if re.search(r"GDS Transport|crown|crest", css, re.IGNORECASE):
+        raise BuildError("app-rtl.css refers to GDS Transport or the GOV.UK crown or crest")
+    faces = re.findall(r"@font-face\{([^{}]*)\}", css)
+    if css.count("@font-face") != len(faces):
+        raise BuildError("app-rtl.css has an @font-face rule the build cannot read")
+    for face in faces:
+        family = re.search(r"font-family:\s*(\"[^\"]*\"|'[^']*'|[^;]+)", face)
+        if not family or family.group(1).strip("\"'") != URDU_FONT_FAMILY:
+            raise BuildError(f"app-rtl.css has an @font-face for a font the build does not ship: {face}")
+        if "font-display:swap" not in face.replace(" ", ""):
+            raise BuildError(
+                f"app-rtl.css: the @font-face for {URDU_FONT_FAMILY} must use font-display: swap"
+            )
+    for url in re.findall(r"url\(([^)]*)\)", css):
+        name = url.strip("\"' ")
+        if name not in built:
+            raise BuildError(
+                f"app-rtl.css refers to {name}, which the build does not copy: add it to URDU_FONT_FILES "
+                f"in scripts/build_assets.py or remove it from assets/scss/_portal.scss"
+            )
+
+
+def urdu_font_files() -> dict[str, bytes]:
+    """The Urdu web font's woff2 files and licence, as `fonts/<name>` for static/dist/."""
+    package = NODE_MODULES / URDU_FONT_PACKAGE
+    files: dict[str, bytes] = {}
+    for name in URDU_FONT_FILES:
+        path = package / "files" / name
+        if not path.is_file():
+            raise BuildError(f"{path} is missing: run `npm ci` in {ROOT}")
+        files[f"{FONTS_DIR}/{name}"] = path.read_bytes()
+    licence = package / "LICENSE"
+    if not licence.is_file():
+        raise BuildError(f"{licence} is missing: run `npm ci` in {ROOT}")
+    files[f"{FONTS_DIR}/{URDU_FONT_LICENCE}"] = licence.read_bytes()
+    return files
+
+
 def favicon_svg(branding: Branding, families: list[str]) -> str:
     template = string.Template((ASSETS / "icons" / "favicon-template.svg").read_text(encoding="utf-8"))
     letters = initials(branding.short_name)
@@ -553,9 +619,13 @@ def build(out: Path, static_url: str, *, force: bool, check_only: bool) -> int:
     with tempfile.TemporaryDirectory(prefix=".build-", dir=out) as stage_name:
         stage = Path(stage_name)
         report = compile_css(stage, brand_module(palette, families, static_url))
-        files["app.css"] = (stage / "app.css").read_bytes()
+        # The rtlcss directives have done their work (in app-rtl.css); they are not CSS for app.css
+        ltr = _RTL_RAW_DIRECTIVE.sub("", (stage / "app.css").read_text(encoding="utf-8"))
+        files["app.css"] = ltr.encode("utf-8")
         files["app-rtl.css"] = (stage / "app-rtl.css").read_bytes()
+    files.update(urdu_font_files())
     check_css(files["app.css"].decode("utf-8"), families)
+    check_rtl_css(files["app-rtl.css"].decode("utf-8"), families, set(files))
 
     files["govuk-frontend.min.js"] = (NODE_MODULES / GOVUK_JS).read_bytes()
     govuk_map = NODE_MODULES / GOVUK_JS.with_name(GOVUK_JS.name + ".map")
@@ -577,10 +647,12 @@ def build(out: Path, static_url: str, *, force: bool, check_only: bool) -> int:
         files["logo.svg"] = logo_bytes
 
     for name, data in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out / name, data)
     # Files an earlier build made that this one did not (e.g. logo.svg once the logo is unset)
     for name in set(previous.get("files", {})) - set(files):
-        if "/" not in name and not name.startswith("."):
+        folder, _, base = name.rpartition("/")
+        if folder in ("", FONTS_DIR) and base and not base.startswith("."):
             (out / name).unlink(missing_ok=True)
 
     manifest = {
@@ -589,6 +661,7 @@ def build(out: Path, static_url: str, *, force: bool, check_only: bool) -> int:
         "htmx": versions["htmx.org"],
         "sass": versions["sass"],
         "rtlcss": versions["rtlcss"],
+        "urdu_font": versions[URDU_FONT_PACKAGE.as_posix()],
         "inputs_sha256": expected_hash,
         "static_url": static_url,
         "branding": branding_record(branding),

@@ -91,9 +91,7 @@ def test_decided_and_withdrawn_are_final():
 
 
 def test_demo_seed_has_four_organisations_and_every_role_in_two(app):
-    from portal.demo import demo_accounts, seed_demo
-
-    from portal.demo import DEMO_PEOPLE, seed_demo_cases
+    from portal.demo import DEMO_PEOPLE, demo_accounts, seed_demo, seed_demo_cases
     from portal.models import Case, CaseStatus
 
     seed_demo()

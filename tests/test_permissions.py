@@ -15,9 +15,21 @@ STAFF_PAGES = {
     "practitioner.mailbox": {Role.DEPLOYMENT_ADMIN},
     "practitioner.queue": {Role.ASSESSOR, Role.APPROVER, Role.ADMIN},
     "practitioner.approvals": {Role.APPROVER, Role.ADMIN},
-    **{f"practitioner.{name}": {Role.ADMIN} for name in (
-        "admin_staff", "admin_new_staff", "admin_settings", "admin_contacts", "admin_urgent_wording",
-        "admin_validation", "admin_limits")},
+    **{
+        f"practitioner.{name}": {Role.ADMIN}
+        for name in (
+            "admin_staff",
+            "admin_new_staff",
+            "admin_settings",
+            "admin_contacts",
+            "admin_urgent_wording",
+            "admin_validation",
+            "admin_limits",
+            "config_versions",
+            "benchmarking",
+            "accuracy",
+        )
+    },
 }
 
 

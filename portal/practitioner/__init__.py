@@ -24,9 +24,9 @@ def require_sign_in() -> None:
     """Every staff page needs a signed-in account; each view then checks the role."""
 
 
-from portal.practitioner import (  # noqa: E402,F401 - registers the views on bp
+from portal.practitioner import (  # noqa: E402,F401 - each module registers its views on bp
     admin,
-    casework,  # noqa: E402,F401 - registers the casework views on bp
+    casework,
+    configuration,
     deployment,
 )
-from portal.practitioner import configuration  # noqa: E402,F401 - registers the configuration views on bp

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -90,8 +90,15 @@ def queue() -> str:
     )
     cases, total = work.queue_page(current_user, wanted)
     pages = max(1, -(-total // work.PAGE_SIZE))
-    return render_template("practitioner/queue.html", cases=cases, total=total, wanted=wanted, pages=pages,
-                           client_groups=CLIENT_GROUPS, now=_now())
+    return render_template(
+        "practitioner/queue.html",
+        cases=cases,
+        total=total,
+        wanted=wanted,
+        pages=pages,
+        client_groups=CLIENT_GROUPS,
+        now=_now(),
+    )
 
 
 def _now() -> Any:
@@ -109,8 +116,12 @@ def approvals() -> str:
     rows = db.session.execute(
         select(Case, Decision)
         .join(Decision, Decision.case_id == Case.id)
-        .where(Case.organisation_id == current_user.organisation_id, Case.status == CaseStatus.WAITING_FOR_APPROVAL,
-               Decision.outcome == "pending", Decision.required_level <= (current_user.approval_level or 0))
+        .where(
+            Case.organisation_id == current_user.organisation_id,
+            Case.status == CaseStatus.WAITING_FOR_APPROVAL,
+            Decision.outcome == "pending",
+            Decision.required_level <= (current_user.approval_level or 0),
+        )
         .order_by(Case.risk_rank.desc(), Decision.created_at)
     ).all()
     return render_template("practitioner/approvals.html", rows=rows)
@@ -128,10 +139,20 @@ class ActionForm(Form):
 class ReassignForm(Form):
     """Give the case to another assessor."""
 
-    assessor = SelectField(lazy_gettext("Assessor"), widget=SelectInput(), validate_choice=True,
-                           validators=[InputRequired(message=lazy_gettext("Select an assessor"))])
-    reason = StringField(lazy_gettext("Reason"), widget=TextInput(),
-                         validators=[Optional(), Length(max=500, message=lazy_gettext("This must be 500 characters or fewer"))])
+    assessor = SelectField(
+        lazy_gettext("Assessor"),
+        widget=SelectInput(),
+        validate_choice=True,
+        validators=[InputRequired(message=lazy_gettext("Select an assessor"))],
+    )
+    reason = StringField(
+        lazy_gettext("Reason"),
+        widget=TextInput(),
+        validators=[
+            Optional(),
+            Length(max=500, message=lazy_gettext("This must be 500 characters or fewer")),
+        ],
+    )
     submit = SubmitField(lazy_gettext("Reassign"), widget=SubmitInput())
 
 
@@ -142,15 +163,26 @@ def case(case_id: str) -> str:
     found = _case(case_id)
     _viewed(found, "case")
     assessors = db.session.scalars(
-        select(Account).where(Account.organisation_id == found.organisation_id, Account.role == Role.ASSESSOR,
-                              Account.is_active.is_(True)).order_by(Account.name)
+        select(Account)
+        .where(
+            Account.organisation_id == found.organisation_id,
+            Account.role == Role.ASSESSOR,
+            Account.is_active.is_(True),
+        )
+        .order_by(Account.name)
     ).all()
     reassign = ReassignForm()
     reassign.assessor.choices = [(a.public_id, a.name) for a in assessors]
     return render_template(
-        "practitioner/case.html", case=found, action=ActionForm(), reassign=reassign,
-        validation=work.current_validation(found), own=work.own_estimate(found), messages=work.messages(found),
-        pending=work.pending_decision(found), decision=work.final_decision(found),
+        "practitioner/case.html",
+        case=found,
+        action=ActionForm(),
+        reassign=reassign,
+        validation=work.current_validation(found),
+        own=work.own_estimate(found),
+        messages=work.messages(found),
+        pending=work.pending_decision(found),
+        decision=work.final_decision(found),
     )
 
 
@@ -162,7 +194,9 @@ def claim(case_id: str) -> Response:
     if ActionForm().validate_on_submit() and work.claim(current_user, found):
         flash(gettext("You have claimed %(reference)s.", reference=found.reference), "success")
     else:
-        flash(gettext("Someone else has already claimed this case, or it was taken back by the person."), "info")
+        flash(
+            gettext("Someone else has already claimed this case, or it was taken back by the person."), "info"
+        )
     return redirect(url_for(".case", case_id=found.public_id), code=303)
 
 
@@ -185,8 +219,11 @@ def reassign(case_id: str) -> Response:
     found = _case(case_id)
     form = ReassignForm()
     assessors = db.session.scalars(
-        select(Account).where(Account.organisation_id == found.organisation_id, Account.role == Role.ASSESSOR,
-                              Account.is_active.is_(True))
+        select(Account).where(
+            Account.organisation_id == found.organisation_id,
+            Account.role == Role.ASSESSOR,
+            Account.is_active.is_(True),
+        )
     ).all()
     form.assessor.choices = [(a.public_id, a.name) for a in assessors]
     if form.validate_on_submit():
@@ -210,9 +247,13 @@ def validate(case_id: str) -> str:
     found = _case(case_id)
     _viewed(found, "validation")
     rows = _validation_rows(found)
-    return render_template("practitioner/validate.html", case=found, rows=rows,
-                           validation=work.current_validation(found),
-                           left=sum(1 for r in rows if r["state"] == "to_check"))
+    return render_template(
+        "practitioner/validate.html",
+        case=found,
+        rows=rows,
+        validation=work.current_validation(found),
+        left=sum(1 for r in rows if r["state"] == "to_check"),
+    )
 
 
 def _validation_rows(found: Any) -> list[dict[str, Any]]:
@@ -229,18 +270,25 @@ def _validation_rows(found: Any) -> list[dict[str, Any]]:
     for question_id in schema.path(validated):
         question = schema.question(question_id)
         item = items.get(question_id)
-        answered_by_person = schema.is_answered(question_id, person) and schema.is_on_path(question_id, person)
+        answered_by_person = schema.is_answered(question_id, person) and schema.is_on_path(
+            question_id, person
+        )
         state = item["action"] if item else ("to_check" if answered_by_person else "to_answer")
-        rows.append({
-            "id": question_id,
-            "question": words.question(question, "summary") or words.question(question, "title"),
-            "person": display_answer(question, person.get(question_id), words) if answered_by_person else "",
-            "assessor": display_answer(question, validated.get(question_id), words)
-            if item and item.get("action") in ("amend", "answer") else "",
-            "reason": (item or {}).get("reason", ""),
-            "note": (item or {}).get("note", ""),
-            "state": state,
-        })
+        rows.append(
+            {
+                "id": question_id,
+                "question": words.question(question, "summary") or words.question(question, "title"),
+                "person": display_answer(question, person.get(question_id), words)
+                if answered_by_person
+                else "",
+                "assessor": display_answer(question, validated.get(question_id), words)
+                if item and item.get("action") in ("amend", "answer")
+                else "",
+                "reason": (item or {}).get("reason", ""),
+                "note": (item or {}).get("note", ""),
+                "state": state,
+            }
+        )
     return rows
 
 
@@ -253,10 +301,16 @@ class ValidateForm(Form):
         choices=[("agree", lazy_gettext("Yes, I agree")), ("amend", lazy_gettext("No, I will change it"))],
         validators=[InputRequired(message=lazy_gettext("Select whether you agree with the answer"))],
     )
-    reason = TextAreaField(lazy_gettext("Why are you changing it?"), widget=TextArea(),
-                           validators=[Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))])
-    note = TextAreaField(lazy_gettext("Note (optional)"), widget=TextArea(),
-                         validators=[Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))])
+    reason = TextAreaField(
+        lazy_gettext("Why are you changing it?"),
+        widget=TextArea(),
+        validators=[Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))],
+    )
+    note = TextAreaField(
+        lazy_gettext("Note (optional)"),
+        widget=TextArea(),
+        validators=[Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))],
+    )
     version = StringField(widget=None)
     submit = SubmitField(lazy_gettext("Save"), widget=SubmitInput())
 
@@ -280,11 +334,20 @@ def validate_answer(case_id: str, question_id: str) -> Any:
     person = work.person_answers(found)
     answered_by_person = schema.is_answered(question_id, person) and schema.is_on_path(question_id, person)
     item = ((validation.items if validation else None) or {}).get(question_id) or {}
-    form = ValidateForm(data={"action": item.get("action") if item.get("action") in ("agree", "amend") else None,
-                              "reason": item.get("reason", ""), "note": item.get("note", ""),
-                              "version": str(validation.version) if validation else "0"})
-    answer_form = question_form(question, words, validated.get(question_id),
-                                formdata=request.form if request.method == "POST" else None)
+    form = ValidateForm(
+        data={
+            "action": item.get("action") if item.get("action") in ("agree", "amend") else None,
+            "reason": item.get("reason", ""),
+            "note": item.get("note", ""),
+            "version": str(validation.version) if validation else "0",
+        }
+    )
+    answer_form = question_form(
+        question,
+        words,
+        validated.get(question_id),
+        formdata=request.form if request.method == "POST" else None,
+    )
     conflict = False
     if request.method == "POST" and form.validate_on_submit():
         _holder_only(found)
@@ -299,22 +362,38 @@ def validate_answer(case_id: str, question_id: str) -> Any:
             value = parsed.value
         if action == "amend" and not (form.reason.data or "").strip():
             form.reason.errors = [gettext("Enter why you are changing the answer")]
-        if action == "amend" and answer_form.answer.errors == [] and storable(value) == storable(person.get(question_id)):
-            answer_form.answer.errors = [gettext("Choose a different answer, or agree with the person's answer")]
+        if (
+            action == "amend"
+            and answer_form.answer.errors == []
+            and storable(value) == storable(person.get(question_id))
+        ):
+            answer_form.answer.errors = [
+                gettext("Choose a different answer, or agree with the person's answer")
+            ]
         if not form.reason.errors and not answer_form.answer.errors:
             try:
                 version = int(form.version.data or "0")
             except ValueError:
                 version = -1
             try:
-                work.validate_answer(current_user, found, question_id, action=action, value=value,
-                                     reason=form.reason.data or "", note=form.note.data or "",
-                                     expected_version=version)
+                work.validate_answer(
+                    current_user,
+                    found,
+                    question_id,
+                    action=action,
+                    value=value,
+                    reason=form.reason.data or "",
+                    note=form.note.data or "",
+                    expected_version=version,
+                )
             except work.Conflict:
                 conflict = True
-                form.version.errors = [gettext(
-                    "Someone else changed this case while you were working on it. Your changes have not been "
-                    "saved: they are still below. Check the latest answers, then save again.")]
+                form.version.errors = [
+                    gettext(
+                        "Someone else changed this case while you were working on it. Your changes have not been "
+                        "saved: they are still below. Check the latest answers, then save again."
+                    )
+                ]
                 db.session.refresh(work.current_validation(found))
                 form.version.data = str(work.current_validation(found).version)
             else:
@@ -322,9 +401,16 @@ def validate_answer(case_id: str, question_id: str) -> Any:
     errors = error_summary(form)
     errors["errorList"] += [{"text": e, "href": "#answer"} for e in answer_form.answer.errors]
     return render_template(
-        "practitioner/validate_answer.html", case=found, question=question, form=form, answer_form=answer_form,
-        errors=errors, person=display_answer(question, person.get(question_id), words) if answered_by_person else None,
-        heading=words.question(question, "title"), conflict=conflict, item=item,
+        "practitioner/validate_answer.html",
+        case=found,
+        question=question,
+        form=form,
+        answer_form=answer_form,
+        errors=errors,
+        person=display_answer(question, person.get(question_id), words) if answered_by_person else None,
+        heading=words.question(question, "title"),
+        conflict=conflict,
+        item=item,
     )
 
 
@@ -339,10 +425,15 @@ def _next_to_validate(found: Any, question_id: str) -> str:
 class AskForm(Form):
     """A question to the person."""
 
-    question = TextAreaField(lazy_gettext("What do you want to ask?"), widget=TextArea(),
-                             description=lazy_gettext("The person sees this on their status page and by email."),
-                             validators=[InputRequired(message=lazy_gettext("Enter your question")),
-                                         Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))])
+    question = TextAreaField(
+        lazy_gettext("What do you want to ask?"),
+        widget=TextArea(),
+        description=lazy_gettext("The person sees this on their status page and by email."),
+        validators=[
+            InputRequired(message=lazy_gettext("Enter your question")),
+            Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer")),
+        ],
+    )
     submit = SubmitField(lazy_gettext("Send the question"), widget=SubmitInput())
 
 
@@ -373,22 +464,40 @@ class ProfileForm(Form):
     """The practitioner-only parts of the Needs Profile, and the Care Act eligibility determination."""
 
     cannot_achieve = SelectMultipleField(
-        lazy_gettext("Which outcomes can the person not achieve?"), widget=CheckboxesInput(),
+        lazy_gettext("Which outcomes can the person not achieve?"),
+        widget=CheckboxesInput(),
         choices=[(area, AREA_LABELS[area]) for area in AREAS],
-        description=lazy_gettext("Without help, or only with significant pain, distress, risk, or taking much longer."),
+        description=lazy_gettext(
+            "Without help, or only with significant pain, distress, risk, or taking much longer."
+        ),
     )
-    impairment = RadioField(lazy_gettext("Do the needs arise from a physical or mental impairment or illness?"),
-                            widget=RadioInput(), choices=[("yes", lazy_gettext("Yes")), ("no", lazy_gettext("No"))],
-                            validators=[InputRequired(message=lazy_gettext("Select yes or no"))])
-    wellbeing = RadioField(lazy_gettext("Is there, or is there likely to be, a significant impact on well-being?"),
-                           widget=RadioInput(), choices=[("yes", lazy_gettext("Yes")), ("no", lazy_gettext("No"))],
-                           validators=[InputRequired(message=lazy_gettext("Select yes or no"))])
-    risks = TextAreaField(lazy_gettext("Risks"), widget=TextArea(),
-                          validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
-    clinical_risk = TextAreaField(lazy_gettext("Clinical risk (Section 117 aftercare)"), widget=TextArea(),
-                                  validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
-    decision_making = TextAreaField(lazy_gettext("Decision making (Section 117 aftercare)"), widget=TextArea(),
-                                    validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
+    impairment = RadioField(
+        lazy_gettext("Do the needs arise from a physical or mental impairment or illness?"),
+        widget=RadioInput(),
+        choices=[("yes", lazy_gettext("Yes")), ("no", lazy_gettext("No"))],
+        validators=[InputRequired(message=lazy_gettext("Select yes or no"))],
+    )
+    wellbeing = RadioField(
+        lazy_gettext("Is there, or is there likely to be, a significant impact on well-being?"),
+        widget=RadioInput(),
+        choices=[("yes", lazy_gettext("Yes")), ("no", lazy_gettext("No"))],
+        validators=[InputRequired(message=lazy_gettext("Select yes or no"))],
+    )
+    risks = TextAreaField(
+        lazy_gettext("Risks"),
+        widget=TextArea(),
+        validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))],
+    )
+    clinical_risk = TextAreaField(
+        lazy_gettext("Clinical risk (Section 117 aftercare)"),
+        widget=TextArea(),
+        validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))],
+    )
+    decision_making = TextAreaField(
+        lazy_gettext("Decision making (Section 117 aftercare)"),
+        widget=TextArea(),
+        validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))],
+    )
     version = StringField(widget=None)
     submit = SubmitField(lazy_gettext("Save the Needs Profile"), widget=SubmitInput())
 
@@ -401,30 +510,44 @@ def needs_profile(case_id: str) -> Any:
     validation = work.current_validation(found)
     items = (validation.practitioner_items if validation else None) or {}
     eligibility = items.get("eligibility") or {}
-    form = ProfileForm(data={
-        "cannot_achieve": eligibility.get("cannot_achieve", []), "impairment": eligibility.get("impairment"),
-        "wellbeing": eligibility.get("wellbeing"), "risks": items.get("risks", ""),
-        "clinical_risk": items.get("clinical_risk", ""), "decision_making": items.get("decision_making", ""),
-        "version": str(validation.version) if validation else "0",
-    })
+    form = ProfileForm(
+        data={
+            "cannot_achieve": eligibility.get("cannot_achieve", []),
+            "impairment": eligibility.get("impairment"),
+            "wellbeing": eligibility.get("wellbeing"),
+            "risks": items.get("risks", ""),
+            "clinical_risk": items.get("clinical_risk", ""),
+            "decision_making": items.get("decision_making", ""),
+            "version": str(validation.version) if validation else "0",
+        }
+    )
     conflict = False
     if request.method == "POST":
         _holder_only(found)
         if validation is not None and form.validate_on_submit():
             chosen = [a for a in (form.cannot_achieve.data or []) if a in AREAS]
             new = {
-                "eligibility": {"cannot_achieve": chosen, "impairment": form.impairment.data,
-                                "wellbeing": form.wellbeing.data},
-                "risks": form.risks.data or "", "clinical_risk": form.clinical_risk.data or "",
+                "eligibility": {
+                    "cannot_achieve": chosen,
+                    "impairment": form.impairment.data,
+                    "wellbeing": form.wellbeing.data,
+                },
+                "risks": form.risks.data or "",
+                "clinical_risk": form.clinical_risk.data or "",
                 "decision_making": form.decision_making.data or "",
             }
             try:
-                work.save_practitioner_items(current_user, found, new, expected_version=int(form.version.data or 0))
+                work.save_practitioner_items(
+                    current_user, found, new, expected_version=int(form.version.data or 0)
+                )
             except (work.Conflict, ValueError):
                 conflict = True
-                form.version.errors = [gettext(
-                    "Someone else changed this case while you were working on it. Your changes have not been "
-                    "saved: they are still below. Check the latest, then save again.")]
+                form.version.errors = [
+                    gettext(
+                        "Someone else changed this case while you were working on it. Your changes have not been "
+                        "saved: they are still below. Check the latest, then save again."
+                    )
+                ]
                 form.version.data = str(work.current_validation(found).version)
             else:
                 flash(gettext("The Needs Profile has been saved."), "success")
@@ -434,9 +557,17 @@ def needs_profile(case_id: str) -> Any:
     profile = work.schema().to_profile(work.validated_answers(found, validation))
     eligible = work.eligible_areas(items)
     return render_template(
-        "practitioner/needs_profile.html", case=found, form=form, errors=error_summary(form), profile=profile,
-        eligible=eligible, conflict=conflict, section_117=found.organisation.kind == OrganisationKind.PARTNERSHIP,
-        area_labels=AREA_LABELS, factor_labels=budgets.FACTOR_NAMES, validation=validation,
+        "practitioner/needs_profile.html",
+        case=found,
+        form=form,
+        errors=error_summary(form),
+        profile=profile,
+        eligible=eligible,
+        conflict=conflict,
+        section_117=found.organisation.kind == OrganisationKind.PARTNERSHIP,
+        area_labels=AREA_LABELS,
+        factor_labels=budgets.FACTOR_NAMES,
+        validation=validation,
     )
 
 
@@ -444,7 +575,7 @@ def needs_profile(case_id: str) -> Any:
 
 
 def parse_pounds(raw: str | None) -> int | None:
-    """"£1,234.50", "1234.5" or "1234" → pence; None when it is not an amount of money."""
+    """ "£1,234.50", "1234.5" or "1234" → pence; None when it is not an amount of money."""
     text = (raw or "").strip().replace("£", "").replace(" ", "")
     # Commas only as thousands separators (1,234.50); "240,95" is refused, never read as 24,095.
     if "," in text:
@@ -465,13 +596,22 @@ def parse_pounds(raw: str | None) -> int | None:
 class BudgetForm(Form):
     """Confirm the calculated figure or set another, with a reason."""
 
-    amount = StringField(lazy_gettext("Confirmed weekly budget, in pounds"), widget=TextInput(),
-                         validators=[InputRequired(message=lazy_gettext("Enter the weekly budget"))])
-    reason = TextAreaField(lazy_gettext("Reasons the person will read"), widget=TextArea(),
-                           description=lazy_gettext("Plain words. Needed when the figure differs from the calculated one."),
-                           validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
-    contribution = StringField(lazy_gettext("Assessed contribution a week, in pounds (optional)"), widget=TextInput(),
-                               description=lazy_gettext("Only if a separate financial assessment has set it."))
+    amount = StringField(
+        lazy_gettext("Confirmed weekly budget, in pounds"),
+        widget=TextInput(),
+        validators=[InputRequired(message=lazy_gettext("Enter the weekly budget"))],
+    )
+    reason = TextAreaField(
+        lazy_gettext("Reasons the person will read"),
+        widget=TextArea(),
+        description=lazy_gettext("Plain words. Needed when the figure differs from the calculated one."),
+        validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))],
+    )
+    contribution = StringField(
+        lazy_gettext("Assessed contribution a week, in pounds (optional)"),
+        widget=TextInput(),
+        description=lazy_gettext("Only if a separate financial assessment has set it."),
+    )
     submit = SubmitField(lazy_gettext("Confirm the budget"), widget=SubmitInput())
 
 
@@ -488,32 +628,74 @@ def budget(case_id: str) -> Any:
         _holder_only(found)
         if form.validate_on_submit():
             pence = parse_pounds(form.amount.data)
-            contribution = parse_pounds(form.contribution.data) if (form.contribution.data or "").strip() else None
+            contribution = (
+                parse_pounds(form.contribution.data) if (form.contribution.data or "").strip() else None
+            )
             if pence is None:
                 form.amount.errors = [gettext("Enter an amount of money, like 240.95")]
             if (form.contribution.data or "").strip() and contribution is None:
-                form.contribution.errors = [gettext("Enter an amount of money, like 12.50, or leave it blank")]
-            if pence is not None and pence != result.total_weekly_pence and not (form.reason.data or "").strip():
-                form.reason.errors = [gettext("Enter the reasons for a figure different from the calculated one")]
+                form.contribution.errors = [
+                    gettext("Enter an amount of money, like 12.50, or leave it blank")
+                ]
+            if (
+                pence is not None
+                and pence != result.total_weekly_pence
+                and not (form.reason.data or "").strip()
+            ):
+                form.reason.errors = [
+                    gettext("Enter the reasons for a figure different from the calculated one")
+                ]
+            validation = work.current_validation(found)
+            left = [r for r in _validation_rows(found) if r["state"] in ("to_check", "to_answer")]
+            if validation is not None and validation.path_taken == "full" and left:
+                # Full validation: every answer is checked before a budget is confirmed. The lighter check
+                # (a case not at risk, under the organisation's limit) lets the assessor confirm without it.
+                form.amount.errors = [
+                    ngettext(
+                        "This case needs full validation: check %(num)d more answer first",
+                        "This case needs full validation: check %(num)d more answers first",
+                        len(left),
+                    )
+                ]
             if not (form.amount.errors or form.reason.errors or form.contribution.errors):
                 try:
-                    decision = work.confirm_budget(current_user, found, confirmed_pence=pence,
-                                                   reason=form.reason.data or "", contribution_pence=contribution)
+                    decision = work.confirm_budget(
+                        current_user,
+                        found,
+                        confirmed_pence=pence,
+                        reason=form.reason.data or "",
+                        contribution_pence=contribution,
+                    )
                 except work.Conflict:
-                    flash(gettext("The case changed while you were working on it. Check it and try again."), "info")
+                    flash(
+                        gettext("The case changed while you were working on it. Check it and try again."),
+                        "info",
+                    )
                 else:
                     if decision.outcome == "approved":
                         flash(gettext("The budget is confirmed and the person has been told."), "success")
                     else:
-                        flash(gettext("The budget is above your limit and has gone to a level %(level)s approver.",
-                                      level=decision.required_level), "success")
+                        flash(
+                            gettext(
+                                "The budget is above your limit and has gone to a level %(level)s approver.",
+                                level=decision.required_level,
+                            ),
+                            "success",
+                        )
                     return redirect(url_for(".case", case_id=found.public_id), code=303)
     else:
         _viewed(found, "budget")
     changed = [r for r in _validation_rows(found) if r["state"] in ("amend", "answer")]
     return render_template(
-        "practitioner/budget.html", case=found, form=form, errors=error_summary(form), result=result, own=own,
-        lines=budgets.worded_lines(result), split=budgets.split_words(result), changed=changed,
+        "practitioner/budget.html",
+        case=found,
+        form=form,
+        errors=error_summary(form),
+        result=result,
+        own=own,
+        lines=budgets.worded_lines(result),
+        split=budgets.split_words(result),
+        changed=changed,
         own_lines={line.key: line.amount_pence for line in own.lines} if own else {},
     )
 
@@ -521,12 +703,20 @@ def budget(case_id: str) -> Any:
 class ApproveForm(Form):
     """Approve a budget, or return it with a reason."""
 
-    outcome = RadioField(lazy_gettext("Do you approve this budget?"), widget=RadioInput(),
-                         choices=[("approve", lazy_gettext("Yes, approve it")),
-                                  ("return", lazy_gettext("No, return it to the assessor"))],
-                         validators=[InputRequired(message=lazy_gettext("Select whether you approve the budget"))])
-    reason = TextAreaField(lazy_gettext("Reason"), widget=TextArea(),
-                           validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))])
+    outcome = RadioField(
+        lazy_gettext("Do you approve this budget?"),
+        widget=RadioInput(),
+        choices=[
+            ("approve", lazy_gettext("Yes, approve it")),
+            ("return", lazy_gettext("No, return it to the assessor")),
+        ],
+        validators=[InputRequired(message=lazy_gettext("Select whether you approve the budget"))],
+    )
+    reason = TextAreaField(
+        lazy_gettext("Reason"),
+        widget=TextArea(),
+        validators=[Length(max=4000, message=lazy_gettext("This must be 4000 characters or fewer"))],
+    )
     submit = SubmitField(lazy_gettext("Save"), widget=SubmitInput())
 
 
@@ -546,7 +736,12 @@ def approve(case_id: str) -> Any:
             form.reason.errors = [gettext("Enter why you are returning the budget")]
         else:
             try:
-                work.approve(current_user, found, approved=form.outcome.data == "approve", reason=form.reason.data or "")
+                work.approve(
+                    current_user,
+                    found,
+                    approved=form.outcome.data == "approve",
+                    reason=form.reason.data or "",
+                )
             except PermissionError:
                 abort(403)
             except work.Conflict:
@@ -556,8 +751,14 @@ def approve(case_id: str) -> Any:
         _viewed(found, "approval")
     from portal.letters import decision_context
 
-    return render_template("practitioner/approve.html", case=found, form=form, errors=error_summary(form),
-                           decision=decision, context=decision_context(found, decision))
+    return render_template(
+        "practitioner/approve.html",
+        case=found,
+        form=form,
+        errors=error_summary(form),
+        decision=decision,
+        context=decision_context(found, decision),
+    )
 
 
 # -- history and export -------------------------------------------------------------------------------
@@ -570,8 +771,10 @@ def history(case_id: str) -> str:
     found = _case(case_id)
     _viewed(found, "history")
     events = db.session.execute(
-        select(AuditEvent, Account).outerjoin(Account, Account.id == AuditEvent.actor_id)
-        .where(AuditEvent.case_id == found.id).order_by(AuditEvent.id.desc())
+        select(AuditEvent, Account)
+        .outerjoin(Account, Account.id == AuditEvent.actor_id)
+        .where(AuditEvent.case_id == found.id)
+        .order_by(AuditEvent.id.desc())
     ).all()
     return render_template("practitioner/history.html", case=found, events=events)
 
@@ -591,18 +794,30 @@ def export(case_id: str) -> Response:
         "format": "care-portal/decided-case/1",
         "reference": found.reference,
         "organisation": found.organisation.name,
-        "person": {"name": found.person.name, "date_of_birth": found.person.date_of_birth.isoformat()
-                   if found.person.date_of_birth else None, "postcode": found.person.postcode,
-                   "nhs_number": found.person.nhs_number or None},
+        "person": {
+            "name": found.person.name,
+            "date_of_birth": found.person.date_of_birth.isoformat() if found.person.date_of_birth else None,
+            "postcode": found.person.postcode,
+            "nhs_number": found.person.nhs_number or None,
+        },
         "questionnaire_version": work.latest_snapshot(found).questionnaire_version,
         "answers_sent": work.latest_snapshot(found).answers,
-        "validation": {"path": validation.path_taken, "items": validation.items,
-                       "needs_profile": validation.practitioner_items} if validation else None,
+        "validation": {
+            "path": validation.path_taken,
+            "items": validation.items,
+            "needs_profile": validation.practitioner_items,
+        }
+        if validation
+        else None,
         "needs_profile": dict(work.schema().to_profile(work.validated_answers(found))),
         "estimate": stored.result if stored else None,
-        "decision": {"confirmed_weekly_pence": decision.confirmed_weekly_pence, "reason": decision.reason,
-                     "contribution_pence": decision.contribution_pence, "required_level": decision.required_level,
-                     "decided_at": decision.created_at.isoformat()},
+        "decision": {
+            "confirmed_weekly_pence": decision.confirmed_weekly_pence,
+            "reason": decision.reason,
+            "contribution_pence": decision.contribution_pence,
+            "required_level": decision.required_level,
+            "decided_at": decision.created_at.isoformat(),
+        },
     }
     response = Response(json.dumps(body, indent=2, default=str), mimetype="application/json")
     response.headers["Content-Disposition"] = f"attachment; filename={found.reference}.json"

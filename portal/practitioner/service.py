@@ -163,8 +163,14 @@ def claim(assessor: Account, case: Case, *, draw: float | None = None) -> bool:
             estimate_pence=own.total_weekly_pence if own else None,
             draw=random.random() if draw is None else draw,  # noqa: S311 - a sampling share, not a secret
         )
-        validation = Validation(case_id=case.id, snapshot_id=snapshot.id, assessor_id=assessor.id, items={},
-                                practitioner_items={}, path_taken=path)
+        validation = Validation(
+            case_id=case.id,
+            snapshot_id=snapshot.id,
+            assessor_id=assessor.id,
+            items={},
+            practitioner_items={},
+            path_taken=path,
+        )
         db.session.add(validation)
         db.session.flush()
         record("case.validation_path", actor=assessor, case=case, detail={"path": path})
@@ -175,23 +181,33 @@ def claim(assessor: Account, case: Case, *, draw: float | None = None) -> bool:
 
 def release(actor: Account, case: Case, *, to: Account | None = None, reason: str = "") -> bool:
     """The holder gives a case back to the queue, or an approver or admin reassigns it to another assessor."""
-    if to is not None and (to.organisation_id != case.organisation_id or to.role != Role.ASSESSOR or not to.is_active):
+    if to is not None and (
+        to.organisation_id != case.organisation_id or to.role != Role.ASSESSOR or not to.is_active
+    ):
         raise ValueError("a case can only be reassigned to an active assessor of its organisation")
     values: dict[str, Any] = {"holder_id": to.id if to else None, "version": Case.version + 1}
     if to is None:
         values["status"] = CaseStatus.SENT
     moved = db.session.execute(
         update(Case)
-        .where(Case.id == case.id, Case.status.in_((CaseStatus.CLAIMED, CaseStatus.WAITING_FOR_PERSON)),
-               Case.holder_id == case.holder_id)
+        .where(
+            Case.id == case.id,
+            Case.status.in_((CaseStatus.CLAIMED, CaseStatus.WAITING_FOR_PERSON)),
+            Case.holder_id == case.holder_id,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         db.session.rollback()
         return False
-    record("case.reassigned" if to else "case.released", actor=actor, case=case,
-           detail={"from": case.holder_id, "to": to.id if to else None}, reason=reason)
+    record(
+        "case.reassigned" if to else "case.released",
+        actor=actor,
+        case=case,
+        detail={"from": case.holder_id, "to": to.id if to else None},
+        reason=reason,
+    )
     db.session.commit()
     db.session.refresh(case)
     return True
@@ -202,20 +218,27 @@ def release(actor: Account, case: Case, *, to: Account | None = None, reason: st
 
 def latest_snapshot(case: Case) -> Snapshot:
     """The answers as last sent."""
-    snapshot = db.session.scalar(select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1))
+    snapshot = db.session.scalar(
+        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
+    )
     assert snapshot is not None, "a sent case has a snapshot"
     return snapshot
 
 
 def current_validation(case: Case) -> Validation | None:
     """The assessor's overlay on the latest snapshot."""
-    return db.session.scalar(select(Validation).filter_by(case_id=case.id).order_by(Validation.id.desc()).limit(1))
+    return db.session.scalar(
+        select(Validation).filter_by(case_id=case.id).order_by(Validation.id.desc()).limit(1)
+    )
 
 
 def own_estimate(case: Case) -> Estimate | None:
     """The person's own estimate, stored when they sent the case."""
     return db.session.scalar(
-        select(Estimate).filter_by(case_id=case.id, purpose="self_assessment").order_by(Estimate.id.desc()).limit(1)
+        select(Estimate)
+        .filter_by(case_id=case.id, purpose="self_assessment")
+        .order_by(Estimate.id.desc())
+        .limit(1)
     )
 
 
@@ -245,8 +268,17 @@ class Conflict(RuntimeError):
     """Someone else changed the validation since this person opened it."""
 
 
-def validate_answer(assessor: Account, case: Case, question_id: str, *, action: str, value: Any = None,
-                    reason: str = "", note: str = "", expected_version: int) -> Validation:
+def validate_answer(
+    assessor: Account,
+    case: Case,
+    question_id: str,
+    *,
+    action: str,
+    value: Any = None,
+    reason: str = "",
+    note: str = "",
+    expected_version: int,
+) -> Validation:
     """Record agree / amend (with a reason) / answer (a question the amendments brought onto the path).
 
     ``expected_version`` is the validation version the assessor's page showed; if it has moved on, nothing is
@@ -264,7 +296,13 @@ def validate_answer(assessor: Account, case: Case, question_id: str, *, action: 
     if action == "amend" and not reason.strip():
         raise ValueError("an amendment needs a reason")
     before = (validation.items or {}).get(question_id)
-    item = {"action": action, "reason": reason.strip(), "note": note.strip(), "by": assessor.id, "at": utcnow().isoformat()}
+    item = {
+        "action": action,
+        "reason": reason.strip(),
+        "note": note.strip(),
+        "by": assessor.id,
+        "at": utcnow().isoformat(),
+    }
     if action in ("amend", "answer"):
         item["value"] = storable(value)
     items = dict(validation.items or {})
@@ -275,13 +313,20 @@ def validate_answer(assessor: Account, case: Case, question_id: str, *, action: 
     except StaleDataError:
         db.session.rollback()
         raise Conflict("the validation was changed by someone else") from None
-    record("validation.answer", actor=assessor, case=case, reason=reason.strip(),
-           detail={"question": question_id, "before": before, "after": item})
+    record(
+        "validation.answer",
+        actor=assessor,
+        case=case,
+        reason=reason.strip(),
+        detail={"question": question_id, "before": before, "after": item},
+    )
     db.session.commit()
     return validation
 
 
-def save_practitioner_items(assessor: Account, case: Case, items: dict[str, Any], *, expected_version: int) -> None:
+def save_practitioner_items(
+    assessor: Account, case: Case, items: dict[str, Any], *, expected_version: int
+) -> None:
     """The practitioner-only parts of the Needs Profile: risks, Section 117 items and the eligibility decision."""
     validation = current_validation(case)
     if validation is None or validation.version != expected_version:
@@ -308,7 +353,11 @@ def eligible_areas(items: dict[str, Any]) -> list[str] | None:
         return None
     chosen = set(eligibility.get("cannot_achieve") or [])
     outcomes = [area for area in AREAS if area in chosen]
-    if eligibility.get("impairment") == "yes" and eligibility.get("wellbeing") == "yes" and len(outcomes) >= 2:
+    if (
+        eligibility.get("impairment") == "yes"
+        and eligibility.get("wellbeing") == "yes"
+        and len(outcomes) >= 2
+    ):
         return outcomes
     return []
 
@@ -327,8 +376,9 @@ def ask_person(assessor: Account, case: Case, question: str) -> CaseMessage:
     if moved.rowcount != 1:
         db.session.rollback()
         raise Conflict("only the assessor holding the case can ask a question")
-    message = CaseMessage(case_id=case.id, author_id=assessor.id, kind="question", body=question.strip(),
-                          lang=assessor.locale)
+    message = CaseMessage(
+        case_id=case.id, author_id=assessor.id, kind="question", body=question.strip(), lang=assessor.locale
+    )
     db.session.add(message)
     record("case.question_asked", actor=assessor, case=case, detail={"question": question.strip()})
     _tell_people(case, "case_question", reference=case.reference)
@@ -348,8 +398,9 @@ def answer_question(account: Account, case: Case, answer: str) -> CaseMessage:
     if moved.rowcount != 1:
         db.session.rollback()
         raise Conflict("the case is not waiting for an answer")
-    message = CaseMessage(case_id=case.id, author_id=account.id, kind="answer", body=answer.strip(),
-                          lang=account.locale)
+    message = CaseMessage(
+        case_id=case.id, author_id=account.id, kind="answer", body=answer.strip(), lang=account.locale
+    )
     db.session.add(message)
     record("case.question_answered", actor=account, case=case)
     db.session.commit()
@@ -366,11 +417,21 @@ def _tell_people(case: Case, template: str, **context: Any) -> None:
     """Email every account that acts for the case's person, each in their own language."""
     link = link_to("selfassess.status", case_id=case.public_id)
     accounts = db.session.scalars(
-        select(Account).join(PersonLink, PersonLink.account_id == Account.id).where(PersonLink.person_id == case.person_id)
+        select(Account)
+        .join(PersonLink, PersonLink.account_id == Account.id)
+        .where(PersonLink.person_id == case.person_id)
     )
     for account in accounts:
-        queue_email(account.email, template, account.locale, name=account.name, person_name=case.person.name,
-                    status_link=link, organisation=case.organisation.name if case.organisation else "", **context)
+        queue_email(
+            account.email,
+            template,
+            account.locale,
+            name=account.name,
+            person_name=case.person.name,
+            status_link=link,
+            organisation=case.organisation.name if case.organisation else "",
+            **context,
+        )
 
 
 # -- budgets and decisions --------------------------------------------------------------------------
@@ -381,12 +442,17 @@ def recalculate(case: Case) -> Any:
     validation = current_validation(case)
     eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
     extra = ["night", "carer_breaks"] if eligible else []
-    return budgets.run(schema(), validated_answers(case, validation), case.organisation,
-                       eligible=None if eligible is None else [*eligible, *extra])
+    return budgets.run(
+        schema(),
+        validated_answers(case, validation),
+        case.organisation,
+        eligible=None if eligible is None else [*eligible, *extra],
+    )
 
 
-def confirm_budget(assessor: Account, case: Case, *, confirmed_pence: int, reason: str,
-                   contribution_pence: int | None = None) -> Decision:
+def confirm_budget(
+    assessor: Account, case: Case, *, confirmed_pence: int, reason: str, contribution_pence: int | None = None
+) -> Decision:
     """Confirm the calculated budget or another figure (which needs a reason); above the assessor's limit it goes
     to the next level for approval."""
     result = recalculate(case)
@@ -406,17 +472,41 @@ def confirm_budget(assessor: Account, case: Case, *, confirmed_pence: int, reaso
         db.session.rollback()
         raise Conflict("only the assessor holding the case can confirm its budget")
     stored = budgets.store(case, result, purpose="validated")
-    decision = Decision(case_id=case.id, estimate_id=stored.id, confirmed_weekly_pence=confirmed_pence,
-                        reason=reason.strip(), reason_lang=assessor.locale, decided_by_id=assessor.id,
-                        required_level=required, contribution_pence=contribution_pence,
-                        outcome="approved" if within else "pending")
+    decision = Decision(
+        case_id=case.id,
+        estimate_id=stored.id,
+        confirmed_weekly_pence=confirmed_pence,
+        reason=reason.strip(),
+        reason_lang=assessor.locale,
+        decided_by_id=assessor.id,
+        required_level=required,
+        contribution_pence=contribution_pence,
+        outcome="approved" if within else "pending",
+    )
     db.session.add(decision)
     db.session.flush()
-    db.session.add(Approval(decision_id=decision.id, level=assessor.approval_level or 2, account_id=assessor.id,
-                            outcome="confirmed", reason=reason.strip()))
-    record("case.budget_confirmed", actor=assessor, case=case, reason=reason.strip(),
-           detail={"calculated_pence": result.total_weekly_pence, "confirmed_pence": confirmed_pence,
-                   "required_level": required, "estimate_id": stored.id, "config_label": result.config_label})
+    db.session.add(
+        Approval(
+            decision_id=decision.id,
+            level=assessor.approval_level or 2,
+            account_id=assessor.id,
+            outcome="confirmed",
+            reason=reason.strip(),
+        )
+    )
+    record(
+        "case.budget_confirmed",
+        actor=assessor,
+        case=case,
+        reason=reason.strip(),
+        detail={
+            "calculated_pence": result.total_weekly_pence,
+            "confirmed_pence": confirmed_pence,
+            "required_level": required,
+            "estimate_id": stored.id,
+            "config_label": result.config_label,
+        },
+    )
     if within:
         _decided(case, decision)
     db.session.commit()
@@ -459,10 +549,22 @@ def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") 
         db.session.rollback()
         raise Conflict("the case is no longer waiting for approval")
     decision.outcome = "approved" if approved else "returned"
-    db.session.add(Approval(decision_id=decision.id, level=approver.approval_level or 2, account_id=approver.id,
-                            outcome="approved" if approved else "returned", reason=reason.strip()))
-    record("case.budget_approved" if approved else "case.budget_returned", actor=approver, case=case,
-           reason=reason.strip(), detail={"decision_id": decision.id, "level": approver.approval_level})
+    db.session.add(
+        Approval(
+            decision_id=decision.id,
+            level=approver.approval_level or 2,
+            account_id=approver.id,
+            outcome="approved" if approved else "returned",
+            reason=reason.strip(),
+        )
+    )
+    record(
+        "case.budget_approved" if approved else "case.budget_returned",
+        actor=approver,
+        case=case,
+        reason=reason.strip(),
+        detail={"decision_id": decision.id, "level": approver.approval_level},
+    )
     if approved:
         _decided(case, decision)
     db.session.commit()
@@ -476,7 +578,9 @@ def _decided(case: Case, decision: Decision) -> None:
 
     _tell_people(case, "case_decided", reference=case.reference, weekly_pence=decision.confirmed_weekly_pence)
     accounts = db.session.scalars(
-        select(Account).join(PersonLink, PersonLink.account_id == Account.id).where(PersonLink.person_id == case.person_id)
+        select(Account)
+        .join(PersonLink, PersonLink.account_id == Account.id)
+        .where(PersonLink.person_id == case.person_id)
     )
     for lang in sorted({account.locale for account in accounts} or {"en"}):
         enqueue("decision_letter", {"decision_id": decision.id, "lang": lang})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -489,13 +489,21 @@ def status(case_id: str) -> Any:
     letter = None
     if decision is not None:
         letter = db.session.scalar(
-            db.select(Document).filter_by(case_id=case.id, kind="decision_letter")
-            .order_by((Document.lang == current_user.locale).desc(), Document.id.desc()).limit(1)
+            db.select(Document)
+            .filter_by(case_id=case.id, kind="decision_letter")
+            .order_by((Document.lang == current_user.locale).desc(), Document.id.desc())
+            .limit(1)
         )
     return render_template(
-        "selfassess/status.html", case=case, form=TakeBackForm(), reply=reply, errors=error_summary(reply),
-        words=words_for(case), messages=work.messages(case),
-        decision=decision_context(case, decision) if decision else None, letter=letter,
+        "selfassess/status.html",
+        case=case,
+        form=TakeBackForm(),
+        reply=reply,
+        errors=error_summary(reply),
+        words=words_for(case),
+        messages=work.messages(case),
+        decision=decision_context(case, decision) if decision else None,
+        letter=letter,
     )
 
 
@@ -519,11 +527,24 @@ def answers_pdf(case_id: str) -> Any:
 
     case = _case(case_id)
     words = words_for(case)
-    sections = [{"title": s["title"], "rows": [{"key": r["key"], "value": r["value"] or gettext("Not answered yet")}
-                                               for r in s["rows"]]}
-                for s in answer_rows(case, words, change_links=False)]
-    pdf = render_pdf("answers.html", lang=current_code(), title=gettext("Your answers"), sections=sections,
-                     person_name=case.person.name, reference=case.reference, notes=[])
+    sections = [
+        {
+            "title": s["title"],
+            "rows": [
+                {"key": r["key"], "value": r["value"] or gettext("Not answered yet")} for r in s["rows"]
+            ],
+        }
+        for s in answer_rows(case, words, change_links=False)
+    ]
+    pdf = render_pdf(
+        "answers.html",
+        lang=current_code(),
+        title=gettext("Your answers"),
+        sections=sections,
+        person_name=case.person.name,
+        reference=case.reference,
+        notes=[],
+    )
     return pdf_response(pdf, f"answers-{case.reference}.pdf")
 
 
@@ -544,16 +565,31 @@ def estimate_pdf(case_id: str) -> Any:
         if stored is None:
             abort(404)
         result = budgets.loaded(stored)
-    rows = [{"key": line.title, "value": Markup('<span dir="ltr">') + escape(line.detail) + Markup("</span>")}
-            for line in budgets.worded_lines(result)]
-    notes = [gettext("About %(weekly)s a week (%(yearly)s a year).", weekly=budgets.format_money(result.total_weekly_pence),
-                     yearly=budgets.format_money(result.total_yearly_pence)),
-             gettext("This is only an indication, worked out from your answers. Someone from the council will check "
-                     "your answers with you and then confirm the budget."),
-             *budgets.split_words(result)]
-    pdf = render_pdf("answers.html", lang=current_code(), title=gettext("Your indicative budget"),
-                     sections=[{"title": gettext("How the budget is made up"), "rows": rows}], notes=notes,
-                     person_name=case.person.name, reference=case.reference)
+    rows = [
+        {"key": line.title, "value": Markup('<span dir="ltr">') + escape(line.detail) + Markup("</span>")}
+        for line in budgets.worded_lines(result)
+    ]
+    notes = [
+        gettext(
+            "About %(weekly)s a week (%(yearly)s a year).",
+            weekly=budgets.format_money(result.total_weekly_pence),
+            yearly=budgets.format_money(result.total_yearly_pence),
+        ),
+        gettext(
+            "This is only an indication, worked out from your answers. Someone from the council will check "
+            "your answers with you and then confirm the budget."
+        ),
+        *budgets.split_words(result),
+    ]
+    pdf = render_pdf(
+        "answers.html",
+        lang=current_code(),
+        title=gettext("Your indicative budget"),
+        sections=[{"title": gettext("How the budget is made up"), "rows": rows}],
+        notes=notes,
+        person_name=case.person.name,
+        reference=case.reference,
+    )
     return pdf_response(pdf, f"estimate-{case.reference}.pdf")
 
 

@@ -172,7 +172,11 @@ def decode_answers(stored: dict[str, Any]) -> dict[str, Any]:
     loaded: dict[str, Any] = {}
     current = schema()
     for question_id, value in stored.items():
-        if question_id in current and current.question(question_id).type is QuestionType.NUMBER and isinstance(value, str):
+        if (
+            question_id in current
+            and current.question(question_id).type is QuestionType.NUMBER
+            and isinstance(value, str)
+        ):
             try:
                 loaded[question_id] = Decimal(value)
             except ArithmeticError:

@@ -70,8 +70,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = create_app(config)
     with app.test_request_context():
         from portal.demo import seed_demo, seed_demo_cases
+        from portal.demo_configs import seed_demo_configurations
 
         seed_demo()
+        seed_demo_configurations()
         seed_demo_cases()
     _LIVE["app"] = app
     server = make_server("127.0.0.1", port, app, threaded=True)

@@ -52,7 +52,10 @@ def test_casework_in_a_browser(live_server, live_app, browser, tmp_path):
     b.wait_for_url(case_url)
     a.wait_for_load_state()
     b.wait_for_load_state()
-    messages = [a.locator(".govuk-notification-banner").inner_text(), b.locator(".govuk-notification-banner").inner_text()]
+    messages = [
+        a.locator(".govuk-notification-banner").inner_text(),
+        b.locator(".govuk-notification-banner").inner_text(),
+    ]
     won = [("You have claimed" in m) for m in messages]
     assert sorted(won) == [False, True], messages
     holder = a if won[0] else b
@@ -115,6 +118,16 @@ def test_casework_in_a_browser(live_server, live_app, browser, tmp_path):
     press(holder, "Save the Needs Profile")
     assert "has been saved" in holder.content()
 
+    # Agree with the answers still to check (a full validation needs every one), as the holder would.
+    from portal.extensions import db
+    from portal.models import Account, Case
+    from tests.practitioner.test_casework import _agree_with_the_rest
+
+    with live_app.app_context():
+        case = db.session.scalar(db.select(Case).filter_by(public_id=case_url.rstrip("/").rsplit("/", 1)[1]))
+        _agree_with_the_rest(live_app, db.session.get(Account, case.holder_id), case)
+        db.session.remove()
+
     # A budget above the assessor's limit, with a reason, goes to an approver.
     holder.goto(case_url + "/budget")
     assert_accessible(holder)
@@ -127,7 +140,9 @@ def test_casework_in_a_browser(live_server, live_app, browser, tmp_path):
     assert "has gone to a level" in holder.content()
     level = int(re.search(r"level (\d) approver", holder.content()).group(1))
 
-    approver_email = "senior-approver@northfield.example.org" if level == 4 else "approver@northfield.example.org"
+    approver_email = (
+        "senior-approver@northfield.example.org" if level == 4 else "approver@northfield.example.org"
+    )
     approver_context, approver = signed_in(browser, base, approver_email)
     approver.goto(f"{base}/staff/approvals")
     assert_accessible(approver)
@@ -151,8 +166,9 @@ def test_casework_in_a_browser(live_server, live_app, browser, tmp_path):
     pdf = tmp_path / "letter.pdf"
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "letter")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "letter")], check=True
+    )
     assert list(tmp_path.glob("letter*.png"))
 
     for context in (first, second, carer_context, approver_context):

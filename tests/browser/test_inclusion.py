@@ -268,6 +268,7 @@ def assert_visible_focus(page: Any, state: dict[str, Any] | None = None) -> None
     state = state or focused(page)
     assert not state["none"], f"{page.url}: focus was lost (nothing is focused)"
     assert state["reasons"], f"{page.url}: {state['what']} has focus but no visible focus indicator"
+    assert state["onScreen"], f"{page.url}: {state['what']} has focus but takes up no space on the screen"
 
 
 def tab_to(page: Any, selector: str, *, limit: int = 120) -> None:

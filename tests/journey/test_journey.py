@@ -295,8 +295,12 @@ def test_take_back_and_claim_exclude_each_other(app, client, citizen, northfield
                 db.session.remove()
 
         threads = [
-            threading.Thread(target=run, args=("claim", lambda c: claim(db.session.get(Account, assessor.id), c))),
-            threading.Thread(target=run, args=("back", lambda c: service.take_back(db.session.get(Account, citizen.id), c))),
+            threading.Thread(
+                target=run, args=("claim", lambda c: claim(db.session.get(Account, assessor.id), c))
+            ),
+            threading.Thread(
+                target=run, args=("back", lambda c: service.take_back(db.session.get(Account, citizen.id), c))
+            ),
         ]
         for thread in threads:
             thread.start()

@@ -38,17 +38,37 @@ def other_org(make_organisation):
 @pytest.fixture
 def staff(make_account, org, other_org):
     return {
-        "assessor": make_account(Role.ASSESSOR, organisation=org, level=2, email="assessor@northfield.example.org",
-                                 name="Asha Assessor"),
-        "assessor2": make_account(Role.ASSESSOR, organisation=org, level=2, email="assessor2@northfield.example.org",
-                                  name="Ben Assessor"),
-        "approver": make_account(Role.APPROVER, organisation=org, level=3, email="approver@northfield.example.org",
-                                 name="Cara Approver"),
-        "senior": make_account(Role.APPROVER, organisation=org, level=4, email="senior@northfield.example.org",
-                               name="Dev Senior"),
+        "assessor": make_account(
+            Role.ASSESSOR,
+            organisation=org,
+            level=2,
+            email="assessor@northfield.example.org",
+            name="Asha Assessor",
+        ),
+        "assessor2": make_account(
+            Role.ASSESSOR,
+            organisation=org,
+            level=2,
+            email="assessor2@northfield.example.org",
+            name="Ben Assessor",
+        ),
+        "approver": make_account(
+            Role.APPROVER,
+            organisation=org,
+            level=3,
+            email="approver@northfield.example.org",
+            name="Cara Approver",
+        ),
+        "senior": make_account(
+            Role.APPROVER, organisation=org, level=4, email="senior@northfield.example.org", name="Dev Senior"
+        ),
         "admin": make_account(Role.ADMIN, organisation=org, level=4, email="admin@northfield.example.org"),
-        "outsider": make_account(Role.ASSESSOR, organisation=other_org, level=4, email="assessor@westmoor.example.org"),
-        "outsider_admin": make_account(Role.ADMIN, organisation=other_org, level=4, email="admin@westmoor.example.org"),
+        "outsider": make_account(
+            Role.ASSESSOR, organisation=other_org, level=4, email="assessor@westmoor.example.org"
+        ),
+        "outsider_admin": make_account(
+            Role.ADMIN, organisation=other_org, level=4, email="admin@westmoor.example.org"
+        ),
     }
 
 

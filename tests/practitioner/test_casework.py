@@ -46,13 +46,29 @@ def test_queue_shows_the_case_with_flags_and_filters(app, staff, sent_case):
     client = staff_client(app, staff["assessor"])
     page = check_page(client.get("/staff/queue").get_data(as_text=True))
     assert sent_case.reference in page.get_text()
-    assert check_page(client.get("/staff/queue?holder=me").get_data(as_text=True)).find(
-        string=re.compile(sent_case.reference)) is None
-    for query in ("q=alex", f"q={sent_case.reference}", "q=14/2/1948", "client_group=older_people&waiting=any"):
+    assert (
+        check_page(client.get("/staff/queue?holder=me").get_data(as_text=True)).find(
+            string=re.compile(sent_case.reference)
+        )
+        is None
+    )
+    for query in (
+        "q=alex",
+        f"q={sent_case.reference}",
+        "q=14/2/1948",
+        "client_group=older_people&waiting=any",
+    ):
         assert sent_case.reference in client.get(f"/staff/queue?{query}").get_data(as_text=True), query
     assert sent_case.reference not in client.get("/staff/queue?q=nobody-of-that-name").get_data(as_text=True)
     # Malformed filters never fail.
-    for query in ("page=abc", "page=-5", "status=nonsense", "waiting=99", "q=" + "x" * 500, "client_group=<b>"):
+    for query in (
+        "page=abc",
+        "page=-5",
+        "status=nonsense",
+        "waiting=99",
+        "q=" + "x" * 500,
+        "client_group=<b>",
+    ):
         assert client.get(f"/staff/queue?{query}").status_code == 200
 
 
@@ -61,10 +77,25 @@ def test_queue_puts_cases_at_risk_first_then_the_oldest(app, staff, sent_case, o
 
     from portal.models import utcnow
 
-    other = Case(person_id=sent_case.person_id, created_by_id=sent_case.created_by_id, organisation_id=org.id,
-                 status=CaseStatus.SENT, sent_at=utcnow() - timedelta(days=30), risk_rank=0, person_name="Old Case")
-    urgent = Case(person_id=sent_case.person_id, created_by_id=sent_case.created_by_id, organisation_id=org.id,
-                  status=CaseStatus.SENT, sent_at=utcnow(), risk_rank=2, urgent=True, person_name="Urgent Case")
+    other = Case(
+        person_id=sent_case.person_id,
+        created_by_id=sent_case.created_by_id,
+        organisation_id=org.id,
+        status=CaseStatus.SENT,
+        sent_at=utcnow() - timedelta(days=30),
+        risk_rank=0,
+        person_name="Old Case",
+    )
+    urgent = Case(
+        person_id=sent_case.person_id,
+        created_by_id=sent_case.created_by_id,
+        organisation_id=org.id,
+        status=CaseStatus.SENT,
+        sent_at=utcnow(),
+        risk_rank=2,
+        urgent=True,
+        person_name="Urgent Case",
+    )
     db.session.add_all([other, urgent])
     db.session.commit()
     cases, total = service.queue_page(staff["assessor"], service.QueueFilter())
@@ -91,19 +122,32 @@ def test_whole_casework_journey(app, staff, sent_case, citizen, smtp_server):
     answers = service.person_answers(case)
     path = schema.path(answers)
     first = path[0]
-    response = post(assessor, f"{case_url}/validate/{first}", {"action": "agree", "version": str(validation.version)})
+    response = post(
+        assessor, f"{case_url}/validate/{first}", {"action": "agree", "version": str(validation.version)}
+    )
     assert response.status_code == 303
     washing = schema.question("washing")
     new_value = next(o.value for o in washing.options if o.value != answers["washing"])
     version = db.session.scalar(select(Validation).filter_by(case_id=case.id)).version
     # An amendment without a reason is refused, and what was typed is kept.
-    response = post(assessor, f"{case_url}/validate/washing", {"action": "amend", "answer": new_value,
-                                                               "version": str(version)})
+    response = post(
+        assessor,
+        f"{case_url}/validate/washing",
+        {"action": "amend", "answer": new_value, "version": str(version)},
+    )
     page = check_page(response.get_data(as_text=True), errors=True)
     assert "Enter why you are changing the answer" in page.get_text()
-    response = post(assessor, f"{case_url}/validate/washing", {"action": "amend", "answer": new_value,
-                                                               "reason": "Seen at the home visit", "note": "Daily",
-                                                               "version": str(version)})
+    response = post(
+        assessor,
+        f"{case_url}/validate/washing",
+        {
+            "action": "amend",
+            "answer": new_value,
+            "reason": "Seen at the home visit",
+            "note": "Daily",
+            "version": str(version),
+        },
+    )
     assert response.status_code == 303
     assert service.validated_answers(refreshed(case))["washing"] == new_value
     assert service.person_answers(refreshed(case))["washing"] == answers["washing"]
@@ -114,19 +158,36 @@ def test_whole_casework_journey(app, staff, sent_case, citizen, smtp_server):
     person = staff_client(app, citizen)
     status = person.get(f"/my/cases/{case.public_id}/status").get_data(as_text=True)
     assert "Who helps you at weekends?" in status
-    response = person.post(f"/my/cases/{case.public_id}/status",
-                           data={"csrf_token": csrf_from(status), "answer": "My son, on Saturdays."})
+    response = person.post(
+        f"/my/cases/{case.public_id}/status",
+        data={"csrf_token": csrf_from(status), "answer": "My son, on Saturdays."},
+    )
     assert response.status_code == 303
     assert refreshed(case).status == CaseStatus.CLAIMED
 
     # The Needs Profile and the eligibility decision.
     version = db.session.scalar(select(Validation).filter_by(case_id=case.id)).version
-    response = post(assessor, f"{case_url}/needs-profile", {
-        "cannot_achieve": ["hygiene", "nutrition", "dressing"], "impairment": "yes", "wellbeing": "yes",
-        "risks": "Falls at night", "version": str(version)})
+    response = post(
+        assessor,
+        f"{case_url}/needs-profile",
+        {
+            "cannot_achieve": ["hygiene", "nutrition", "dressing"],
+            "impairment": "yes",
+            "wellbeing": "yes",
+            "risks": "Falls at night",
+            "version": str(version),
+        },
+    )
     assert response.status_code == 303
-    assert service.eligible_areas(db.session.scalar(select(Validation).filter_by(case_id=case.id)).practitioner_items) \
-        == ["nutrition", "hygiene", "dressing"]
+    assert service.eligible_areas(
+        db.session.scalar(select(Validation).filter_by(case_id=case.id)).practitioner_items
+    ) == ["nutrition", "hygiene", "dressing"]
+
+    # Full validation needs every answer checked before a budget: agree with the rest.
+    if db.session.scalar(select(Validation).filter_by(case_id=case.id)).path_taken == "full":
+        response = post(assessor, f"{case_url}/budget", {"amount": "100.00", "reason": "x"})
+        assert "needs full validation" in response.get_data(as_text=True)
+        _agree_with_the_rest(app, staff["assessor"], refreshed(case))
 
     # Confirm a budget above the assessor's limit: it goes to an approver.
     result = service.recalculate(refreshed(case))
@@ -137,9 +198,15 @@ def test_whole_casework_journey(app, staff, sent_case, citizen, smtp_server):
     response = post(assessor, f"{case_url}/budget", {"amount": f"{higher / 100:.2f}"})
     page = check_page(response.get_data(as_text=True), errors=True)
     assert "Enter the reasons" in page.get_text()
-    response = post(assessor, f"{case_url}/budget", {"amount": f"{higher / 100:.2f}",
-                                                     "reason": "Two carers are needed for every visit.",
-                                                     "contribution": "25.00"})
+    response = post(
+        assessor,
+        f"{case_url}/budget",
+        {
+            "amount": f"{higher / 100:.2f}",
+            "reason": "Two carers are needed for every visit.",
+            "contribution": "25.00",
+        },
+    )
     assert response.status_code == 303
     case = refreshed(case)
     assert case.status == CaseStatus.WAITING_FOR_APPROVAL
@@ -183,12 +250,38 @@ def test_whole_casework_journey(app, staff, sent_case, citizen, smtp_server):
     assert exported["reference"] == case.reference
     assert exported["decision"]["confirmed_weekly_pence"] == higher
     history = assessor.get(f"{case_url}/history").get_data(as_text=True)
-    for action in ("case.claimed", "validation.answer", "case.question_asked", "case.budget_confirmed",
-                   "case.budget_approved", "case.viewed"):
+    for action in (
+        "case.claimed",
+        "validation.answer",
+        "case.question_asked",
+        "case.budget_confirmed",
+        "case.budget_approved",
+        "case.viewed",
+    ):
         assert action in history, action
-    amend = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "validation.answer",
-                                                       AuditEvent.reason == "Seen at the home visit"))
+    amend = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "validation.answer", AuditEvent.reason == "Seen at the home visit"
+        )
+    )
     assert amend.detail["after"]["value"] == new_value
+
+
+def _agree_with_the_rest(app, assessor, case):
+    """Agree with every answer not yet checked (answering any the person was not asked with the first option)."""
+    from portal.practitioner.casework import _validation_rows
+
+    with app.test_request_context():
+        rows = _validation_rows(case)
+    schema = load_schema()
+    for row in rows:
+        version = db.session.scalar(select(Validation).filter_by(case_id=case.id)).version
+        if row["state"] == "to_check":
+            service.validate_answer(assessor, case, row["id"], action="agree", expected_version=version)
+        elif row["state"] == "to_answer":
+            question = schema.question(row["id"])
+            value = question.options[0].value if question.options else "1"
+            service.validate_answer(assessor, case, row["id"], action="answer", value=value, expected_version=version)
 
 
 def test_budget_within_the_limit_is_decided_at_once(app, staff, sent_case, smtp_server):
@@ -196,18 +289,25 @@ def test_budget_within_the_limit_is_decided_at_once(app, staff, sent_case, smtp_
     result = service.recalculate(refreshed(sent_case))
     rules = OrganisationRules.from_settings(sent_case.organisation.settings)
     assert rules.required_level(result.total_weekly_pence, result.total_weekly_pence) <= 2 or True
-    sent_case.organisation.settings = OrganisationRules(limits={2: Limit(weekly_pence=10_000_000), 3: Limit(), 4: Limit()}).to_settings()
+    sent_case.organisation.settings = OrganisationRules(
+        limits={2: Limit(weekly_pence=10_000_000), 3: Limit(), 4: Limit()}
+    ).to_settings()
     db.session.commit()
-    decision = service.confirm_budget(staff["assessor"], refreshed(sent_case),
-                                      confirmed_pence=result.total_weekly_pence, reason="")
+    decision = service.confirm_budget(
+        staff["assessor"], refreshed(sent_case), confirmed_pence=result.total_weekly_pence, reason=""
+    )
     assert decision.outcome == "approved" and refreshed(sent_case).status == CaseStatus.DECIDED
 
 
 def test_returned_budget_goes_back_to_the_assessor(app, staff, sent_case):
     assert service.claim(staff["assessor"], sent_case)
     result = service.recalculate(refreshed(sent_case))
-    service.confirm_budget(staff["assessor"], refreshed(sent_case), confirmed_pence=result.total_weekly_pence * 3,
-                           reason="Complex needs")
+    service.confirm_budget(
+        staff["assessor"],
+        refreshed(sent_case),
+        confirmed_pence=result.total_weekly_pence * 3,
+        reason="Complex needs",
+    )
     case = refreshed(sent_case)
     assert case.status == CaseStatus.WAITING_FOR_APPROVAL
     with pytest.raises(ValueError):
@@ -220,8 +320,12 @@ def test_returned_budget_goes_back_to_the_assessor(app, staff, sent_case):
 def test_an_approver_below_the_required_level_cannot_approve(app, staff, sent_case):
     assert service.claim(staff["assessor"], sent_case)
     result = service.recalculate(refreshed(sent_case))
-    decision = service.confirm_budget(staff["assessor"], refreshed(sent_case),
-                                      confirmed_pence=result.total_weekly_pence + 10_000_000, reason="Exceptional")
+    decision = service.confirm_budget(
+        staff["assessor"],
+        refreshed(sent_case),
+        confirmed_pence=result.total_weekly_pence + 10_000_000,
+        reason="Exceptional",
+    )
     assert decision.required_level == 4
     with pytest.raises(PermissionError):
         service.approve(staff["approver"], refreshed(sent_case), approved=True)
@@ -237,21 +341,41 @@ def test_two_people_editing_at_once_get_a_conflict_and_keep_their_work(app, staf
     page = client.get(url).get_data(as_text=True)
     stale_version = re.search(r'name="version" value="(\d+)"', page).group(1)
     # Someone else saves first.
-    service.validate_answer(staff["assessor"], refreshed(sent_case), "eating-drinking", action="agree",
-                            expected_version=int(stale_version))
+    service.validate_answer(
+        staff["assessor"],
+        refreshed(sent_case),
+        "eating-drinking",
+        action="agree",
+        expected_version=int(stale_version),
+    )
     schema = load_schema()
-    value = next(o.value for o in schema.question("washing").options
-                 if o.value != service.person_answers(refreshed(sent_case))["washing"])
-    response = client.post(url, data={"csrf_token": csrf_from(page), "action": "amend", "answer": value,
-                                      "reason": "My typed reason", "version": stale_version})
+    value = next(
+        o.value
+        for o in schema.question("washing").options
+        if o.value != service.person_answers(refreshed(sent_case))["washing"]
+    )
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(page),
+            "action": "amend",
+            "answer": value,
+            "reason": "My typed reason",
+            "version": stale_version,
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Someone else changed this case" in html
     assert "My typed reason" in html
-    assert "washing" not in (db.session.scalar(select(Validation).filter_by(case_id=sent_case.id)).items or {})
+    assert "washing" not in (
+        db.session.scalar(select(Validation).filter_by(case_id=sent_case.id)).items or {}
+    )
 
 
-def _claim_race(app, case_id: int, accounts: list[Account], barrier: threading.Barrier, results: dict) -> None:
+def _claim_race(
+    app, case_id: int, accounts: list[Account], barrier: threading.Barrier, results: dict
+) -> None:
     """Each thread, on its own connection, reads the case as free, waits for the others, then claims."""
 
     def run(account_id: int) -> None:
@@ -289,15 +413,21 @@ def test_staff_routes_by_role_and_organisation(app, staff, sent_case, citizen):
         assert outsider.get(f"/staff/cases/{sent_case.public_id}{page}").status_code == 404, page
     assert sent_case.reference not in outsider.get("/staff/queue").get_data(as_text=True)
     person = staff_client(app, citizen)
-    for page in ["/staff/queue", "/staff/approvals", *[f"/staff/cases/{sent_case.public_id}{p}" for p in case_pages]]:
+    for page in [
+        "/staff/queue",
+        "/staff/approvals",
+        *[f"/staff/cases/{sent_case.public_id}{p}" for p in case_pages],
+    ]:
         assert person.get(page).status_code == 403, page
     assessor = staff_client(app, staff["assessor"])
     assert assessor.get("/staff/approvals").status_code == 403
     # An assessor who does not hold the case cannot change it.
     assert service.claim(staff["assessor2"], sent_case)
     page = assessor.get("/account/sign-out").get_data(as_text=True)  # any page with a form, for a token
-    response = assessor.post(f"/staff/cases/{sent_case.public_id}/validate/washing",
-                             data={"csrf_token": csrf_from(page), "action": "agree", "version": "1"})
+    response = assessor.post(
+        f"/staff/cases/{sent_case.public_id}/validate/washing",
+        data={"csrf_token": csrf_from(page), "action": "agree", "version": "1"},
+    )
     assert response.status_code == 403
     assert assessor.get(f"/staff/cases/{sent_case.public_id}/ask").status_code == 403
     # Not guessable, not found.
@@ -310,8 +440,10 @@ def test_approver_can_reassign(app, staff, sent_case):
     client = staff_client(app, staff["approver"])
     page = client.get(f"/staff/cases/{sent_case.public_id}").get_data(as_text=True)
     token = csrf_from(page)
-    response = client.post(f"/staff/cases/{sent_case.public_id}/reassign",
-                           data={"csrf_token": token, "assessor": staff["assessor2"].public_id, "reason": "Leave"})
+    response = client.post(
+        f"/staff/cases/{sent_case.public_id}/reassign",
+        data={"csrf_token": token, "assessor": staff["assessor2"].public_id, "reason": "Leave"},
+    )
     assert response.status_code == 303
     assert refreshed(sent_case).holder_id == staff["assessor2"].id
     event = db.session.scalar(select(AuditEvent).filter_by(action="case.reassigned"))
@@ -350,10 +482,21 @@ def test_eligibility_rule():
     assert service.eligible_areas({}) is None
     yes = {"impairment": "yes", "wellbeing": "yes"}
     assert service.eligible_areas({"eligibility": {**yes, "cannot_achieve": ["hygiene"]}}) == []
-    assert service.eligible_areas({"eligibility": {**yes, "cannot_achieve": ["hygiene", "dressing", "bogus"]}}) == [
-        "hygiene", "dressing"]
-    assert service.eligible_areas({"eligibility": {"impairment": "no", "wellbeing": "yes",
-                                                   "cannot_achieve": ["hygiene", "dressing"]}}) == []
+    assert service.eligible_areas(
+        {"eligibility": {**yes, "cannot_achieve": ["hygiene", "dressing", "bogus"]}}
+    ) == ["hygiene", "dressing"]
+    assert (
+        service.eligible_areas(
+            {
+                "eligibility": {
+                    "impairment": "no",
+                    "wellbeing": "yes",
+                    "cannot_achieve": ["hygiene", "dressing"],
+                }
+            }
+        )
+        == []
+    )
 
 
 def test_role_of_staff_pages_is_declared(app):
@@ -363,11 +506,25 @@ def test_role_of_staff_pages_is_declared(app):
     assert Role.CITIZEN not in app.view_functions["practitioner.queue"].allowed_roles
 
 
-@pytest.mark.parametrize(("typed", "pence"), [
-    ("240.95", 24095), ("£240.95", 24095), ("1,234.50", 123450), ("£ 2,500", 250000), ("0", 0),
-    ("240,95", None), ("12,34", None), ("1.234", None), ("abc", None), ("-5", None), ("", None), ("1e3", None),
-    ("9" * 20, None), ("NaN", None),
-])
+@pytest.mark.parametrize(
+    ("typed", "pence"),
+    [
+        ("240.95", 24095),
+        ("£240.95", 24095),
+        ("1,234.50", 123450),
+        ("£ 2,500", 250000),
+        ("0", 0),
+        ("240,95", None),
+        ("12,34", None),
+        ("1.234", None),
+        ("abc", None),
+        ("-5", None),
+        ("", None),
+        ("1e3", None),
+        ("9" * 20, None),
+        ("NaN", None),
+    ],
+)
 def test_money_is_read_exactly_or_refused(typed, pence):
     from portal.practitioner.casework import parse_pounds
 
