@@ -76,7 +76,13 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
         if decision.contribution_pence is not None
         else ""
     )
+    from portal.practitioner.service import current_validation, eligible_areas
+
+    validation = current_validation(case)
+    eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
     return {
+        "eligibility": None if eligible is None else {
+            "eligible": bool(eligible), "outcomes": [str(budgets.AREA_NAMES[area]) for area in eligible]},
         "person_name": case.person.name,
         "reference": case.reference,
         "organisation": case.organisation,

@@ -29,4 +29,5 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     casework,
     configuration,
     deployment,
+    phone,
 )

@@ -143,7 +143,15 @@ def _slugify(name: str) -> str:
 @roles_required(*STAFF)
 def home() -> str:
     """The staff home page: who you are, your organisation and what you can do."""
-    return render_template("practitioner/home.html")
+    from portal.models import Case, CaseStatus
+
+    drafts = []
+    if current_user.role == Role.ASSESSOR:
+        drafts = db.session.scalars(
+            select(Case).where(Case.created_by_id == current_user.id, Case.status == CaseStatus.DRAFT,
+                               Case.holder_id == current_user.id).order_by(Case.id.desc())
+        ).all()
+    return render_template("practitioner/home.html", drafts=drafts)
 
 
 @bp.route("/organisations")

@@ -584,3 +584,70 @@ def _decided(case: Case, decision: Decision) -> None:
     )
     for lang in sorted({account.locale for account in accounts} or {"en"}):
         enqueue("decision_letter", {"decision_id": decision.id, "lang": lang})
+
+
+# -- an assessment taken on the phone ---------------------------------------------------------------
+
+
+def start_phone_assessment(assessor: Account, *, name: str, date_of_birth: Any, postcode: str,
+                           nhs_number: str) -> Case:
+    """A draft case an assessor completes for a person on the phone; the assessor holds it from the start."""
+    person = Person(name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number,
+                    created_by_id=assessor.id)
+    db.session.add(person)
+    db.session.flush()
+    case = Case(person_id=person.id, created_by_id=assessor.id, organisation_id=assessor.organisation_id,
+                holder_id=assessor.id, answers={}, questionnaire_version=schema().version, person_name=name)
+    db.session.add(case)
+    db.session.flush()
+    record("case.started_by_phone", actor=assessor, case=case)
+    db.session.commit()
+    return case
+
+
+def find_phone_draft(assessor: Account, public_id: str) -> Case | None:
+    """A draft this assessor is completing on the phone (nobody else's)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", public_id or ""):
+        return None
+    return db.session.scalar(
+        select(Case).where(Case.public_id == public_id, Case.status == CaseStatus.DRAFT,
+                           Case.created_by_id == assessor.id, Case.holder_id == assessor.id,
+                           Case.organisation_id == assessor.organisation_id)
+    )
+
+
+def finish_phone_assessment(assessor: Account, case: Case) -> Snapshot:
+    """Send the phone assessment: a snapshot, the person's estimate, and the case held by the assessor to validate."""
+    from portal.models import Authority
+    from portal.selfassess.service import decode_answers
+
+    current = schema()
+    answers = decode_answers(case.answers or {})
+    risk = current.risk(answers)
+    profile = current.to_profile(answers)
+    moved = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.status == CaseStatus.DRAFT, Case.holder_id == assessor.id)
+        .values(status=CaseStatus.CLAIMED, sent_at=utcnow(), urgent=risk.urgent,
+                risk_rank=2 if risk.urgent else (1 if risk.at_risk else 0),
+                client_group=str(profile["client_group"]) if "client_group" not in profile.missing else "",
+                self_funder=current.is_self_funder(answers), version=Case.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("the phone assessment has already been finished")
+    snapshot = Snapshot(case_id=case.id, answers=dict(case.answers or {}), questionnaire_version=current.version,
+                        completed_by_id=assessor.id, authority=Authority.CONSENT, urgent=risk.urgent)
+    db.session.add(snapshot)
+    db.session.flush()
+    db.session.refresh(case)
+    stored = budgets.store(case, budgets.run(current, answers, case.organisation), purpose="self_assessment",
+                           snapshot=snapshot)
+    db.session.add(Validation(case_id=case.id, snapshot_id=snapshot.id, assessor_id=assessor.id, items={},
+                              practitioner_items={}, path_taken="phone"))  # the assessor took the answers
+    record("case.sent", actor=assessor, case=case,
+           detail={"snapshot_id": snapshot.id, "by_phone": True, "estimate_id": stored.id,
+                   "risk_rules": list(risk.rule_ids)})
+    db.session.commit()
+    return snapshot

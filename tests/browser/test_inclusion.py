@@ -13,8 +13,8 @@ DevTools protocol (``page.evaluate``), which the policy does not govern, so noth
 
 from __future__ import annotations
 
-import itertools
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,7 +31,6 @@ APPROVER = "approver@northfield.example.org"
 PASSWORD = "a long enough password"
 NARROW = {"width": 320, "height": 640}
 FOCUS_YELLOW = "rgb(255, 221, 0)"  # GOV.UK's focus colour, #ffdd00
-COUNTER = itertools.count(1)
 
 OnPage = Callable[[Any, str], None]
 
@@ -84,7 +83,7 @@ def assert_no_csp_violation(page: Any) -> None:
 
 
 def unique_email(kind: str) -> str:
-    return f"{kind}{next(COUNTER)}-{id(object())}@example.org"
+    return f"{kind}-{uuid.uuid4().hex[:12]}@example.org"
 
 
 def register(page: Any, base: str, *, lang: str | None = None) -> str:

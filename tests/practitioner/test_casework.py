@@ -241,6 +241,7 @@ def test_whole_casework_journey(app, staff, sent_case, citizen, smtp_server):
     assert "Two carers are needed for every visit." in text
     assert "financial assessment" in text and "£25.00 a week" in text
     assert "Local Government and Social Care Ombudsman" in text
+    assert "meet the national eligibility criteria" in text and "washing and personal care" in text
     download = page.select_one("a[href*='/documents/']")["href"]
     response = person.get(download)
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"

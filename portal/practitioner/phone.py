@@ -1,0 +1,122 @@
+"""An assessment an assessor completes for a person on the phone, with the same questions the person would see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from portal.forms import Form, SubmitInput, TextInput, error_summary
+from portal.i18n.schema_text import Words
+from portal.models import Role
+from portal.practitioner import bp
+from portal.practitioner import service as work
+from portal.questionnaire import ErrorCode, Voice
+from portal.security import roles_required
+from portal.selfassess.forms import AboutForm, error_message, question_form
+from portal.selfassess.service import decode_answers, organisations_for_postcode, storable
+
+
+class PhoneForm(AboutForm):
+    """The person's details, taken on the phone."""
+
+    name = StringField(
+        lazy_gettext("The person's full name"),
+        widget=TextInput(),
+        validators=[InputRequired(message=lazy_gettext("Enter the person's full name")),
+                    Length(max=200, message=lazy_gettext("The name must be 200 characters or fewer"))],
+    )
+
+
+class FinishForm(Form):
+    """Finish the phone assessment."""
+
+    submit = SubmitField(lazy_gettext("Finish and start validating"), widget=SubmitInput())
+
+
+def _draft(case_id: str) -> Any:
+    """The assessor's own phone draft, else 404."""
+    case = work.find_phone_draft(current_user, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.route("/assess/new", methods=["GET", "POST"])
+@roles_required(Role.ASSESSOR)
+def phone_new() -> Any:
+    """Start an assessment for a person on the phone."""
+    form = PhoneForm()
+    if form.validate_on_submit():
+        matches = organisations_for_postcode(form.postcode.data)
+        if matches and current_user.organisation_id not in {m.id for m in matches}:
+            form.postcode.errors = [gettext("This postcode is not in your organisation's area")]
+        else:
+            case = work.start_phone_assessment(current_user, name=form.name.data, date_of_birth=form.date_of_birth.data,
+                                               postcode=form.postcode.data, nhs_number=form.nhs_number.data)
+            first = work.schema().first_unanswered({})
+            return redirect(url_for(".phone_question", case_id=case.public_id, question_id=first), code=303)
+    return render_template("practitioner/phone_new.html", form=form, errors=error_summary(form))
+
+
+@bp.route("/assess/<case_id>/questions/<question_id>", methods=["GET", "POST"])
+@roles_required(Role.ASSESSOR)
+def phone_question(case_id: str, question_id: str) -> Any:
+    """One question, asked on the phone; saved at once."""
+    from portal.selfassess import _raw_answer
+
+    case = _draft(case_id)
+    schema = work.schema()
+    answers = decode_answers(case.answers or {})
+    if question_id not in schema or not schema.is_on_path(question_id, answers):
+        abort(404)
+    asked = schema.question(question_id)
+    words = Words(voice=Voice.CARER, name=case.person.name, self_funder=schema.is_self_funder(answers))
+    form = question_form(asked, words, answers.get(question_id),
+                         formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        parsed = schema.parse(question_id, _raw_answer(asked.type, request.form))
+        if parsed.error is None:
+            stored = dict(case.answers or {})
+            stored[question_id] = storable(parsed.value)
+            case.answers = stored
+            from portal.extensions import db
+
+            db.session.commit()
+            answers = decode_answers(case.answers)
+            if form.later.data:
+                flash(gettext("The answers are saved. Carry on from the staff home page."), "success")
+                return redirect(url_for(".home"), code=303)
+            following = schema.next_id(question_id, answers)
+            if following is not None:
+                return redirect(url_for(".phone_question", case_id=case.public_id, question_id=following), code=303)
+            return redirect(url_for(".phone_finish", case_id=case.public_id), code=303)
+        form.answer.errors = [error_message(asked, ErrorCode(parsed.error), words)]
+    previous = schema.previous_id(question_id, answers)
+    back = url_for(".phone_question", case_id=case.public_id, question_id=previous) if previous else url_for(".home")
+    return render_template(
+        "selfassess/question.html", case=case, question=asked, form=form, errors=error_summary(form), words=words,
+        heading=words.question(asked, "title"), section_title=words.of(schema.section(asked.section), "title"),
+        position=schema.position(question_id, answers), back=back, changing=False,
+    )
+
+
+@bp.route("/assess/<case_id>/finish", methods=["GET", "POST"])
+@roles_required(Role.ASSESSOR)
+def phone_finish(case_id: str) -> Any:
+    """Finish: the answers become the case's snapshot and the assessor validates them like any other."""
+    case = _draft(case_id)
+    schema = work.schema()
+    answers = decode_answers(case.answers or {})
+    first = schema.first_unanswered(answers)
+    if first is not None:
+        return redirect(url_for(".phone_question", case_id=case.public_id, question_id=first))
+    form = FinishForm()
+    if form.validate_on_submit():
+        work.finish_phone_assessment(current_user, case)
+        return redirect(url_for(".case", case_id=case.public_id), code=303)
+    return render_template("practitioner/phone_finish.html", case=case, form=form)

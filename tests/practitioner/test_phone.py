@@ -1,0 +1,61 @@
+"""An assessor completes an assessment for a person on the phone."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Case, CaseStatus, Snapshot, Validation
+from portal.questionnaire import load_schema
+from tests.conftest import check_page, sign_in
+from tests.journey.helpers import first_option, post
+
+
+def test_phone_assessment_from_start_to_validation(app, staff, org):
+    client = app.test_client()
+    sign_in(client, staff["assessor"])
+    assert "Assess someone on the phone" in client.get("/staff/").get_data(as_text=True)
+    response = post(client, "/staff/assess/new", {"name": "Owen Evans", "date_of_birth": ["3", "4", "1945"],
+                                                  "postcode": "NF1 2XY", "nhs_number": ""})
+    assert response.status_code == 303
+    url = response.headers["Location"]
+    schema = load_schema()
+    page = check_page(client.get(url).get_data(as_text=True))
+    assert "Owen Evans" in page.h1.get_text()  # the questions speak about the person, by name
+    for _ in range(120):
+        if "/questions/" not in url:
+            break
+        question = schema.question(url.rsplit("/", 1)[1])
+        response = post(client, url, {"answer": first_option(question), "submit": "y"})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        url = response.headers["Location"]
+    assert url.endswith("/finish")
+    case = db.session.scalar(select(Case).filter_by(person_name="Owen Evans"))
+    # Another assessor cannot see or continue it.
+    other = app.test_client()
+    sign_in(other, staff["assessor2"])
+    assert other.get(url).status_code == 404
+    response = post(client, url, {})
+    assert response.status_code == 303
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.status == CaseStatus.CLAIMED and case.holder_id == staff["assessor"].id and case.sent_at
+    assert db.session.scalar(select(Snapshot).filter_by(case_id=case.id)).completed_by_id == staff["assessor"].id
+    assert db.session.scalar(select(Validation).filter_by(case_id=case.id)).path_taken == "phone"
+    assert client.get(f"/staff/cases/{case.public_id}").status_code == 200
+
+
+def test_phone_assessment_refuses_another_areas_postcode(app, staff, org, other_org):
+    client = app.test_client()
+    sign_in(client, staff["assessor"])
+    response = post(client, "/staff/assess/new", {"name": "Someone", "date_of_birth": ["3", "4", "1945"],
+                                                  "postcode": "WM1 1AA"})
+    page = check_page(response.get_data(as_text=True), errors=True)
+    assert "not in your organisation's area" in page.get_text()
+
+
+def test_only_assessors_take_phone_assessments(app, staff, citizen):
+    for account in (staff["approver"], staff["admin"], citizen):
+        client = app.test_client()
+        sign_in(client, account)
+        assert client.get("/staff/assess/new").status_code == 403
