@@ -81,8 +81,9 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
     validation = current_validation(case)
     eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
     return {
-        "eligibility": None if eligible is None else {
-            "eligible": bool(eligible), "outcomes": [str(budgets.AREA_NAMES[area]) for area in eligible]},
+        "eligibility": None
+        if eligible is None
+        else {"eligible": bool(eligible), "outcomes": [str(budgets.AREA_NAMES[area]) for area in eligible]},
         "person_name": case.person.name,
         "reference": case.reference,
         "organisation": case.organisation,

@@ -8,10 +8,12 @@ python scripts/messages.py check     # CI: fail on a stale .pot, a .po that does
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from babel.messages.pofile import read_po
 
@@ -144,6 +146,30 @@ def check() -> int:
     return 1 if problems else 0
 
 
+_PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdif]|\{name\}|%%")
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def _shape(text: str) -> tuple[list[str], list[str]]:
+    """The placeholders and HTML tags a string must keep in any language."""
+    return sorted(_PLACEHOLDER.findall(text)), sorted(_TAG.findall(text))
+
+
+def placeholder_problems(catalog: Any) -> list[str]:
+    """Translations whose placeholders or HTML tags differ from the English."""
+    problems = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = [_shape(text) for text in ids]
+        for text in strings:
+            if text and _shape(text) not in wanted:
+                problems.append(f"{ids[0][:60]!r}: placeholders or tags differ in {text[:60]!r}")
+    return problems
+
+
 def _check_catalogue(po: Path, pot: Path, *, complete: bool) -> list[str]:
     """Problems with one language's catalogue: missing, not compiling, out of step, or incomplete."""
     name = po.relative_to(ROOT)
@@ -155,9 +181,10 @@ def _check_catalogue(po: Path, pot: Path, *, complete: bool) -> list[str]:
         problems.append(f"{name} does not compile: {result.stderr.strip()}")
     if _ids(po) != _ids(pot):
         problems.append(f"{name} is not up to date with {pot.name}")
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    problems.extend(f"{name}: {problem}" for problem in placeholder_problems(catalog)[:10])
     if complete:
-        with po.open("rb") as handle:
-            catalog = read_po(handle)
         missing = [
             m.id
             for m in catalog

@@ -50,4 +50,4 @@ def direction(code: str) -> str:
 
 #: Languages whose catalogue is complete: CI then fails on any untranslated or fuzzy entry in them, and a
 #: change of English wording must update them in the same commit. The others are still being translated.
-COMPLETE: frozenset[str] = frozenset()
+COMPLETE: frozenset[str] = frozenset({"cy", "pl", "ur"})

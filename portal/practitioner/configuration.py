@@ -1943,12 +1943,12 @@ def figure_rows(figures: dict[str, Any], additive: dict[str, Any]) -> list[dict[
             "additive": pct(additive["mdape"]),
         },
         {
-            "name": gettext("Cases within 10% of actual cost"),
+            "name": gettext("Cases within %(percent)s%% of actual cost", percent=10),
             "ours": pct(figures["within_10"]),
             "additive": pct(additive["within_10"]),
         },
         {
-            "name": gettext("Cases within 20% of actual cost"),
+            "name": gettext("Cases within %(percent)s%% of actual cost", percent=20),
             "ours": pct(figures["within_20"]),
             "additive": pct(additive["within_20"]),
         },

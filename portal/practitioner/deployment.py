@@ -148,8 +148,13 @@ def home() -> str:
     drafts = []
     if current_user.role == Role.ASSESSOR:
         drafts = db.session.scalars(
-            select(Case).where(Case.created_by_id == current_user.id, Case.status == CaseStatus.DRAFT,
-                               Case.holder_id == current_user.id).order_by(Case.id.desc())
+            select(Case)
+            .where(
+                Case.created_by_id == current_user.id,
+                Case.status == CaseStatus.DRAFT,
+                Case.holder_id == current_user.id,
+            )
+            .order_by(Case.id.desc())
         ).all()
     return render_template("practitioner/home.html", drafts=drafts)
 

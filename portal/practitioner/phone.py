@@ -27,8 +27,10 @@ class PhoneForm(AboutForm):
     name = StringField(
         lazy_gettext("The person's full name"),
         widget=TextInput(),
-        validators=[InputRequired(message=lazy_gettext("Enter the person's full name")),
-                    Length(max=200, message=lazy_gettext("The name must be 200 characters or fewer"))],
+        validators=[
+            InputRequired(message=lazy_gettext("Enter the person's full name")),
+            Length(max=200, message=lazy_gettext("The name must be 200 characters or fewer")),
+        ],
     )
 
 
@@ -56,8 +58,13 @@ def phone_new() -> Any:
         if matches and current_user.organisation_id not in {m.id for m in matches}:
             form.postcode.errors = [gettext("This postcode is not in your organisation's area")]
         else:
-            case = work.start_phone_assessment(current_user, name=form.name.data, date_of_birth=form.date_of_birth.data,
-                                               postcode=form.postcode.data, nhs_number=form.nhs_number.data)
+            case = work.start_phone_assessment(
+                current_user,
+                name=form.name.data,
+                date_of_birth=form.date_of_birth.data,
+                postcode=form.postcode.data,
+                nhs_number=form.nhs_number.data,
+            )
             first = work.schema().first_unanswered({})
             return redirect(url_for(".phone_question", case_id=case.public_id, question_id=first), code=303)
     return render_template("practitioner/phone_new.html", form=form, errors=error_summary(form))
@@ -76,8 +83,9 @@ def phone_question(case_id: str, question_id: str) -> Any:
         abort(404)
     asked = schema.question(question_id)
     words = Words(voice=Voice.CARER, name=case.person.name, self_funder=schema.is_self_funder(answers))
-    form = question_form(asked, words, answers.get(question_id),
-                         formdata=request.form if request.method == "POST" else None)
+    form = question_form(
+        asked, words, answers.get(question_id), formdata=request.form if request.method == "POST" else None
+    )
     if request.method == "POST" and form.validate():
         parsed = schema.parse(question_id, _raw_answer(asked.type, request.form))
         if parsed.error is None:
@@ -93,15 +101,29 @@ def phone_question(case_id: str, question_id: str) -> Any:
                 return redirect(url_for(".home"), code=303)
             following = schema.next_id(question_id, answers)
             if following is not None:
-                return redirect(url_for(".phone_question", case_id=case.public_id, question_id=following), code=303)
+                return redirect(
+                    url_for(".phone_question", case_id=case.public_id, question_id=following), code=303
+                )
             return redirect(url_for(".phone_finish", case_id=case.public_id), code=303)
         form.answer.errors = [error_message(asked, ErrorCode(parsed.error), words)]
     previous = schema.previous_id(question_id, answers)
-    back = url_for(".phone_question", case_id=case.public_id, question_id=previous) if previous else url_for(".home")
+    back = (
+        url_for(".phone_question", case_id=case.public_id, question_id=previous)
+        if previous
+        else url_for(".home")
+    )
     return render_template(
-        "selfassess/question.html", case=case, question=asked, form=form, errors=error_summary(form), words=words,
-        heading=words.question(asked, "title"), section_title=words.of(schema.section(asked.section), "title"),
-        position=schema.position(question_id, answers), back=back, changing=False,
+        "selfassess/question.html",
+        case=case,
+        question=asked,
+        form=form,
+        errors=error_summary(form),
+        words=words,
+        heading=words.question(asked, "title"),
+        section_title=words.of(schema.section(asked.section), "title"),
+        position=schema.position(question_id, answers),
+        back=back,
+        changing=False,
     )
 
 

@@ -589,15 +589,28 @@ def _decided(case: Case, decision: Decision) -> None:
 # -- an assessment taken on the phone ---------------------------------------------------------------
 
 
-def start_phone_assessment(assessor: Account, *, name: str, date_of_birth: Any, postcode: str,
-                           nhs_number: str) -> Case:
+def start_phone_assessment(
+    assessor: Account, *, name: str, date_of_birth: Any, postcode: str, nhs_number: str
+) -> Case:
     """A draft case an assessor completes for a person on the phone; the assessor holds it from the start."""
-    person = Person(name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number,
-                    created_by_id=assessor.id)
+    person = Person(
+        name=name,
+        date_of_birth=date_of_birth,
+        postcode=postcode,
+        nhs_number=nhs_number,
+        created_by_id=assessor.id,
+    )
     db.session.add(person)
     db.session.flush()
-    case = Case(person_id=person.id, created_by_id=assessor.id, organisation_id=assessor.organisation_id,
-                holder_id=assessor.id, answers={}, questionnaire_version=schema().version, person_name=name)
+    case = Case(
+        person_id=person.id,
+        created_by_id=assessor.id,
+        organisation_id=assessor.organisation_id,
+        holder_id=assessor.id,
+        answers={},
+        questionnaire_version=schema().version,
+        person_name=name,
+    )
     db.session.add(case)
     db.session.flush()
     record("case.started_by_phone", actor=assessor, case=case)
@@ -610,9 +623,13 @@ def find_phone_draft(assessor: Account, public_id: str) -> Case | None:
     if not re.fullmatch(r"[0-9a-f]{32}", public_id or ""):
         return None
     return db.session.scalar(
-        select(Case).where(Case.public_id == public_id, Case.status == CaseStatus.DRAFT,
-                           Case.created_by_id == assessor.id, Case.holder_id == assessor.id,
-                           Case.organisation_id == assessor.organisation_id)
+        select(Case).where(
+            Case.public_id == public_id,
+            Case.status == CaseStatus.DRAFT,
+            Case.created_by_id == assessor.id,
+            Case.holder_id == assessor.id,
+            Case.organisation_id == assessor.organisation_id,
+        )
     )
 
 
@@ -628,26 +645,54 @@ def finish_phone_assessment(assessor: Account, case: Case) -> Snapshot:
     moved = db.session.execute(
         update(Case)
         .where(Case.id == case.id, Case.status == CaseStatus.DRAFT, Case.holder_id == assessor.id)
-        .values(status=CaseStatus.CLAIMED, sent_at=utcnow(), urgent=risk.urgent,
-                risk_rank=2 if risk.urgent else (1 if risk.at_risk else 0),
-                client_group=str(profile["client_group"]) if "client_group" not in profile.missing else "",
-                self_funder=current.is_self_funder(answers), version=Case.version + 1)
+        .values(
+            status=CaseStatus.CLAIMED,
+            sent_at=utcnow(),
+            urgent=risk.urgent,
+            risk_rank=2 if risk.urgent else (1 if risk.at_risk else 0),
+            client_group=str(profile["client_group"]) if "client_group" not in profile.missing else "",
+            self_funder=current.is_self_funder(answers),
+            version=Case.version + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         db.session.rollback()
         raise Conflict("the phone assessment has already been finished")
-    snapshot = Snapshot(case_id=case.id, answers=dict(case.answers or {}), questionnaire_version=current.version,
-                        completed_by_id=assessor.id, authority=Authority.CONSENT, urgent=risk.urgent)
+    snapshot = Snapshot(
+        case_id=case.id,
+        answers=dict(case.answers or {}),
+        questionnaire_version=current.version,
+        completed_by_id=assessor.id,
+        authority=Authority.CONSENT,
+        urgent=risk.urgent,
+    )
     db.session.add(snapshot)
     db.session.flush()
     db.session.refresh(case)
-    stored = budgets.store(case, budgets.run(current, answers, case.organisation), purpose="self_assessment",
-                           snapshot=snapshot)
-    db.session.add(Validation(case_id=case.id, snapshot_id=snapshot.id, assessor_id=assessor.id, items={},
-                              practitioner_items={}, path_taken="phone"))  # the assessor took the answers
-    record("case.sent", actor=assessor, case=case,
-           detail={"snapshot_id": snapshot.id, "by_phone": True, "estimate_id": stored.id,
-                   "risk_rules": list(risk.rule_ids)})
+    stored = budgets.store(
+        case, budgets.run(current, answers, case.organisation), purpose="self_assessment", snapshot=snapshot
+    )
+    db.session.add(
+        Validation(
+            case_id=case.id,
+            snapshot_id=snapshot.id,
+            assessor_id=assessor.id,
+            items={},
+            practitioner_items={},
+            path_taken="phone",
+        )
+    )  # the assessor took the answers
+    record(
+        "case.sent",
+        actor=assessor,
+        case=case,
+        detail={
+            "snapshot_id": snapshot.id,
+            "by_phone": True,
+            "estimate_id": stored.id,
+            "risk_rules": list(risk.rule_ids),
+        },
+    )
     db.session.commit()
     return snapshot

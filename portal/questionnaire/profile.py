@@ -13,29 +13,9 @@ from types import MappingProxyType
 
 ProfileValue = str | int | float
 
-AREAS: tuple[str, ...] = (
-    "nutrition",
-    "hygiene",
-    "toileting",
-    "dressing",
-    "home_safety",
-    "home_environment",
-    "relationships",
-    "work_learning",
-    "community",
-    "childcare",
-    "mental_health",
-    "medication",
-)
+# The canonical field values are the engine's: one definition, read by both.
+from portal.engine.profile import AREAS, CLIENT_GROUPS, SETTINGS  # noqa: E402
 
-CLIENT_GROUPS: tuple[str, ...] = (
-    "older_people",
-    "physical_disability",
-    "learning_disability",
-    "mental_health",
-    "autism",
-)
-SETTINGS: tuple[str, ...] = ("community", "supported_living")
 UNPAID_SHARES: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 

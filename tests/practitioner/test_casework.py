@@ -282,7 +282,9 @@ def _agree_with_the_rest(app, assessor, case):
         elif row["state"] == "to_answer":
             question = schema.question(row["id"])
             value = question.options[0].value if question.options else "1"
-            service.validate_answer(assessor, case, row["id"], action="answer", value=value, expected_version=version)
+            service.validate_answer(
+                assessor, case, row["id"], action="answer", value=value, expected_version=version
+            )
 
 
 def test_budget_within_the_limit_is_decided_at_once(app, staff, sent_case, smtp_server):

@@ -15,8 +15,11 @@ def test_phone_assessment_from_start_to_validation(app, staff, org):
     client = app.test_client()
     sign_in(client, staff["assessor"])
     assert "Assess someone on the phone" in client.get("/staff/").get_data(as_text=True)
-    response = post(client, "/staff/assess/new", {"name": "Owen Evans", "date_of_birth": ["3", "4", "1945"],
-                                                  "postcode": "NF1 2XY", "nhs_number": ""})
+    response = post(
+        client,
+        "/staff/assess/new",
+        {"name": "Owen Evans", "date_of_birth": ["3", "4", "1945"], "postcode": "NF1 2XY", "nhs_number": ""},
+    )
     assert response.status_code == 303
     url = response.headers["Location"]
     schema = load_schema()
@@ -40,7 +43,9 @@ def test_phone_assessment_from_start_to_validation(app, staff, org):
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert case.status == CaseStatus.CLAIMED and case.holder_id == staff["assessor"].id and case.sent_at
-    assert db.session.scalar(select(Snapshot).filter_by(case_id=case.id)).completed_by_id == staff["assessor"].id
+    assert (
+        db.session.scalar(select(Snapshot).filter_by(case_id=case.id)).completed_by_id == staff["assessor"].id
+    )
     assert db.session.scalar(select(Validation).filter_by(case_id=case.id)).path_taken == "phone"
     assert client.get(f"/staff/cases/{case.public_id}").status_code == 200
 
@@ -48,8 +53,11 @@ def test_phone_assessment_from_start_to_validation(app, staff, org):
 def test_phone_assessment_refuses_another_areas_postcode(app, staff, org, other_org):
     client = app.test_client()
     sign_in(client, staff["assessor"])
-    response = post(client, "/staff/assess/new", {"name": "Someone", "date_of_birth": ["3", "4", "1945"],
-                                                  "postcode": "WM1 1AA"})
+    response = post(
+        client,
+        "/staff/assess/new",
+        {"name": "Someone", "date_of_birth": ["3", "4", "1945"], "postcode": "WM1 1AA"},
+    )
     page = check_page(response.get_data(as_text=True), errors=True)
     assert "not in your organisation's area" in page.get_text()
 
