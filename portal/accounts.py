@@ -117,7 +117,6 @@ class SignInForm(Form):
         lazy_gettext("Password"),
         widget=PasswordInput(),
         validators=[InputRequired(message=MESSAGES["PASSWORD_REQUIRED"]), Length(max=200)],
-        render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField(lazy_gettext("Sign in"), widget=SubmitInput())
 

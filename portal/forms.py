@@ -51,6 +51,10 @@ class _ErrorPrefix:
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        # A fieldset given only classes would lose its legend: the field's label is the legend.
+        legend = (params.get("fieldset") or {}).get("legend")
+        if legend is not None and not (legend.get("text") or legend.get("html")):
+            legend["text"] = field.label.text
         if params.get("errorMessage"):
             params["errorMessage"]["visuallyHiddenText"] = gettext("Error")
         return params
@@ -155,6 +159,8 @@ def error_summary(form: FlaskForm) -> dict[str, Any]:
             continue
         field = getattr(form, name, None)
         anchor = field.id if field is not None else name
+        if field is not None and isinstance(field.widget, DateInput):
+            anchor = f"{field.id}-day"  # the summary links to the first box, which can take focus
         first = errors[0] if isinstance(errors, list) else errors
         items.append({"text": str(first), "href": f"#{anchor}"})
     return {"titleText": gettext("There is a problem"), "errorList": items}

@@ -52,3 +52,18 @@ document.addEventListener("htmx:load", (event) => {
     },
   });
 });
+
+// After htmx brings in the next question, start keyboard and screen-reader users at its heading (an error
+// summary takes focus by itself), as a full page load would.
+document.addEventListener("htmx:afterSettle", () => {
+  const main = document.querySelector("main");
+  if (!main || main.querySelector(".govuk-error-summary")) {
+    return;
+  }
+  const heading = main.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.classList.add("app-focus-target");
+    heading.focus({ preventScroll: true });
+  }
+});

@@ -399,7 +399,8 @@ def validate_answer(case_id: str, question_id: str) -> Any:
             else:
                 return redirect(_next_to_validate(found, question_id), code=303)
     errors = error_summary(form)
-    errors["errorList"] += [{"text": e, "href": "#answer"} for e in answer_form.answer.errors]
+    anchor = "#answer-day" if question.type is QuestionType.DATE else "#answer"
+    errors["errorList"] += [{"text": e, "href": anchor} for e in answer_form.answer.errors]
     return render_template(
         "practitioner/validate_answer.html",
         case=found,

@@ -27,7 +27,7 @@ def register(page, base: str) -> str:
 def submit(page, button: str = "main form button[type=submit]") -> None:
     """Press the form's first submit button and wait until the next page (or the htmx swap) is in."""
     target = page.locator(button).first
-    enhanced = page.evaluate("() => !!(window.htmx && document.querySelector('main form[hx-post]'))")
+    enhanced = page.evaluate("() => !!(window.htmx && document.querySelector('main form[hx-post], main form[data-hx-post]'))")
     if enhanced:
         page.evaluate(
             "() => { window.__settled = false;"
@@ -110,7 +110,12 @@ def walk(page, base: str, *, carer: bool, check_each: bool) -> str:
     assert page.url.endswith("/check"), page.url
     if check_each:
         assert_accessible(page)
-    page.click("text=Continue")
+    page.click("text=Continue")  # to the indicative budget
+    page.wait_for_load_state()
+    assert "/estimate" in page.url
+    if check_each:
+        assert_accessible(page)
+    page.click("text=Continue to send your answers")
     page.wait_for_load_state()
     if check_each:
         assert_accessible(page)
