@@ -27,7 +27,9 @@ def register(page, base: str) -> str:
 def submit(page, button: str = "main form button[type=submit]") -> None:
     """Press the form's first submit button and wait until the next page (or the htmx swap) is in."""
     target = page.locator(button).first
-    enhanced = page.evaluate("() => !!(window.htmx && document.querySelector('main form[hx-post], main form[data-hx-post]'))")
+    enhanced = page.evaluate(
+        "() => !!(window.htmx && document.querySelector('main form[hx-post], main form[data-hx-post]'))"
+    )
     if enhanced:
         page.evaluate(
             "() => { window.__settled = false;"
