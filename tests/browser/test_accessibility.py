@@ -19,7 +19,7 @@ ROLES = {
     "admin": "admin@riverside.example.org",
     "deployment_admin": "deployment-admin@example.org",
 }
-SKIP = ("/static/", "/account/sign-out", "mailto:", "/healthz")
+SKIP = ("/static/", "/account/sign-out", "mailto:", "/healthz", "/download", ".pdf", ".json", ".yaml", ".csv")
 
 
 def crawl(page, base: str, limit: int = 60) -> list[str]:
@@ -38,7 +38,9 @@ def crawl(page, base: str, limit: int = 60) -> list[str]:
         )
         assert_accessible(page)
         visited.append(url)
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        for href in page.eval_on_selector_all(
+            "a[href]:not([download])", "els => els.map(e => e.getAttribute('href'))"
+        ):
             target = urldefrag(urljoin(url, href))[0]
             parsed = urlparse(target)
             if parsed.netloc != urlparse(base).netloc or "lang=" in (parsed.query or ""):

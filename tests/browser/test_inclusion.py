@@ -703,6 +703,20 @@ def test_journeys_are_accessible_in_every_language_and_easy_read(live_server, br
     assert not check.unnamed, "\n".join(check.unnamed)
 
 
+def _agree_with_the_rest_of(case_id: str) -> None:
+    """Agree with every answer still to check, as the holder would, through the live app's own service."""
+    from portal.extensions import db
+    from portal.models import Account, Case
+    from tests.browser.conftest import _LIVE
+    from tests.practitioner.test_casework import _agree_with_the_rest
+
+    app = _LIVE["app"]
+    with app.app_context():
+        found = db.session.scalar(db.select(Case).filter_by(public_id=case_id))
+        _agree_with_the_rest(app, db.session.get(Account, found.holder_id), found)
+        db.session.remove()
+
+
 def take_to_a_decision(browser: Any, base: str, case: str, check: PageChecks) -> None:
     """An assessor claims and works the case and confirms a budget above their limit; an approver approves it.
     Every page and error state on the way goes through `check`."""
@@ -730,6 +744,7 @@ def take_to_a_decision(browser: Any, base: str, case: str, check: PageChecks) ->
         page.check("input[name=wellbeing][value=yes]")
         submit(page)
         check(page)
+        _agree_with_the_rest_of(case)  # a full validation needs every answer checked before the budget
         page.goto(f"{base}/staff/cases/{case}/budget")
         check(page)
         page.fill("#amount", "lots")
