@@ -157,7 +157,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     """Values and filters every template may use."""
-    from portal.formatting import format_day, format_money
+    from portal.formatting import format_day, format_money, ltr
     from portal.i18n import BY_CODE, LANGUAGES, direction
     from portal.i18n.web import current_code, easy_read
     from portal.security import csp_nonce
@@ -192,6 +192,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["ltr"] = ltr
 
 
 def _register_error_pages(app: Flask) -> None:

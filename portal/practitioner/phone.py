@@ -18,7 +18,7 @@ from portal.practitioner import service as work
 from portal.questionnaire import ErrorCode, Voice
 from portal.security import roles_required
 from portal.selfassess.forms import AboutForm, error_message, question_form
-from portal.selfassess.service import decode_answers, organisations_for_postcode, storable
+from portal.selfassess.service import covers, decode_answers, organisations_for_postcode, storable
 
 
 class PhoneForm(AboutForm):
@@ -53,9 +53,17 @@ def _draft(case_id: str) -> Any:
 def phone_new() -> Any:
     """Start an assessment for a person on the phone."""
     form = PhoneForm()
+    outside = False
     if form.validate_on_submit():
-        matches = organisations_for_postcode(form.postcode.data)
-        if matches and current_user.organisation_id not in {m.id for m in matches}:
+        if not organisations_for_postcode(form.postcode.data):
+            form.postcode.errors = [
+                gettext(
+                    "The postcode %(postcode)s is not in an area that uses this service",
+                    postcode=form.postcode.data,
+                )
+            ]
+            outside = True
+        elif not covers(current_user.organisation_id, form.postcode.data):
             form.postcode.errors = [gettext("This postcode is not in your organisation's area")]
         else:
             case = work.start_phone_assessment(
@@ -67,7 +75,9 @@ def phone_new() -> Any:
             )
             first = work.schema().first_unanswered({})
             return redirect(url_for(".phone_question", case_id=case.public_id, question_id=first), code=303)
-    return render_template("practitioner/phone_new.html", form=form, errors=error_summary(form))
+    return render_template(
+        "practitioner/phone_new.html", form=form, errors=error_summary(form), outside=outside
+    )
 
 
 @bp.route("/assess/<case_id>/questions/<question_id>", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.forms import error_summary
 from portal.i18n.schema_text import Words
 from portal.i18n.web import easy_read
-from portal.models import Authority, Case, CaseStatus, Document, Organisation, Role
+from portal.models import Authority, Case, CaseStatus, Document, Role
 from portal.questionnaire import ErrorCode, QuestionType, SectionStatus
 from portal.selfassess import service
 from portal.selfassess.forms import (
@@ -173,10 +173,13 @@ def council(case_id: str) -> Any:
     if not case.person.postcode:
         return redirect(url_for(".about", case_id=case.public_id))
     matches = service.organisations_for_postcode(case.person.postcode)
+    if not matches:
+        # No organisation using this service covers the postcode: say so, and never offer one that does not.
+        return render_template(
+            "selfassess/council.html", case=case, form=None, errors=[], overlap=False, words=words_for(case)
+        )
     overlap = len(matches) > 1
-    choices = (
-        matches if overlap else list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
-    )
+    choices = matches
     form = CouncilForm(data={"organisation": case.organisation.public_id if case.organisation else None})
     form.organisation.choices = [(o.public_id, o.name) for o in choices]
     if form.validate_on_submit():

@@ -63,6 +63,13 @@ def organisations_for_postcode(postcode: str) -> list[Organisation]:
     )
 
 
+def covers(organisation_id: int | None, postcode: str | None) -> bool:
+    """Whether this organisation covers this postcode: the only rule for where a case may be sent."""
+    if organisation_id is None or not postcode:
+        return False
+    return organisation_id in {o.id for o in organisations_for_postcode(postcode)}
+
+
 def cases_for(account: Account) -> list[Case]:
     """Every case of a person this account acts for (themselves included), newest first."""
     person_ids = select(PersonLink.person_id).where(PersonLink.account_id == account.id)
@@ -154,9 +161,13 @@ def _new_case(account: Account, person_id: int) -> Case:
 
 
 def about_done(case: Case) -> bool:
-    """Whether the "about the person" task is complete (and the case belongs to an organisation)."""
+    """Whether the "about the person" task is complete, and the case has an organisation that covers the postcode.
+
+    A case whose postcode no organisation covers is never complete here, so it can never be sent (the person is
+    told to find their local council instead, keeping their answers).
+    """
     person = case.person
-    return bool(person.name and person.date_of_birth and person.postcode and case.organisation_id)
+    return bool(person.name and person.date_of_birth and covers(case.organisation_id, person.postcode))
 
 
 # -- answers ---------------------------------------------------------------------------------------

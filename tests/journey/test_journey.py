@@ -359,13 +359,44 @@ def test_postcode_overlap_lets_the_person_choose(client, citizen, northfield, ma
     assert case_of(case_id).organisation_id == riverside.id
 
 
-def test_unknown_postcode_offers_every_council(client, citizen, northfield):
-    response = post(client, "/my/new", {"who": "myself"})
+def test_postcode_outside_every_area_is_told_plainly_and_never_sent(client, citizen, northfield):
+    case_id = start(client)
+    asked = answer_all(client, case_id, limit=3)
+    before = dict(case_of(case_id).answers)
     response = post(
-        client, response.headers["Location"], {"date_of_birth": ["1", "1", "1950"], "postcode": "ZZ9 9ZZ"}
+        client,
+        f"/my/cases/{case_id}/about",
+        {"date_of_birth": ["1", "1", "1950"], "postcode": "ZZ9 9ZZ"},
     )
-    page = check_page(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert "could not match the postcode ZZ9 9ZZ" in page.get_text()
+    council_url = response.headers["Location"]
+    assert "/council" in council_url
+    page = check_page(client.get(council_url).get_data(as_text=True))
+    text = page.get_text(" ", strip=True)
+    assert "ZZ9 9ZZ is not in an area that uses this service" in text
+    assert page.select_one('a[href="https://www.gov.uk/find-local-council"]')
+    # No council is offered, since none covers it.
+    assert not page.select(".govuk-radios__input")
+    # Choosing one anyway does nothing.
+    token = csrf_from(client.get(f"/my/cases/{case_id}/about").get_data(as_text=True))
+    client.post(council_url, data={"csrf_token": token, "organisation": northfield.public_id})
+    case = case_of(case_id)
+    assert case.organisation_id is None
+    # Every answer is kept.
+    assert case.answers == before and len(before) == len(asked)
+    # It cannot be sent, urgently or not.
+    assert not service.about_done(case)
+    for page_name in ("urgent", "send"):
+        client.post(f"/my/cases/{case_id}/{page_name}", data={"csrf_token": token, "confirm": "y"})
+    assert case_of(case_id).status == CaseStatus.DRAFT
+
+
+def test_a_case_is_never_left_with_a_council_that_does_not_cover_it(client, citizen, northfield):
+    case_id = start(client)
+    case = case_of(case_id)
+    assert service.about_done(case)
+    case.person.postcode = "ZZ9 9ZZ"  # the organisation still set, as an older draft could have it
+    db.session.commit()
+    assert not service.about_done(case_of(case_id))
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,21 @@ def test_phone_assessment_refuses_another_areas_postcode(app, staff, org, other_
     assert "not in your organisation's area" in page.get_text()
 
 
+def test_phone_assessment_refuses_a_postcode_outside_every_area(app, staff, org):
+    client = app.test_client()
+    sign_in(client, staff["assessor"])
+    response = post(
+        client,
+        "/staff/assess/new",
+        {"name": "Someone", "date_of_birth": ["3", "4", "1945"], "postcode": "ZZ9 9ZZ"},
+    )
+    assert response.status_code == 200
+    page = check_page(response.get_data(as_text=True), errors=True)
+    assert "ZZ9 9ZZ is not in an area that uses this service" in page.get_text()
+    assert page.select_one('a[href="https://www.gov.uk/find-local-council"]')
+    assert db.session.scalar(select(Case).filter_by(person_name="Someone")) is None
+
+
 def test_only_assessors_take_phone_assessments(app, staff, citizen):
     for account in (staff["approver"], staff["admin"], citizen):
         client = app.test_client()
