@@ -28,9 +28,9 @@ def configuration_for(organisation: Organisation | None, on: date | None = None)
     Until an organisation publishes its own (the configuration pages), the deployment's shipped demo
     configuration applies; the estimate records its label and hash either way.
     """
-    from portal import configurations
+    from portal import config_in_force
 
-    return configurations.in_force(organisation, on or date.today())
+    return config_in_force.in_force(organisation, on or date.today())
 
 
 def run(

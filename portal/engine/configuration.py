@@ -32,102 +32,15 @@ from typing import Any
 import jsonschema
 import yaml
 
+from portal.engine.config_errors import ConfigurationError, path_text, schema_error
 from portal.engine.money import round_fraction
 from portal.engine.profile import AREAS, CLIENT_GROUPS, FACTORS, INT_FIELDS, NEED_RAISING, SETTINGS
 from portal.engine.result import Line
-from portal.engine.schema import SCHEMA
+from portal.engine.schema import DEFAULTS, KEY_ORDER, SCHEMA
 
-DEFAULT_WEEKS_PER_YEAR = "365.25/7"
-DEFAULTS: dict[str, Any] = {
-    "effective_date": None,
-    "weeks_per_year": DEFAULT_WEEKS_PER_YEAR,
-    "rounding": {"increment_minutes": 15},
-    "minimum_minutes": {},
-    "night_support": [],
-    "carer_breaks": None,
-    "contingency": {"kind": None, "hours_per_year": 0, "percent": 0, "fluctuating_percent": 0},
-    "pooled_split": None,
-    "indicative_range": {"below_percent": 0, "above_percent": 0},
-    "care_cap": None,
-}
-#: Top-level keys in the order ``to_yaml`` writes them.
-KEY_ORDER: tuple[str, ...] = (
-    "format",
-    "label",
-    "effective_date",
-    "weeks_per_year",
-    "rounding",
-    "minimum_minutes",
-    "rates",
-    "lines",
-    "night_support",
-    "carer_breaks",
-    "contingency",
-    "pooled_split",
-    "indicative_range",
-    "care_cap",
-    "model",
-)
 #: Factor combinations memoised per configuration (at most 5 x 2 x 2 x 4 x 3 x 4 x 2 x 2 = 7,680 exist).
 FACTOR_CACHE_LIMIT = 2048
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
-
-
-class ConfigurationError(ValueError):
-    """The configuration document is malformed; the message starts with the dotted path of the bad key."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}" if path else message)
-        self.path = path
-
-
-def _path(parts: Any) -> str:
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _schema_error(error: jsonschema.ValidationError) -> ConfigurationError:
-    """Turn the most relevant jsonschema error into a short message naming the key path."""
-    while error.context:  # oneOf: report the branch that came closest
-        error = jsonschema.exceptions.best_match(error.context)
-    path = list(error.absolute_path)
-    validator = error.validator
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    if validator == "additionalProperties":
-        instance: Any = error.instance
-        extra = sorted(set(instance) - set(schema.get("properties", {})))
-        return ConfigurationError(_path([*path, extra[0]]) if extra else _path(path), "unknown key")
-    if validator == "required":
-        missing = str(error.message).split("'")[1]
-        return ConfigurationError(_path([*path, missing]), "is required")
-    if schema.get("exclusiveMinimum") == 0:
-        return ConfigurationError(_path(path), "must be a positive amount (whole pence)")
-    messages = {
-        "type": f"must be of type {schema.get('type')}",
-        "enum": "must be one of " + ", ".join(str(v) for v in schema.get("enum", [])),
-        "const": f"must be {schema.get('const')!r}",
-        "minimum": f"must be at least {schema.get('minimum')}",
-        "maximum": f"must be at most {schema.get('maximum')}",
-        "minLength": "must not be empty",
-        "maxLength": f"must be at most {schema.get('maxLength')} characters",
-        "minItems": f"must have at least {schema.get('minItems')} item(s)",
-        "maxItems": f"must have at most {schema.get('maxItems')} item(s)",
-        "uniqueItems": "must not repeat an item",
-        "pattern": "must be lower-case letters, digits and underscores"
-        if schema.get("pattern", "").startswith("^[a-z]")
-        else "must be a date written YYYY-MM-DD",
-        "minProperties": f"must have at least {schema.get('minProperties')} key(s)",
-        "maxProperties": f"must have at most {schema.get('maxProperties')} key(s)",
-    }
-    message = messages.get(str(validator), str(error.message))
-    if validator == "type" and isinstance(error.instance, bool):
-        message = f"must be of type {schema.get('type')} (got a true/false value)"
-    return ConfigurationError(_path(path), message)
 
 
 def _fraction(value: Any, path: str) -> Fraction:
@@ -140,7 +53,10 @@ def _fraction(value: Any, path: str) -> Fraction:
             result = Fraction(Decimal(repr(value)))
     except (InvalidOperation, ValueError, ZeroDivisionError, OverflowError):
         raise ConfigurationError(
-            path, f"must be a number or a fraction like 365.25/7 (got {value!r})"
+            path,
+            f"must be a number or a fraction like 365.25/7 (got {value!r})",
+            "number_or_fraction",
+            got=str(value),
         ) from None
     return result
 
@@ -148,12 +64,12 @@ def _fraction(value: Any, path: str) -> Fraction:
 def _normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a document against the schema and fill defaults; return a deep, JSON-compatible copy."""
     if not isinstance(raw, Mapping):
-        raise ConfigurationError("", "the configuration must be a mapping of keys to values")
+        raise ConfigurationError("", "the configuration must be a mapping of keys to values", "not_mapping")
     data = json.loads(json.dumps(dict(raw), default=_json_default))
     _check_finite(data, [])
     errors = list(_VALIDATOR.iter_errors(data))
     if errors:
-        raise _schema_error(jsonschema.exceptions.best_match(errors))
+        raise schema_error(jsonschema.exceptions.best_match(errors))
     for key, value in DEFAULTS.items():
         if key not in data:
             data[key] = copy.deepcopy(value)
@@ -171,7 +87,7 @@ def _normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
 def _check_finite(node: Any, path: list[str | int]) -> None:
     """Refuse NaN and infinity anywhere (YAML allows .nan and .inf; no amount or coefficient may be one)."""
     if isinstance(node, float) and not math.isfinite(node):
-        raise ConfigurationError(_path(path), "must be a finite number")
+        raise ConfigurationError(path_text(path), "must be a finite number", "not_finite")
     if isinstance(node, dict):
         for key, value in node.items():
             _check_finite(value, [*path, key])
@@ -202,7 +118,9 @@ def _json_default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
-    raise ConfigurationError("", f"cannot store a value of type {type(value).__name__}")
+    raise ConfigurationError(
+        "", f"cannot store a value of type {type(value).__name__}", "unstorable", type=type(value).__name__
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,10 +350,12 @@ class _Compiler:
             try:
                 dt.date.fromisoformat(data["effective_date"])
             except ValueError:
-                raise ConfigurationError("effective_date", "must be a real date written YYYY-MM-DD") from None
+                raise ConfigurationError(
+                    "effective_date", "must be a real date written YYYY-MM-DD", "date_invalid"
+                ) from None
         weeks = _fraction(data["weeks_per_year"], "weeks_per_year")
         if not 1 <= weeks <= 60:
-            raise ConfigurationError("weeks_per_year", "must be between 1 and 60")
+            raise ConfigurationError("weeks_per_year", "must be between 1 and 60", "between", low=1, high=60)
         self.set("weeks_per_year", weeks)
         increment = data["rounding"]["increment_minutes"]
         self.set("increment", increment)
@@ -446,6 +366,8 @@ class _Compiler:
                 raise ConfigurationError(
                     f"minimum_minutes.{area}",
                     f"must be a multiple of the rounding increment ({increment} minutes)",
+                    "increment_multiple",
+                    minutes=increment,
                 )
             minimums.append(minutes)
         self.set("minimum_minutes", tuple(minimums))
@@ -481,11 +403,22 @@ class _Compiler:
     def need_kind(self, kind: str | None, unit: str, path: str) -> str:
         units = self.target.rate_units
         if kind is None:
-            raise ConfigurationError(path, f"is required (a kind of support with a rate per {unit})")
+            raise ConfigurationError(
+                path, f"is required (a kind of support with a rate per {unit})", "kind_required", unit=unit
+            )
         if kind not in units:
-            raise ConfigurationError(path, f"names a kind of support with no rate ({kind!r})")
+            raise ConfigurationError(
+                path, f"names a kind of support with no rate ({kind!r})", "kind_unknown", kind=kind
+            )
         if units[kind] != unit:
-            raise ConfigurationError(path, f"must name a rate per {unit} ({kind!r} is per {units[kind]})")
+            raise ConfigurationError(
+                path,
+                f"must name a rate per {unit} ({kind!r} is per {units[kind]})",
+                "kind_unit",
+                unit=unit,
+                kind=kind,
+                kind_unit=units[kind],
+            )
         return kind
 
     def compile_lines(self) -> None:
@@ -497,15 +430,21 @@ class _Compiler:
             path = f"lines[{i}]"
             key = line["key"]
             if key in seen:
-                raise ConfigurationError(f"{path}.key", f"repeats the line key {key!r}")
+                raise ConfigurationError(
+                    f"{path}.key", f"repeats the line key {key!r}", "repeated_line", key=key
+                )
             seen[key] = i
             has_areas = "areas" in line
             if has_areas == ("source" in line):
                 raise ConfigurationError(
-                    path, "must have either areas or a source (night, carer_breaks, contingency)"
+                    path,
+                    "must have either areas or a source (night, carer_breaks, contingency)",
+                    "areas_or_source",
                 )
             if line["funder"] == "pooled" and self.data["pooled_split"] is None:
-                raise ConfigurationError(f"{path}.funder", "is pooled but there is no pooled_split")
+                raise ConfigurationError(
+                    f"{path}.funder", "is pooled but there is no pooled_split", "pooled_without_split"
+                )
             ratios = None
             if has_areas:
                 kind = self.need_kind(line.get("kind"), "hour", f"{path}.kind")
@@ -513,7 +452,11 @@ class _Compiler:
                     a = AREAS.index(area)
                     if a in area_line:
                         raise ConfigurationError(
-                            f"{path}.areas", f"{area} is already in line {specs[area_line[a]].key!r}"
+                            f"{path}.areas",
+                            f"{area} is already in line {specs[area_line[a]].key!r}",
+                            "area_in_two_lines",
+                            area=area,
+                            line=specs[area_line[a]].key,
                         )
                     area_line[a] = i
                 if "staffing_ratio" in line:
@@ -523,27 +466,44 @@ class _Compiler:
                 source = line["source"]
                 if source in sources:
                     raise ConfigurationError(
-                        f"{path}.source", f"{source} is already the source of another line"
+                        f"{path}.source",
+                        f"{source} is already the source of another line",
+                        "source_repeated",
+                        source=source,
                     )
                 sources[source] = i
                 for extra in ("kind", "staffing_ratio"):
                     if extra in line:
-                        raise ConfigurationError(f"{path}.{extra}", f"does not apply to a {source} line")
+                        raise ConfigurationError(
+                            f"{path}.{extra}",
+                            f"does not apply to a {source} line",
+                            "not_for_source",
+                            source=source,
+                        )
                 kind = None
             areas = tuple(AREAS.index(a) for a in line.get("areas", ()))
             specs.append(LineSpec(i, key, line["funder"], kind, areas, source, ratios, _mask(areas)))
         for a, area in enumerate(AREAS):
             if a not in area_line:
-                raise ConfigurationError("lines", f"area of need {area} is not in any line")
+                raise ConfigurationError(
+                    "lines", f"area of need {area} is not in any line", "area_without_line", area=area
+                )
         if "contingency" not in sources and self.has_contingency():
-            raise ConfigurationError("contingency", "is configured but no line has source: contingency")
+            raise ConfigurationError(
+                "contingency",
+                "is configured but no line has source: contingency",
+                "unused_section",
+                source="contingency",
+            )
         self.set("lines", tuple(specs))
         self.set("area_line", tuple(area_line[a] for a in range(len(AREAS))))
         cap = self.data["care_cap"]
         if cap is not None:
             for j, key in enumerate(cap["excluded_lines"]):
                 if key not in seen:
-                    raise ConfigurationError(f"care_cap.excluded_lines[{j}]", f"names no line ({key!r})")
+                    raise ConfigurationError(
+                        f"care_cap.excluded_lines[{j}]", f"names no line ({key!r})", "no_such_line", key=key
+                    )
 
     def has_contingency(self) -> bool:
         c = self.data["contingency"]
@@ -560,6 +520,7 @@ class _Compiler:
                 raise ConfigurationError(
                     path,
                     "more behaviour that challenges must never mean more people per carer (it would lower a budget)",
+                    "ratio_rises",
                 )
         return tuple(by_level)
 
@@ -573,11 +534,16 @@ class _Compiler:
                     raise ConfigurationError(
                         f"model.base_log_hours.{area}[{level}]",
                         "must not be below the level before it (more need must never lower a budget)",
+                        "level_below_previous",
                     )
             for level, value in enumerate(values):
                 if not -10 <= value <= 6:
                     raise ConfigurationError(
-                        f"model.base_log_hours.{area}[{level}]", "must be between -10 and 6"
+                        f"model.base_log_hours.{area}[{level}]",
+                        "must be between -10 and 6",
+                        "between",
+                        low=-10,
+                        high=6,
                     )
             exp_base.append((0.0, *(math.exp(v) for v in values)))
         self.set("exp_base", tuple(exp_base))
@@ -586,7 +552,9 @@ class _Compiler:
         for i, term in enumerate(model["terms"]):
             path = f"model.terms[{i}]"
             if term["key"] in keys:
-                raise ConfigurationError(f"{path}.key", f"repeats the term key {term['key']!r}")
+                raise ConfigurationError(
+                    f"{path}.key", f"repeats the term key {term['key']!r}", "repeated_term", key=term["key"]
+                )
             keys.add(term["key"])
             conditions = []
             raising = False
@@ -598,6 +566,7 @@ class _Compiler:
                 raise ConfigurationError(
                     f"{path}.log_effect",
                     "must not be negative for a term on a need (more need must never lower a budget)",
+                    "negative_need_effect",
                 )
             areas = tuple(AREAS.index(a) for a in term["areas"])
             terms.append(
@@ -619,20 +588,28 @@ class _Compiler:
         if name in ("client_group", "setting"):
             choices = CLIENT_GROUPS if name == "client_group" else SETTINGS
             if op != "in":
-                raise ConfigurationError(path, f"must use 'in' with a list of {name} values")
+                raise ConfigurationError(
+                    path, f"must use 'in' with a list of {name} values", "condition_in", name=name
+                )
             for value in operand:
                 if value not in choices:
                     raise ConfigurationError(
-                        f"{path}.in", f"must list only {', '.join(choices)} (got {value!r})"
+                        f"{path}.in",
+                        f"must list only {', '.join(choices)} (got {value!r})",
+                        "condition_values",
+                        allowed=", ".join(choices),
+                        got=str(value),
                     )
             return frozenset(choices.index(v) for v in operand)
         top = INT_FIELDS[name]
         if op == "in":
-            raise ConfigurationError(path, "must use at_least or equals for a number")
+            raise ConfigurationError(path, "must use at_least or equals for a number", "condition_number")
         if name in NEED_RAISING and op != "at_least":
-            raise ConfigurationError(path, "must use at_least (so more need never switches a term off)")
+            raise ConfigurationError(
+                path, "must use at_least (so more need never switches a term off)", "condition_at_least"
+            )
         if operand > top:
-            raise ConfigurationError(f"{path}.{op}", f"must be at most {top}")
+            raise ConfigurationError(f"{path}.{op}", f"must be at most {top}", "maximum", value=top)
         if op == "at_least":
             return frozenset(range(operand, top + 1))
         return frozenset({operand})
@@ -644,7 +621,12 @@ class _Compiler:
         for i, item in enumerate(data["night_support"]):
             path = f"night_support[{i}]"
             if levels[item["level"]] is not None:
-                raise ConfigurationError(f"{path}.level", f"repeats night level {item['level']}")
+                raise ConfigurationError(
+                    f"{path}.level",
+                    f"repeats night level {item['level']}",
+                    "repeated_night_level",
+                    level=item["level"],
+                )
             night_kind = self.need_kind(item["kind"], "night", f"{path}.kind")
             levels[item["level"]] = (
                 night_kind,
@@ -653,10 +635,17 @@ class _Compiler:
         night_line = any(spec.source == "night" for spec in target.lines)
         if night_line and any(level is None for level in levels[1:]):
             raise ConfigurationError(
-                "night_support", "must give night levels 1, 2 and 3 (there is a night line)"
+                "night_support",
+                "must give night levels 1, 2 and 3 (there is a night line)",
+                "night_levels_missing",
             )
         if not night_line and data["night_support"]:
-            raise ConfigurationError("night_support", "is configured but no line has source: night")
+            raise ConfigurationError(
+                "night_support",
+                "is configured but no line has source: night",
+                "unused_section",
+                source="night",
+            )
         if night_line:
             for g in range(len(CLIENT_GROUPS)):
                 for s in range(len(SETTINGS)):
@@ -673,12 +662,18 @@ class _Compiler:
                                 f"night_support[{position}]",
                                 f"costs less a week than night level {level_no - 1} for {CLIENT_GROUPS[g]} in "
                                 f"{SETTINGS[s]} (more need must never lower a budget)",
+                                "night_level_cheaper",
+                                level=level_no - 1,
+                                group=CLIENT_GROUPS[g],
+                                setting=SETTINGS[s],
                             )
         self.set("night_levels", tuple(levels))
         breaks_line = any(spec.source == "carer_breaks" for spec in target.lines)
         if breaks_line != (data["carer_breaks"] is not None):
             raise ConfigurationError(
-                "carer_breaks", "and a line with source: carer_breaks must be configured together"
+                "carer_breaks",
+                "and a line with source: carer_breaks must be configured together",
+                "carer_breaks_line",
             )
         breaks_kind = None
         if data["carer_breaks"] is not None:
@@ -694,6 +689,8 @@ class _Compiler:
                 raise ConfigurationError(
                     "contingency.hours_per_year",
                     f"must be a whole number of rounding increments ({target.increment} minutes)",
+                    "increment_whole",
+                    minutes=target.increment,
                 )
             minutes = int(exact)
         self.set("contingency_kind", kind)
@@ -707,7 +704,7 @@ class _Compiler:
         if pool is not None:
             council = _fraction(pool["council"], "pooled_split.council")
             if council + _fraction(pool["nhs"], "pooled_split.nhs") != 100:
-                raise ConfigurationError("pooled_split", "council and nhs must add up to 100")
+                raise ConfigurationError("pooled_split", "council and nhs must add up to 100", "split_total")
             self.set("pool_council", council / 100)
         else:
             self.set("pool_council", None)
@@ -765,7 +762,13 @@ def load_configuration(source: str | os.PathLike[str] | Mapping[str, Any]) -> Co
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as exc:
-        raise ConfigurationError("", f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ConfigurationError(
+            "",
+            f"cannot read {path}: {exc.strerror or exc}",
+            "unreadable",
+            file=path,
+            reason=str(exc.strerror or exc),
+        ) from None
     return loads_configuration(text)
 
 
@@ -776,9 +779,13 @@ def loads_configuration(text: str) -> Configuration:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise ConfigurationError("", f"not valid YAML{where}") from None
+        if mark is None:
+            raise ConfigurationError("", f"not valid YAML{where}", "not_yaml") from None
+        raise ConfigurationError(
+            "", f"not valid YAML{where}", "not_yaml_at", line=mark.line + 1, column=mark.column + 1
+        ) from None
     if not isinstance(document, Mapping):
-        raise ConfigurationError("", "the configuration must be a mapping of keys to values")
+        raise ConfigurationError("", "the configuration must be a mapping of keys to values", "not_mapping")
     return Configuration(document)
 
 

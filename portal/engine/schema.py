@@ -175,3 +175,35 @@ SCHEMA: dict[str, Any] = {
         ("format", "label", "rates", "lines", "model"),
     ),
 }
+
+DEFAULT_WEEKS_PER_YEAR = "365.25/7"
+DEFAULTS: dict[str, Any] = {
+    "effective_date": None,
+    "weeks_per_year": DEFAULT_WEEKS_PER_YEAR,
+    "rounding": {"increment_minutes": 15},
+    "minimum_minutes": {},
+    "night_support": [],
+    "carer_breaks": None,
+    "contingency": {"kind": None, "hours_per_year": 0, "percent": 0, "fluctuating_percent": 0},
+    "pooled_split": None,
+    "indicative_range": {"below_percent": 0, "above_percent": 0},
+    "care_cap": None,
+}
+#: Top-level keys in the order ``to_yaml`` writes them.
+KEY_ORDER: tuple[str, ...] = (
+    "format",
+    "label",
+    "effective_date",
+    "weeks_per_year",
+    "rounding",
+    "minimum_minutes",
+    "rates",
+    "lines",
+    "night_support",
+    "carer_breaks",
+    "contingency",
+    "pooled_split",
+    "indicative_range",
+    "care_cap",
+    "model",
+)

@@ -12,8 +12,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
-from portal import config_service as service
-from portal import configurations
+from portal import accuracy_service, config_in_force, version_service
 from portal.demo_configs import seed_demo_configurations
 from portal.engine import estimate, load_configuration
 from portal.engine.calibrate import read_cases
@@ -90,7 +89,7 @@ def publish_version(organisation, document, label, day=None):
 
 
 def shipped_document():
-    return service.configuration(None).to_dict()
+    return version_service.configuration(None).to_dict()
 
 
 # -- roles ----------------------------------------------------------------------------------------------
@@ -264,7 +263,7 @@ def test_draft_edit_publish_and_estimates_use_it(app, client_request, client, st
     assert saved.headers["Location"].endswith(f"/staff/configuration/{draft.public_id}#section-rates")
     db.session.expire_all()
     draft = db.session.get(ConfigurationVersion, draft.id)
-    assert service.configuration(draft).rate_defaults["daily_living"] == 1925
+    assert version_service.configuration(draft).rate_defaults["daily_living"] == 1925
     changed = audit("configuration.changed")[-1]
     assert changed.detail["changes"] == [
         {"path": "rates.daily_living.default", "before": 1810, "after": 1925}
@@ -294,7 +293,7 @@ def test_draft_edit_publish_and_estimates_use_it(app, client_request, client, st
         kind="daily_living",
     )
     db.session.expire_all()
-    config = service.configuration(db.session.get(ConfigurationVersion, draft.id))
+    config = version_service.configuration(db.session.get(ConfigurationVersion, draft.id))
     assert config.rate("daily_living", "older_people", "supported_living") == 2010
     assert config.rate("daily_living", "older_people", "community") == 1925
 
@@ -329,7 +328,7 @@ def test_draft_edit_publish_and_estimates_use_it(app, client_request, client, st
     db.session.expire_all()
     draft = db.session.get(ConfigurationVersion, draft.id)
     assert draft.status == "published" and draft.effective_from == today and draft.published_at
-    in_force = configurations.in_force(org, today)
+    in_force = config_in_force.in_force(org, today)
     assert in_force.label == "Northfield 2026/27" and in_force.content_hash == draft.content_hash
     profile = read_cases(io.StringIO(csv_bytes(1).decode()))[0].profile
     result = estimate(profile, in_force)
@@ -398,12 +397,12 @@ def test_diff_matches_lines_by_key_and_reports_added_and_removed_keys():
         "x": [1, 3],
         "new": 2,
     }
-    changes = [(c.path, c.before, c.after) for c in service.diff(before, after)]
+    changes = [(c.path, c.before, c.after) for c in version_service.diff(before, after)]
     assert changes == [
         ("lines[b].funder", "nhs", "council"),
         ("x[1]", 2, 3),
-        ("gone", 1, service.ABSENT),
-        ("new", service.ABSENT, 2),
+        ("gone", 1, version_service.ABSENT),
+        ("new", version_service.ABSENT, 2),
     ]
 
 
@@ -412,7 +411,7 @@ def test_uplift_raises_every_rate_to_the_penny(app, client_request, client, staf
     document["rates"]["daily_living"]["older_people"] = {"community": 1733, "supported_living": 1999}
     document["rates"]["respite"]["supported_living"] = 60555
     source = publish_version(org, document, "Northfield 2025/26")
-    before = service.configuration(source).to_dict()["rates"]
+    before = version_service.configuration(source).to_dict()["rates"]
     sign_in(client, staff["admin"])
     preview = client_request.post(
         "practitioner.config_uplift", {"source": source.public_id, "percent": "3", "action": "preview"}
@@ -428,7 +427,7 @@ def test_uplift_raises_every_rate_to_the_penny(app, client_request, client, staf
     public_id = made.headers["Location"].rstrip("/").split("/")[-1]
     row = db.session.scalar(select(ConfigurationVersion).filter_by(public_id=public_id))
     assert row.status == "draft" and row.label == "Northfield 2025/26 (+3%)"
-    after = service.configuration(row).to_dict()
+    after = version_service.configuration(row).to_dict()
 
     def up(pence):
         return int((Decimal(pence) * Decimal("1.03")).quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -447,7 +446,7 @@ def test_uplift_raises_every_rate_to_the_penny(app, client_request, client, staf
                 checked += 1
     assert checked == 13
     assert after["rates"]["daily_living"]["default"] == 1864  # £18.10 × 1.03 = £18.643
-    old = service.configuration(source).to_dict()
+    old = version_service.configuration(source).to_dict()
     assert {k: v for k, v in after.items() if k not in ("rates", "label")} == {
         k: v for k, v in old.items() if k not in ("rates", "label")
     }
@@ -596,7 +595,7 @@ def test_a_malformed_upload_lists_every_bad_row_and_column_and_stores_nothing(ap
     assert "Choose a CSV file" in check_page(nothing.get_data(as_text=True), errors=True).get_text()
     # a request over the app's 5 MB limit is refused before the view (a 413 page); the service checks again
     with pytest.raises(Exception, match="5 MB"):
-        service.parse_upload(b"x" * (service.MAX_UPLOAD_BYTES + 1))
+        accuracy_service.parse_upload(b"x" * (accuracy_service.MAX_UPLOAD_BYTES + 1))
     assert db.session.scalar(select(func.count(Job.id))) == 0
     assert audit("accuracy.tested") == []
 
@@ -631,7 +630,7 @@ def test_a_good_upload_shows_the_figures_the_plot_and_a_table(app, client, staff
 
 
 def test_a_large_upload_is_tested_by_a_worker(app, client, staff, monkeypatch):
-    monkeypatch.setattr(service, "SYNC_CASES", 50)
+    monkeypatch.setattr(accuracy_service, "SYNC_CASES", 50)
     sign_in(client, staff["admin"])
     response = upload(app, client, csv_bytes(80))
     job = db.session.scalar(select(Job))
@@ -670,7 +669,10 @@ def test_calibration_runs_as_a_job_and_saves_a_draft(app, client, staff, org):
     draft = db.session.scalar(select(ConfigurationVersion).filter_by(public_id=result["draft"]))
     assert draft.status == "draft" and draft.organisation_id == org.id
     assert draft.label.endswith("(calibrated on 120 cases)")
-    assert service.configuration(draft).rate_defaults == service.configuration(None).rate_defaults
+    assert (
+        version_service.configuration(draft).rate_defaults
+        == version_service.configuration(None).rate_defaults
+    )
     assert audit("configuration.draft_created")[-1].detail["via"] == "calibration"
     page = check_page(client.get(status_url).get_data(as_text=True))
     assert "Held-out figures" in page.get_text() and "Review the new draft" in page.get_text()
