@@ -91,6 +91,10 @@ class Config:
     # The demo runs a local SMTP sink and shows what it caught to the deployment admin.
     MAIL_SINK_ENABLED = _bool("PORTAL_MAIL_SINK", False)
 
+    # The most one person's weekly budget may be, in pence (PORTAL_MAX_WEEKLY_BUDGET, in whole pounds): a typed
+    # amount above it is refused as a slip. See portal/money.py.
+    MAX_WEEKLY_BUDGET_PENCE = int(os.environ.get("PORTAL_MAX_WEEKLY_BUDGET", "25000")) * 100
+
     JOB_LEASE_SECONDS = int(os.environ.get("PORTAL_JOB_LEASE_SECONDS", "60"))
     HSTS = _bool("PORTAL_HSTS", True)
 

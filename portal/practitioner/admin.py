@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +34,15 @@ from portal.formatting import format_money
 from portal.forms import MESSAGES, CharacterCount, Form, RadioInput, SubmitInput, TextInput, error_summary
 from portal.i18n import LANGUAGES
 from portal.models import Account, Case, CaseStatus, Organisation, Role
+from portal.money import (
+    AmountError,
+    amount_message,
+    parse_percent,
+    parse_pounds,
+    percent_for_input,
+    pounds_for_input,
+    weekly_budget_maximum,
+)
 from portal.practitioner import bp
 from portal.practitioner.rules import LEVELS, Limit, OrganisationRules, ValidationRule
 from portal.security import roles_required
@@ -42,7 +51,6 @@ STAFF_ROLES = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
 PER_PAGE = 25
 MAX_PAGE = 10_000  # a page number beyond this is clamped, not sent to the database as a vast OFFSET
 WORDING_MAX = 1000
-MAX_WEEKLY_PENCE = 10_000_000  # £100,000 a week: far above any care budget, so a typo cannot pass
 MAX_PERCENT_OVER = Decimal(1000)
 
 ROLE_NAMES = {
@@ -76,105 +84,20 @@ def clean_text(value: Any) -> Any:
     return unicodedata.normalize("NFC", value).strip()
 
 
-# Parsing amounts ---------------------------------------------------------------------------------------
+# Amounts --------------------------------------------------------------------------------------------
 
 
-class AmountError(ValueError):
-    """Why typed text is not an acceptable amount: ``format``, ``decimals``, ``negative`` or ``too_large``."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-_POUNDS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
-_MAX_AMOUNT_CHARS = 30
-
-
-def parse_pounds(text: str | None, *, maximum: int = MAX_WEEKLY_PENCE) -> int | None:
-    """Whole pence from what an admin typed ("300", "300.00", "£300", "£1,500.50"); None when blank.
-
-    Commas are only taken as thousands separators ("1,500"), so "300,50" is refused rather than read as
-    £30,050. Raises :class:`AmountError` for anything else.
-    """
-    raw = (text or "").strip()
-    if not raw:
-        return None
-    if len(raw) > _MAX_AMOUNT_CHARS:
-        raise AmountError("format")
-    cleaned = raw.replace(" ", "")
-    negative = cleaned.startswith("-")
-    cleaned = cleaned.lstrip("-")
-    if cleaned.startswith("£"):
-        cleaned = cleaned[1:]
-    if cleaned.startswith("-"):  # "£-300"
-        negative, cleaned = True, cleaned[1:]
-    if not _POUNDS.fullmatch(cleaned):
-        raise AmountError("format")
-    if negative:
-        raise AmountError("negative")
-    amount = Decimal(cleaned.replace(",", ""))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise AmountError("decimals")
-    pence = int(amount * 100)
-    if pence > maximum:
-        raise AmountError("too_large")
-    return pence
-
-
-def parse_percent(
-    text: str | None, *, maximum: Decimal, whole: bool = False, places: int = 2
-) -> Decimal | None:
-    """A percentage from what an admin typed ("10", "10%", "12.5 %"); None when blank.
-
-    Raises :class:`AmountError` for anything else, including more than ``places`` decimal places (or any,
-    when ``whole``) and a value above ``maximum``.
-    """
-    raw = (text or "").strip()
-    if not raw:
-        return None
-    if len(raw) > _MAX_AMOUNT_CHARS:
-        raise AmountError("format")
-    cleaned = raw.replace(" ", "").removesuffix("%")
-    negative = cleaned.startswith("-")
-    cleaned = cleaned.lstrip("-")
-    if not _NUMBER.fullmatch(cleaned):
-        raise AmountError("format")
-    if negative:
-        raise AmountError("negative")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:  # pragma: no cover - the pattern only lets plain decimals through
-        raise AmountError("format") from None
-    if whole and number != number.to_integral_value():
-        raise AmountError("decimals")
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise AmountError("decimals")
-    if number > maximum:
-        raise AmountError("too_large")
-    return number
-
-
-def pounds_for_input(pence: int | None) -> str:
-    """An amount as the admin would type it back: "300" or "300.50" (the £ is the input's prefix)."""
-    if pence is None:
-        return ""
-    pounds, remainder = divmod(pence, 100)
-    return str(pounds) if remainder == 0 else f"{pounds}.{remainder:02d}"
-
-
-def percent_for_input(number: Decimal | int | None) -> str:
-    """A percentage without trailing zeros or an exponent: 10, 12.5, 100."""
-    if number is None:
-        return ""
-    return format(Decimal(number).normalize(), "f")
+def _weekly_pounds(text: str | None) -> int | None:
+    """A weekly amount (a limit, the light check's maximum): never above what one person's budget may be."""
+    return parse_pounds(text, maximum=weekly_budget_maximum())
 
 
 class AmountField(StringField):
     """Text that must parse as an amount; what was typed is kept for the page, the parsed value is ``value``.
 
-    ``messages`` maps each :class:`AmountError` code (and ``required``) to what the admin is told.
+    ``messages`` maps an :class:`AmountError` code (and ``required``) to what the admin is told: a string,
+    or a function of the error for a message that names the bound. A code it leaves out is worded by
+    :func:`portal.money.amount_message`.
     """
 
     def __init__(
@@ -202,7 +125,12 @@ class AmountField(StringField):
         try:
             self.value = self.parse(self.data)
         except AmountError as error:
-            raise StopValidation(str(self.messages[error.code])) from None
+            message = self.messages.get(error.code)
+            if message is None:
+                message = amount_message(error)
+            elif callable(message):
+                message = message(error)
+            raise StopValidation(str(message)) from None
         if self.value is None and self.required:
             raise StopValidation(str(self.messages["required"]))
 
@@ -428,12 +356,14 @@ class ValidationRuleForm(Form):
             "A case not at risk whose own estimate is at most this much a week may be confirmed with a "
             "lighter check. Leave it blank to check every case in full."
         ),
-        parse=parse_pounds,
+        parse=_weekly_pounds,
         messages={
             "format": lazy_gettext("Enter the light check maximum in pounds, like 300 or 300.50"),
             "decimals": lazy_gettext("Enter the light check maximum to the nearest penny, like 300.50"),
             "negative": lazy_gettext("The light check maximum must be £0 or more"),
-            "too_large": lazy_gettext("The light check maximum must be £100,000 or less"),
+            "too_large": lambda error: gettext(
+                "The light check maximum must be %(maximum)s or less", maximum=format_money(error.limit)
+            ),
         },
         filters=[clean_text],
         render_kw={"inputmode": "decimal", "spellcheck": "false", "autocomplete": "off"},
@@ -503,7 +433,7 @@ for _level in LEVELS:
         f"weekly_{_level}",
         AmountField(
             lazy_gettext("Weekly amount (optional)"),
-            parse=parse_pounds,
+            parse=_weekly_pounds,
             messages={
                 "format": lazy_gettext(
                     "Enter level %(level)d's weekly amount in pounds, like 500 or 500.50", level=_level
@@ -512,8 +442,10 @@ for _level in LEVELS:
                     "Enter level %(level)d's weekly amount to the nearest penny, like 500.50", level=_level
                 ),
                 "negative": lazy_gettext("Level %(level)d's weekly amount must be £0 or more", level=_level),
-                "too_large": lazy_gettext(
-                    "Level %(level)d's weekly amount must be £100,000 or less", level=_level
+                "too_large": lambda error, level=_level: gettext(
+                    "Level %(level)d's weekly amount must be %(maximum)s or less",
+                    level=level,
+                    maximum=format_money(error.limit),
                 ),
             },
             filters=[clean_text],

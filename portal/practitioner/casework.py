@@ -7,8 +7,6 @@ the member of staff's own organisation, so another organisation's case is a 404.
 from __future__ import annotations
 
 import json
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -18,7 +16,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal import budgets
+from portal import budgets, money
 from portal.audit import record
 from portal.engine import AREAS, CLIENT_GROUPS
 from portal.extensions import db
@@ -575,25 +573,6 @@ def needs_profile(case_id: str) -> Any:
 # -- the budget ---------------------------------------------------------------------------------------
 
 
-def parse_pounds(raw: str | None) -> int | None:
-    """ "£1,234.50", "1234.5" or "1234" → pence; None when it is not an amount of money."""
-    text = (raw or "").strip().replace("£", "").replace(" ", "")
-    # Commas only as thousands separators (1,234.50); "240,95" is refused, never read as 24,095.
-    if "," in text:
-        if not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d{1,2})?", text):
-            return None
-        text = text.replace(",", "")
-    if not re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text):
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        return None
-    return int(amount * 100)
-
-
 class BudgetForm(Form):
     """Confirm the calculated figure or set another, with a reason."""
 
@@ -624,20 +603,23 @@ def budget(case_id: str) -> Any:
     result = work.recalculate(found)
     own_row = work.own_estimate(found)
     own = budgets.loaded(own_row) if own_row else None
-    form = BudgetForm(data={"amount": f"{result.total_weekly_pence / 100:.2f}"})
+    form = BudgetForm(data={"amount": money.pounds_for_input(result.total_weekly_pence)})
     if request.method == "POST":
         _holder_only(found)
         if form.validate_on_submit():
-            pence = parse_pounds(form.amount.data)
-            contribution = (
-                parse_pounds(form.contribution.data) if (form.contribution.data or "").strip() else None
-            )
-            if pence is None:
-                form.amount.errors = [gettext("Enter an amount of money, like 240.95")]
-            if (form.contribution.data or "").strip() and contribution is None:
-                form.contribution.errors = [
-                    gettext("Enter an amount of money, like 12.50, or leave it blank")
-                ]
+            maximum = money.weekly_budget_maximum()
+            pence = contribution = None
+            try:
+                pence = money.parse_pounds(form.amount.data, maximum=maximum)
+            except money.AmountError as error:
+                form.amount.errors = [money.amount_message(error)]
+            else:
+                if pence is None:  # only spaces typed
+                    form.amount.errors = [gettext("Enter the weekly budget")]
+            try:
+                contribution = money.parse_pounds(form.contribution.data, maximum=maximum)
+            except money.AmountError as error:
+                form.contribution.errors = [money.amount_message(error, example="12.50")]
             if (
                 pence is not None
                 and pence != result.total_weekly_pence

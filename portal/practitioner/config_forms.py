@@ -34,10 +34,8 @@ from portal.forms import (
     error_summary,
 )
 from portal.models import ConfigurationVersion, Organisation
-from portal.practitioner.admin import AmountError, parse_pounds, pounds_for_input
+from portal.money import RATE_MAXIMUM, AmountError, parse_pounds, pounds_for_input
 from portal.practitioner.config_words import STATUS_NAMES, engine_problem, number_text, show_number
-
-MAX_POUNDS = 10_000_000  # £100,000: far above any rate, so a typo cannot pass
 
 # -- typed values ---------------------------------------------------------------------------------------
 
@@ -152,7 +150,7 @@ class Spec:
     def _pounds(self, raw: str) -> int:
         label = self.label
         try:
-            pence = parse_pounds(raw, maximum=MAX_POUNDS)
+            pence = parse_pounds(raw, maximum=RATE_MAXIMUM)
         except AmountError as error:
             if error.code == "decimals":
                 raise BadValue(

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.jobs import work
 from portal.models import Account, AuditEvent, Organisation, Role
-from portal.practitioner.admin import AmountError, parse_percent, parse_pounds
 from portal.practitioner.rules import Limit, OrganisationRules
 from tests.conftest import check_page, csrf_from, sign_in
 
@@ -580,7 +579,7 @@ def test_validation_rule_parses_pounds(client, client_request, people, org, type
         (
             {"light_max": "300,50", "full_check_percent": "10"},
             "#light_max",
-            "Enter the light check maximum in pounds, like 300 or 300.50",
+            "Use a full stop before the pence, and commas only between thousands, like 1,240.95",
         ),
         (
             {"light_max": "-5", "full_check_percent": "10"},
@@ -600,7 +599,7 @@ def test_validation_rule_parses_pounds(client, client_request, people, org, type
         (
             {"light_max": "200000", "full_check_percent": "10"},
             "#light_max",
-            "The light check maximum must be £100,000 or less",
+            "The light check maximum must be £25,000.00 or less",
         ),
         (
             {"light_max": "300", "full_check_percent": "101"},
@@ -779,42 +778,6 @@ def test_admin_pages_work_in_welsh_and_urdu(client, client_request, people):
 # Parsing -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("typed", "pence"),
-    [
-        ("300", 30000),
-        ("300.5", 30050),
-        ("£0", 0),
-        ("1,000,000", None),
-        (".5", 50),
-        ("£ 12", 1200),
-        ("٣٠٠", 30000),
-    ],
-)
-def test_parse_pounds(typed, pence):
-    if pence is None:
-        with pytest.raises(AmountError):
-            parse_pounds(typed)
-    else:
-        assert parse_pounds(typed) == pence
-
-
-@pytest.mark.parametrize(
-    "typed", ["1e3", "NaN", "Infinity", "£", "12.", "1,00", "3 0 0 0 0 0 0", "--5", "0x10", "1_000"]
-)
-def test_parse_pounds_refuses(typed):
-    with pytest.raises(AmountError):
-        parse_pounds(typed)
-
-
-def test_parse_percent():
-    assert parse_percent("12.5%", maximum=Decimal(100)) == Decimal("12.5")
-    assert parse_percent(" ", maximum=Decimal(100)) is None
-    for bad in ("NaN", "1e2", "½", "10%%", "1_0"):
-        with pytest.raises(AmountError):
-            parse_percent(bad, maximum=Decimal(100))
-
-
 text = st.text(max_size=40) | st.sampled_from(
     [
         "",
@@ -852,7 +815,7 @@ def test_random_posts_to_the_limits_form_never_fail(client, people, org, data):
     limits = rules_of(org).limits
     for level in (2, 3, 4):
         limit = limits[level]
-        assert limit.weekly_pence is None or 0 <= limit.weekly_pence <= 10_000_000
+        assert limit.weekly_pence is None or 0 <= limit.weekly_pence <= 2_500_000
         assert limit.percent_over is None or 0 <= limit.percent_over <= 1000
     stored = fresh(org).settings.get("approval_limits")
     if stored is not None:

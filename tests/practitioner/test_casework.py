@@ -510,25 +510,39 @@ def test_role_of_staff_pages_is_declared(app):
 
 
 @pytest.mark.parametrize(
-    ("typed", "pence"),
+    ("typed", "field", "message"),
     [
-        ("240.95", 24095),
-        ("£240.95", 24095),
-        ("1,234.50", 123450),
-        ("£ 2,500", 250000),
-        ("0", 0),
-        ("240,95", None),
-        ("12,34", None),
-        ("1.234", None),
-        ("abc", None),
-        ("-5", None),
-        ("", None),
-        ("1e3", None),
-        ("9" * 20, None),
-        ("NaN", None),
+        ("£1,234,567.89", "amount", "The amount must be £25,000.00 or less"),
+        ("240,95", "amount", "Use a full stop before the pence, and commas only between thousands"),
+        ("12.345", "amount", "Enter the amount to the nearest penny"),
+        ("-3", "contribution", "The amount must be £0 or more"),
     ],
 )
-def test_money_is_read_exactly_or_refused(typed, pence):
-    from portal.practitioner.casework import parse_pounds
+def test_budget_page_refuses_money_slips_and_keeps_what_was_typed(
+    app, staff, sent_case, typed, field, message
+):
+    assert service.claim(staff["assessor"], sent_case)
+    _agree_with_the_rest(app, staff["assessor"], refreshed(sent_case))
+    assessor = staff_client(app, staff["assessor"])
+    url = f"/staff/cases/{sent_case.public_id}/budget"
+    data = {"amount": "100", "reason": "Two carers at every visit.", field: typed}
+    page = check_page(post(assessor, url, data).get_data(as_text=True), errors=True)
+    assert message in page.select_one(f"#{field}-error").get_text()
+    assert page.select_one(f"#{field}")["value"] == typed
+    assert refreshed(sent_case).status == CaseStatus.CLAIMED
 
-    assert parse_pounds(typed) == pence
+
+def test_budget_page_reads_pence_alone(app, staff, sent_case):
+    """ ".50" is 50p on every staff form (it was refused here and accepted on the admin's)."""
+    assert service.claim(staff["assessor"], sent_case)
+    _agree_with_the_rest(app, staff["assessor"], refreshed(sent_case))
+    sent_case.organisation.settings = OrganisationRules(
+        limits={2: Limit(weekly_pence=2_500_000), 3: Limit(), 4: Limit()}
+    ).to_settings()
+    db.session.commit()
+    assessor = staff_client(app, staff["assessor"])
+    url = f"/staff/cases/{sent_case.public_id}/budget"
+    response = post(assessor, url, {"amount": ".50", "reason": "A token amount.", "contribution": ".25"})
+    assert response.status_code == 303
+    decision = db.session.scalar(select(Decision).filter_by(case_id=sent_case.id))
+    assert (decision.confirmed_weekly_pence, decision.contribution_pence) == (50, 25)
