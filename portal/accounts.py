@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
@@ -21,7 +21,7 @@ from portal.forms import MESSAGES, Form, PasswordInput, SubmitInput, TextInput, 
 from portal.i18n.web import current_code
 from portal.mail import link_to, queue_email
 from portal.models import Account, PasswordToken, Role, utcnow
-from portal.security import hash_password, verify_password
+from portal.security import hash_password, local_path, verify_password
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -158,6 +158,7 @@ def issue_password_link(account: Account, purpose: str = "reset") -> str:
     """Create a one-time set/reset link for the account and queue the email, in the caller's transaction."""
     token = secrets.token_urlsafe(32)
     cfg = current_app.config
+    end_password_links(account)  # only the newest link works
     lifetime = (
         timedelta(days=cfg["SETUP_LINK_DAYS"])
         if purpose == "setup"
@@ -185,6 +186,16 @@ def issue_password_link(account: Account, purpose: str = "reset") -> str:
     return token
 
 
+def end_password_links(account: Account) -> None:
+    """Make every unused set/reset link of ``account`` stop working (in the caller's transaction)."""
+    db.session.execute(
+        update(PasswordToken)
+        .where(PasswordToken.account_id == account.id, PasswordToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _valid_token(token: str) -> PasswordToken | None:
     """The unused, unexpired token row for ``token``, or None."""
     if not token or len(token) > 200:
@@ -210,9 +221,7 @@ def home_for(account: Account) -> str:
 
 def _safe_next(target: str | None) -> str | None:
     """Only follow a ``next`` that stays on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return local_path(target)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -323,6 +332,7 @@ def reset_password(token: str) -> Any:
         account.failed_sign_ins = 0
         account.throttled_until = None
         row.used_at = utcnow()
+        end_password_links(account)  # using one link ends the rest
         record("account.password_changed", actor=account, detail={"purpose": row.purpose})
         db.session.commit()
         login_user(account)

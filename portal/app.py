@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext, refresh
@@ -40,7 +40,7 @@ _TEMPLATE_CACHE = _MemoryBytecodeCache()
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Build the portal: settings, extensions, blueprints, error pages and commands."""
-    from portal.config import Config
+    from portal.config import Config, check_secret_key
 
     app = Flask(
         __name__,
@@ -53,6 +53,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     else:
         app.config.from_object(config or Config)
+    check_secret_key(app.config)
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -71,7 +72,11 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from portal import request_guard
+
+    request_guard.register_converters(app)  # before any route is added
     _init_extensions(app)
+    request_guard.init_app(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -155,6 +160,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(practitioner_bp)
 
 
+def same_site_path() -> str:
+    """The request's path, re-encoded so a browser cannot read it as another site's address.
+
+    A path such as ``/%5Cevil.example/x`` arrives decoded as ``/\\evil.example/x``, which browsers treat like
+    ``//evil.example/x``: percent-encode everything but plain path characters, and never start with ``//``.
+    """
+    return "/" + quote(request.path.lstrip("/\\"), safe="/-._~!$&'()*+,;=:@")
+
+
 def _register_template_helpers(app: Flask) -> None:
     """Values and filters every template may use."""
     from portal.formatting import format_day, format_money, ltr
@@ -166,14 +180,14 @@ def _register_template_helpers(app: Flask) -> None:
         """The current page in another language, keeping the person's place."""
         args = request.args.to_dict(flat=True)
         args["lang"] = code
-        return f"{request.path}?{urlencode(args)}"
+        return f"{same_site_path()}?{urlencode(args)}"
 
     def switch_easy_read_url(on: bool) -> str:
         """The current page with Easy Read switched on or off, keeping the person's place."""
         args = request.args.to_dict(flat=True)
         args.pop("lang", None)
         args["easy_read"] = "1" if on else "0"
-        return f"{request.path}?{urlencode(args)}"
+        return f"{same_site_path()}?{urlencode(args)}"
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -26,8 +26,13 @@ def main(argv: list[str] | None = None) -> Any:
     from flask.cli import FlaskGroup
 
     from portal.app import create_app
+    from portal.config import Config, DemoConfig
 
-    group = FlaskGroup(create_app=create_app, help="The care and support self-assessment portal.")
+    # Only the demo may run without PORTAL_SECRET_KEY (it keeps a key in memory); everything else needs it.
+    config = DemoConfig if args[:1] == ["demo"] else Config
+    group = FlaskGroup(
+        create_app=lambda: create_app(config), help="The care and support self-assessment portal."
+    )
     return group.main(args=args, prog_name="portal")
 
 

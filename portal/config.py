@@ -19,17 +19,28 @@ def _bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    """PORTAL_SECRET_KEY, else a key kept in instance/secret_key so every process on a host shares it."""
-    key = os.environ.get("PORTAL_SECRET_KEY", "").strip()
-    if key:
-        return key
-    path = ROOT / "instance" / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+SECRET_KEY_MIN_LENGTH = 32
+
+
+def _secret_key() -> str | None:
+    """PORTAL_SECRET_KEY, or None: the app refuses to start without one (see ``create_app``).
+
+    Never a key made up and written to disk: every web process must share the operator's key, and a key left
+    in the checkout is one more secret to leak.
+    """
+    return os.environ.get("PORTAL_SECRET_KEY", "").strip() or None
+
+
+def check_secret_key(config: dict[str, object]) -> None:
+    """Refuse to run without a proper secret key (tests and the demo bring their own)."""
+    key = config.get("SECRET_KEY")
+    if not key:
+        raise RuntimeError(
+            "PORTAL_SECRET_KEY is not set. Set it to the same long random value on every web and worker "
+            "process, for example: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    if not config.get("TESTING") and len(str(key)) < SECRET_KEY_MIN_LENGTH:
+        raise RuntimeError(f"PORTAL_SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long.")
 
 
 def normalise_database_url(url: str) -> str:
@@ -52,6 +63,7 @@ class Config:
     """Production-leaning defaults; override with PORTAL_* environment variables."""
 
     SECRET_KEY = _secret_key()
+    DEMO = False
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     BRANDING = Branding.from_env()
@@ -101,6 +113,11 @@ class Config:
 
 class DemoConfig(Config):
     """The one-command laptop demo: SQLite, plain HTTP on loopback, a local mail sink."""
+
+    DEMO = True
+    # The demo is one process (server and worker threads): a key held in memory, new at each start (which
+    # signs everyone out), unless PORTAL_SECRET_KEY is set.
+    SECRET_KEY = _secret_key() or secrets.token_hex(32)
 
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

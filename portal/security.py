@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -40,6 +41,23 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None.
+
+    Browsers drop tabs and line breaks from an address and read ``\\`` as ``/``, so ``/\t/evil.example``
+    and ``/\\evil.example`` lead off-site: refuse any control character, space or backslash, and anything
+    with a scheme or host. (A line break would also make an invalid Location header.)
+    """
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ord(char) < 0x21 or char in "\\\x7f" for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

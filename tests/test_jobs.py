@@ -167,7 +167,7 @@ def test_a_worker_killed_while_sending_loses_nothing(app, app_config):
             "PORTAL_DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
             "PORTAL_MAIL_HOST": "127.0.0.1",
             "PORTAL_MAIL_PORT": str(port),
-            "PORTAL_SECRET_KEY": "test",
+            "PORTAL_SECRET_KEY": "test-only-key-" + "x" * 32,
             "PORTAL_JOB_LEASE_SECONDS": "2",
         }
         worker = subprocess.Popen(

@@ -69,6 +69,7 @@ ERROR_CODES = frozenset(
         "unreadable",  # file, reason
         "not_yaml",
         "not_yaml_at",  # line, column
+        "yaml_alias_at",  # line, column
     }
 )
 _SCHEMA_CODES: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {

@@ -282,9 +282,7 @@ class Configuration:
 
     def to_yaml(self) -> str:
         """The canonical YAML serialisation; ``loads_configuration(config.to_yaml()) == config``."""
-        return yaml.safe_dump(
-            self._data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None
-        )
+        return dump_yaml(self._data)
 
     def with_changes(self, **changes: Any) -> Configuration:
         """A new configuration with some top-level keys replaced (e.g. label, effective_date, model)."""
@@ -772,13 +770,57 @@ def load_configuration(source: str | os.PathLike[str] | Mapping[str, Any]) -> Co
     return loads_configuration(text)
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value shared by two keys out twice, never as an anchor and alias (which loading refuses)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(document: Any) -> str:
+    """A configuration document as YAML that :func:`loads_configuration` accepts (no aliases)."""
+    return yaml.dump(
+        document,
+        Dumper=_NoAliasDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=110,
+        default_flow_style=None,
+    )
+
+
+class _AliasRefused(yaml.composer.ComposerError):
+    """A YAML alias where none is allowed."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe subset without anchors and aliases.
+
+    A few lines of nested aliases expand to gigabytes ("billion laughs"); a configuration never needs one.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _AliasRefused(None, None, "aliases are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def loads_configuration(text: str) -> Configuration:
-    """Parse and validate a configuration from YAML (or JSON) text."""
+    """Parse and validate a configuration from YAML (or JSON) text; YAML aliases are refused."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        if isinstance(exc, _AliasRefused) and mark is not None:
+            raise ConfigurationError(
+                "",
+                f"YAML aliases (*name) are not allowed{where}",
+                "yaml_alias_at",
+                line=mark.line + 1,
+                column=mark.column + 1,
+            ) from None
         if mark is None:
             raise ConfigurationError("", f"not valid YAML{where}", "not_yaml") from None
         raise ConfigurationError(

@@ -30,6 +30,7 @@ from portal.forms import (
 from portal.models import Job, JobStatus, Role
 from portal.practitioner import bp
 from portal.practitioner.config_forms import ConfirmForm, own_organisation, own_version, version_choices
+from portal.request_guard import accepts_uploads
 from portal.security import roles_required
 
 TABLE_ROWS = 200  # rows of the accuracy table on one page
@@ -122,6 +123,7 @@ def case_problem(message: str) -> str:
 
 
 @bp.route("/accuracy", methods=["GET", "POST"])
+@accepts_uploads("cases")
 @roles_required(Role.ADMIN)
 def accuracy() -> Any:
     """Upload local cases with their actual costs to see how close the estimates are."""

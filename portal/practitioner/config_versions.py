@@ -190,7 +190,7 @@ class PublishForm(Form):
             raise StopValidation(gettext("Enter the date it comes into force, with a day, month and year"))
         try:
             self.day = date(int(year_text), int(month_text), int(day_text))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a year of hundreds of digits
             raise StopValidation(gettext("The date it comes into force must be a real date")) from None
         today = current_day()
         if self.day < today:

@@ -178,6 +178,11 @@ CONFIG_ERROR_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
         line=v["line"],
         column=v["column"],
     ),
+    "yaml_alias_at": lambda v: gettext(
+        "the file uses a YAML alias (*name), which is not allowed: see line %(line)s, column %(column)s",
+        line=v["line"],
+        column=v["column"],
+    ),
 }
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from portal.engine import load_configuration
 from portal.engine.cli import main
+from portal.engine.configuration import dump_yaml
 
 from .conftest import CASES_CSV, profile_dict, reference_document, reference_profile
 
@@ -22,7 +22,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     profile = tmp_path / "profile.json"
     profile.write_text(json.dumps(reference_profile().to_dict()), encoding="utf-8")
     config = tmp_path / "reference.yaml"
-    config.write_text(yaml.safe_dump(reference_document()), encoding="utf-8")
+    config.write_text(dump_yaml(reference_document()), encoding="utf-8")
     return {"profile": profile, "config": config, "dir": tmp_path}
 
 
@@ -163,11 +163,9 @@ def test_bad_profiles_exit_2(
     [
         ("label: [oops\n", "not valid YAML at line"),
         ("just text\n", "the configuration must be a mapping"),
-        (yaml.safe_dump({**reference_document(), "colour": "blue"}), "colour: unknown key"),
+        (dump_yaml({**reference_document(), "colour": "blue"}), "colour: unknown key"),
         (
-            yaml.safe_dump(
-                {**reference_document(), "rates": {"daily_living": {"per": "hour", "default": -1}}}
-            ),
+            dump_yaml({**reference_document(), "rates": {"daily_living": {"per": "hour", "default": -1}}}),
             "rates.daily_living.default: must be a positive amount",
         ),
     ],
