@@ -1,7 +1,7 @@
 """Command line for the engine: ``estimate`` a profile, and ``ras calibrate`` / ``ras accuracy`` on local cases.
 
     python -m portal.engine.cli estimate --profile person.json [--config council.yaml] [--mode ipb]
-    python -m portal.engine.cli ras calibrate --cases cases.csv --out council.yaml [--base demo.yaml]
+    python -m portal.engine.cli ras calibrate --cases cases.csv --out council.yaml [--from CONFIG|none]
     python -m portal.engine.cli ras accuracy --cases cases.csv --config council.yaml
 
 The ``portal`` console script passes its arguments to ``main``. Output is JSON on stdout; a malformed profile,
@@ -70,7 +70,22 @@ def _parser() -> argparse.ArgumentParser:
         "--out", required=True, type=Path, help="where to write the calibrated configuration (YAML)"
     )
     cal.add_argument(
-        "--base", type=Path, help="configuration whose structure and rates to keep; default: demo"
+        "--from",
+        dest="start",
+        default="",
+        metavar="CONFIG|none",
+        help="configuration to start from and shrink toward (default: the shipped one); "
+        "none: fit from scratch, today's fit",
+    )
+    cal.add_argument(
+        "--base",
+        type=Path,
+        help="with --from none: configuration whose structure and rates to keep; default: the shipped one",
+    )
+    cal.add_argument(
+        "--keep-rates",
+        action="store_true",
+        help="no overall price factor: every rate stays exactly as it is",
     )
     cal.add_argument("--label", help="label for the calibrated configuration")
     cal.add_argument(
@@ -230,18 +245,25 @@ def _cases(path: Path) -> Any:
 
 
 def _run_calibrate(args: argparse.Namespace) -> int:
-    from portal.engine import calibrate
+    from portal.engine import calibrate, local
 
     cases = _cases(args.cases)
-    base = _config(args.base)
+    scratch = args.start.strip().lower() == "none"
+    if args.base is not None and not scratch:
+        raise InputError("--base is for --from none; to start from a configuration, give it as --from CONFIG")
+    start = None if scratch else _config(Path(args.start) if args.start else None)
+    base = _config(args.base) if scratch else start
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     try:
-        config = calibrate.fit(cases, base, label=args.label, progress=progress)
+        result = local.calibrate(
+            cases, start, base=base, price=not args.keep_rates, label=args.label, progress=progress
+        )
     except ValueError as exc:
         raise InputError(f"{args.cases}: {exc}") from None
+    config = result.config
     try:
         args.out.write_text(config.to_yaml(), encoding="utf-8")
     except OSError as exc:
@@ -252,6 +274,16 @@ def _run_calibrate(args: argparse.Namespace) -> int:
         "label": config.label,
         "content_hash": config.content_hash,
         "cases": len(cases),
+        "from": "none" if scratch else (args.start or "shipped"),
+        "strength": None
+        if result.strength is None
+        else ("one factor only" if result.factor_only else result.strength),
+        # every rate the one price factor moved, in pounds per hour, night or week: never moved silently
+        "price_factor": round(result.price_factor, 4),
+        "rates_changed": [
+            {"kind": kind, "per": unit, "before": pounds_number(old), "after": pounds_number(new)}
+            for kind, unit, old, new in local.rate_changes(base, config)
+        ],
         "in_sample": report.figures.to_dict() | {"outliers": len(report.outliers)},
         "additive_in_sample": report.additive.to_dict() | {"outliers": len(report.additive.outliers)},
     }

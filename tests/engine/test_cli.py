@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from portal.engine import load_configuration
+from portal.engine import demo_configuration, load_configuration
 from portal.engine.cli import main
 from portal.engine.configuration import dump_yaml
 
@@ -235,7 +235,7 @@ def test_ras_calibrate_writes_a_loadable_configuration(
         capsys, "ras", "calibrate", "--cases", str(cases), "--out", str(out), "--label", "Ours 2026"
     )
     assert code == 0, err
-    assert "fitting" in err  # progress goes to stderr
+    assert "fold 1 of 5" in err and "chosen" in err  # progress goes to stderr
     config = load_configuration(out)
     assert config.label == "Ours 2026" and data["content_hash"] == config.content_hash
     assert data["cases"] == 120 and 0 < data["in_sample"]["mdape"] < 1
@@ -326,3 +326,44 @@ def test_ras_calibrate_cross_validates(capsys: pytest.CaptureFixture[str], tmp_p
         capsys, "ras", "calibrate", "--cases", str(cases), "--out", str(out), "--cross-validate", "1"
     )
     assert code == 2 and "at least 2 folds" in err
+
+
+def test_ras_calibrate_from_a_start_from_none_and_keeping_rates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cases = _cases(tmp_path, 80)
+    start = _write(tmp_path / "start.yaml", demo_configuration().to_yaml())
+    out = tmp_path / "c.yaml"
+    code, data, err = run(
+        capsys, "ras", "calibrate", "--cases", str(cases), "--out", str(out), "--from", str(start)
+    )
+    assert code == 0, err
+    assert data["from"] == str(start) and data["strength"] is not None
+    moved = {r["kind"] for r in data["rates_changed"]}
+    assert (data["price_factor"] != 1.0) == bool(moved)  # a moved rate is always listed
+    code, data, err = run(
+        capsys, "ras", "calibrate", "--cases", str(cases), "--out", str(out), "--from", "none"
+    )
+    assert code == 0, err
+    assert data["from"] == "none" and data["strength"] is None and data["rates_changed"] == []
+    assert "fitting" in err
+    code, data, err = run(
+        capsys, "ras", "calibrate", "--cases", str(cases), "--out", str(out), "--keep-rates"
+    )
+    assert code == 0, err
+    assert data["price_factor"] == 1.0 and data["rates_changed"] == []
+    assert load_configuration(out).to_dict()["rates"] == demo_configuration().to_dict()["rates"]
+    code, _, err = run(
+        capsys,
+        "ras",
+        "calibrate",
+        "--cases",
+        str(cases),
+        "--out",
+        str(out),
+        "--base",
+        str(start),
+        "--from",
+        str(start),
+    )
+    assert code == 2 and "--from none" in err
