@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.forms import MESSAGES, Form, PasswordInput, SubmitInput, TextInput, error_summary
 from portal.i18n.web import current_code
 from portal.mail import link_to, queue_email
-from portal.models import Account, PasswordToken, Role, utcnow
+from portal.models import Account, Case, CaseStatus, PasswordToken, PersonLink, Role, utcnow
 from portal.security import hash_password, local_path, verify_password
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -209,12 +209,16 @@ def _valid_token(token: str) -> PasswordToken | None:
 def home_for(account: Account) -> str:
     """Where an account lands after signing in."""
     if account.role == Role.CITIZEN:
-        # Coming back to a draft: straight to the first unanswered question of the latest one.
-        from portal.selfassess import resume_url, service
-
-        drafts = [case for case in service.cases_for(account) if case.status.value == "draft"]
-        if drafts:
-            return resume_url(max(drafts, key=lambda case: case.updated_at))
+        # Coming back to a draft: its "carry on" page sends them to the first unanswered question.
+        draft = db.session.scalar(
+            select(Case.public_id)
+            .join(PersonLink, PersonLink.person_id == Case.person_id)
+            .where(PersonLink.account_id == account.id, Case.status == CaseStatus.DRAFT)
+            .order_by(Case.updated_at.desc(), Case.id.desc())
+            .limit(1)
+        )
+        if draft is not None:
+            return url_for("selfassess.carry_on", case_id=draft)
         return url_for("selfassess.dashboard")
     return url_for("practitioner.home")
 

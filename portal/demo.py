@@ -152,30 +152,24 @@ DEMO_PEOPLE = (
 
 
 def seed_demo_cases() -> None:
-    """Example sent cases for the staff queues, sent by the demo carer for people they support."""
-    from datetime import date
-    from random import Random
+    """Example sent cases for the staff queues, sent by the demo carer for people they support.
 
-    from portal.models import Authority, Case
-    from portal.selfassess import service
+    The citizen side sends them, as the carer would: its blueprint offers :func:`send_demo_cases` here when it is
+    registered, so this core module does not import a front door.
+    """
+    from flask import current_app
+
+    from portal.models import Case
 
     carer = db.session.scalar(select(Account).filter_by(email=CITIZENS[1][0]))
     if carer is None or db.session.scalar(select(Case.id).filter_by(created_by_id=carer.id)):
         return
-    schema = service.schema()
+    sender = current_app.extensions["portal.send_demo_case"]
     for index, (name, born, postcode, level, urgent) in enumerate(DEMO_PEOPLE):
-        case = service.start_for_someone_else(carer, name, "Support worker", Authority.CONSENT)
-        case.person.date_of_birth = date.fromisoformat(born)
-        case.person.postcode = postcode
-        matches = service.organisations_for_postcode(postcode)
-        case.organisation_id = matches[0].id if matches else None
-        answers = _demo_answers(schema, Random(index), level, urgent)
-        case.answers = {key: service.storable(value) for key, value in answers.items()}
-        db.session.commit()
-        service.send(carer, case, urgent=urgent)
+        sender(carer, name, born, postcode, level, urgent, index)
 
 
-def _demo_answers(schema: Any, rng: Any, level: int, urgent: bool) -> dict[str, Any]:
+def demo_answers(schema: Any, rng: Any, level: int, urgent: bool) -> dict[str, Any]:
     """A complete, valid set of answers with needs around ``level`` (deterministic for a seed)."""
     from portal.questionnaire import QuestionType
 

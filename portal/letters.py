@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import force_locale, gettext, lazy_gettext
 
 from portal import budgets
+from portal.case_record import current_validation, eligible_areas
 from portal.extensions import db
 from portal.i18n import babel_locale
 from portal.jobs import handler
@@ -76,8 +77,6 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
         if decision.contribution_pence is not None
         else ""
     )
-    from portal.practitioner.service import current_validation, eligible_areas
-
     validation = current_validation(case)
     eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
     return {

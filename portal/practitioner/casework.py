@@ -34,7 +34,8 @@ from portal.i18n.schema_text import Words
 from portal.models import Account, AuditEvent, CaseStatus, OrganisationKind, Role
 from portal.practitioner import bp
 from portal.practitioner import service as work
-from portal.questionnaire import ErrorCode, QuestionType, Voice
+from portal.questionnaire import ErrorCode, QuestionType, Voice, storable
+from portal.questions_web import display_answer, error_message, posted_answer, question_form
 from portal.security import roles_required
 
 CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
@@ -256,8 +257,6 @@ def validate(case_id: str) -> str:
 
 def _validation_rows(found: Any) -> list[dict[str, Any]]:
     """Every question on the validated path, with the person's answer and the assessor's."""
-    from portal.selfassess.display import display_answer
-
     schema = work.schema()
     validation = work.current_validation(found)
     items = (validation.items if validation else None) or {}
@@ -317,10 +316,6 @@ class ValidateForm(Form):
 @roles_required(*CASEWORKERS)
 def validate_answer(case_id: str, question_id: str) -> Any:
     """One answer: the person's beside a form to agree or amend. Saving uses optimistic locking."""
-    from portal.selfassess.display import display_answer
-    from portal.selfassess.forms import error_message, question_form
-    from portal.selfassess.service import storable
-
     found = _case(case_id)
     schema = work.schema()
     validation = work.current_validation(found)
@@ -352,9 +347,7 @@ def validate_answer(case_id: str, question_id: str) -> Any:
         action = form.action.data if answered_by_person else "answer"
         value = None
         if action in ("amend", "answer"):
-            from portal.selfassess import _raw_answer
-
-            parsed = schema.parse(question_id, _raw_answer(question.type, request.form))
+            parsed = schema.parse(question_id, posted_answer(question.type, request.form))
             if parsed.error is not None:
                 answer_form.answer.errors = [error_message(question, ErrorCode(parsed.error), words)]
             value = parsed.value

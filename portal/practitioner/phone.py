@@ -10,15 +10,16 @@ from flask_login import current_user
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from portal.extensions import db
 from portal.forms import Form, SubmitInput, TextInput, error_summary
 from portal.i18n.schema_text import Words
 from portal.models import Role
+from portal.person_details import AboutForm, covers, organisations_for_postcode
 from portal.practitioner import bp
 from portal.practitioner import service as work
-from portal.questionnaire import ErrorCode, Voice
+from portal.questionnaire import Voice, storable
+from portal.questions_web import QuestionPage
 from portal.security import roles_required
-from portal.selfassess.forms import AboutForm, error_message, question_form
-from portal.selfassess.service import covers, decode_answers, organisations_for_postcode, storable
 
 
 class PhoneForm(AboutForm):
@@ -84,29 +85,28 @@ def phone_new() -> Any:
 @roles_required(Role.ASSESSOR)
 def phone_question(case_id: str, question_id: str) -> Any:
     """One question, asked on the phone; saved at once."""
-    from portal.selfassess import _raw_answer
-
     case = _draft(case_id)
     schema = work.schema()
-    answers = decode_answers(case.answers or {})
+    answers = schema.decode_answers(case.answers or {})
     if question_id not in schema or not schema.is_on_path(question_id, answers):
         abort(404)
-    asked = schema.question(question_id)
     words = Words(voice=Voice.CARER, name=case.person.name, self_funder=schema.is_self_funder(answers))
-    form = question_form(
-        asked, words, answers.get(question_id), formdata=request.form if request.method == "POST" else None
+    page = QuestionPage.build(
+        schema,
+        question_id,
+        words,
+        answers.get(question_id),
+        posted=request.form if request.method == "POST" else None,
     )
-    if request.method == "POST" and form.validate():
-        parsed = schema.parse(question_id, _raw_answer(asked.type, request.form))
-        if parsed.error is None:
+    if request.method == "POST" and page.form.validate():  # validate() checks the CSRF token only
+        accepted, value = page.read(request.form)
+        if accepted:
             stored = dict(case.answers or {})
-            stored[question_id] = storable(parsed.value)
+            stored[question_id] = storable(value)
             case.answers = stored
-            from portal.extensions import db
-
             db.session.commit()
-            answers = decode_answers(case.answers)
-            if form.later.data:
+            answers = schema.decode_answers(case.answers)
+            if page.form.later.data:
                 flash(gettext("The answers are saved. Carry on from the staff home page."), "success")
                 return redirect(url_for(".home"), code=303)
             following = schema.next_id(question_id, answers)
@@ -115,26 +115,13 @@ def phone_question(case_id: str, question_id: str) -> Any:
                     url_for(".phone_question", case_id=case.public_id, question_id=following), code=303
                 )
             return redirect(url_for(".phone_finish", case_id=case.public_id), code=303)
-        form.answer.errors = [error_message(asked, ErrorCode(parsed.error), words)]
     previous = schema.previous_id(question_id, answers)
     back = (
         url_for(".phone_question", case_id=case.public_id, question_id=previous)
         if previous
         else url_for(".home")
     )
-    return render_template(
-        "selfassess/question.html",
-        case=case,
-        question=asked,
-        form=form,
-        errors=error_summary(form),
-        words=words,
-        heading=words.question(asked, "title"),
-        section_title=words.of(schema.section(asked.section), "title"),
-        position=schema.position(question_id, answers),
-        back=back,
-        changing=False,
-    )
+    return page.render(answers, case=case, back=back)
 
 
 @bp.route("/assess/<case_id>/finish", methods=["GET", "POST"])
@@ -143,7 +130,7 @@ def phone_finish(case_id: str) -> Any:
     """Finish: the answers become the case's snapshot and the assessor validates them like any other."""
     case = _draft(case_id)
     schema = work.schema()
-    answers = decode_answers(case.answers or {})
+    answers = schema.decode_answers(case.answers or {})
     first = schema.first_unanswered(answers)
     if first is not None:
         return redirect(url_for(".phone_question", case_id=case.public_id, question_id=first))

@@ -18,7 +18,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import budgets
 from portal.audit import record
-from portal.engine import AREAS
+from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
+    current_validation,
+    eligible_areas,
+    final_decision,
+    latest_snapshot,
+    messages,
+    own_estimate,
+    pending_decision,
+    person_answers,
+    validated_answers,
+)
 from portal.extensions import db
 from portal.mail import link_to, queue_email
 from portal.models import (
@@ -28,7 +38,6 @@ from portal.models import (
     CaseMessage,
     CaseStatus,
     Decision,
-    Estimate,
     Person,
     PersonLink,
     Role,
@@ -37,7 +46,7 @@ from portal.models import (
     utcnow,
 )
 from portal.practitioner.rules import OrganisationRules
-from portal.questionnaire import Schema, load_schema
+from portal.questionnaire import Schema, load_schema, storable
 
 PAGE_SIZE = 25
 OPEN = (CaseStatus.SENT, CaseStatus.CLAIMED, CaseStatus.WAITING_FOR_PERSON, CaseStatus.WAITING_FOR_APPROVAL)
@@ -216,51 +225,6 @@ def release(actor: Account, case: Case, *, to: Account | None = None, reason: st
 # -- history ----------------------------------------------------------------------------------------
 
 
-def latest_snapshot(case: Case) -> Snapshot:
-    """The answers as last sent."""
-    snapshot = db.session.scalar(
-        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
-    )
-    assert snapshot is not None, "a sent case has a snapshot"
-    return snapshot
-
-
-def current_validation(case: Case) -> Validation | None:
-    """The assessor's overlay on the latest snapshot."""
-    return db.session.scalar(
-        select(Validation).filter_by(case_id=case.id).order_by(Validation.id.desc()).limit(1)
-    )
-
-
-def own_estimate(case: Case) -> Estimate | None:
-    """The person's own estimate, stored when they sent the case."""
-    return db.session.scalar(
-        select(Estimate)
-        .filter_by(case_id=case.id, purpose="self_assessment")
-        .order_by(Estimate.id.desc())
-        .limit(1)
-    )
-
-
-def person_answers(case: Case) -> dict[str, Any]:
-    """The answers as the person sent them (typed)."""
-    from portal.selfassess.service import decode_answers
-
-    return decode_answers(latest_snapshot(case).answers)
-
-
-def validated_answers(case: Case, validation: Validation | None = None) -> dict[str, Any]:
-    """The person's answers with the assessor's amendments (and answers to newly reached questions) laid over."""
-    from portal.selfassess.service import decode_answers
-
-    answers = dict(latest_snapshot(case).answers)
-    validation = validation or current_validation(case)
-    for question_id, item in ((validation.items if validation else None) or {}).items():
-        if item.get("action") in ("amend", "answer"):
-            answers[question_id] = item.get("value")
-    return decode_answers(answers)
-
-
 # -- validation -------------------------------------------------------------------------------------
 
 
@@ -284,8 +248,6 @@ def validate_answer(
     ``expected_version`` is the validation version the assessor's page showed; if it has moved on, nothing is
     saved and :class:`Conflict` is raised, so nobody's work is silently overwritten.
     """
-    from portal.selfassess.service import storable
-
     validation = current_validation(case)
     if validation is None:
         raise Conflict("the case has no validation")
@@ -342,26 +304,6 @@ def save_practitioner_items(
     db.session.commit()
 
 
-def eligible_areas(items: dict[str, Any]) -> list[str] | None:
-    """The areas of need found eligible under the Care Act test, or None if no determination has been made.
-
-    Eligible needs arise from an impairment or illness, mean two or more outcomes cannot be achieved, and have
-    a significant impact on well-being; then the areas that cannot be achieved are funded. Otherwise none are.
-    """
-    eligibility = items.get("eligibility")
-    if not isinstance(eligibility, dict):
-        return None
-    chosen = set(eligibility.get("cannot_achieve") or [])
-    outcomes = [area for area in AREAS if area in chosen]
-    if (
-        eligibility.get("impairment") == "yes"
-        and eligibility.get("wellbeing") == "yes"
-        and len(outcomes) >= 2
-    ):
-        return outcomes
-    return []
-
-
 # -- questions to the person -------------------------------------------------------------------------
 
 
@@ -385,32 +327,6 @@ def ask_person(assessor: Account, case: Case, question: str) -> CaseMessage:
     db.session.commit()
     db.session.refresh(case)
     return message
-
-
-def answer_question(account: Account, case: Case, answer: str) -> CaseMessage:
-    """The person answers; the case returns to its assessor."""
-    moved = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.WAITING_FOR_PERSON)
-        .values(status=CaseStatus.CLAIMED, version=Case.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("the case is not waiting for an answer")
-    message = CaseMessage(
-        case_id=case.id, author_id=account.id, kind="answer", body=answer.strip(), lang=account.locale
-    )
-    db.session.add(message)
-    record("case.question_answered", actor=account, case=case)
-    db.session.commit()
-    db.session.refresh(case)
-    return message
-
-
-def messages(case: Case) -> list[CaseMessage]:
-    """Questions and answers, oldest first."""
-    return list(db.session.scalars(select(CaseMessage).filter_by(case_id=case.id).order_by(CaseMessage.id)))
 
 
 def _tell_people(case: Case, template: str, **context: Any) -> None:
@@ -512,20 +428,6 @@ def confirm_budget(
     db.session.commit()
     db.session.refresh(case)
     return decision
-
-
-def pending_decision(case: Case) -> Decision | None:
-    """The decision waiting for approval, if any."""
-    return db.session.scalar(
-        select(Decision).filter_by(case_id=case.id, outcome="pending").order_by(Decision.id.desc()).limit(1)
-    )
-
-
-def final_decision(case: Case) -> Decision | None:
-    """The approved decision of a decided case."""
-    return db.session.scalar(
-        select(Decision).filter_by(case_id=case.id, outcome="approved").order_by(Decision.id.desc()).limit(1)
-    )
 
 
 def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") -> Decision:
@@ -636,10 +538,9 @@ def find_phone_draft(assessor: Account, public_id: str) -> Case | None:
 def finish_phone_assessment(assessor: Account, case: Case) -> Snapshot:
     """Send the phone assessment: a snapshot, the person's estimate, and the case held by the assessor to validate."""
     from portal.models import Authority
-    from portal.selfassess.service import decode_answers
 
     current = schema()
-    answers = decode_answers(case.answers or {})
+    answers = current.decode_answers(case.answers or {})
     risk = current.risk(answers)
     profile = current.to_profile(answers)
     moved = db.session.execute(

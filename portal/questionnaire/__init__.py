@@ -4,7 +4,7 @@ No web, database or translation library is imported here: the web layer, the pra
 jobs all use the same code. See docs/decisions/0003-questionnaire.md.
 """
 
-from portal.questionnaire.answers import ParseResult, is_valid_value
+from portal.questionnaire.answers import ParseResult, is_valid_value, storable
 from portal.questionnaire.conditions import OPERATORS
 from portal.questionnaire.loader import (
     DEFAULT_SCHEMA_PATH,
@@ -62,4 +62,5 @@ __all__ = [
     "is_valid_value",
     "load_schema",
     "parse_yaml",
+    "storable",
 ]

@@ -235,3 +235,25 @@ def _valid_date(question: Question, value: object) -> bool:
         return False
     # Whether it was in the future was checked when it was given; a stored date does not expire.
     return rules.latest is None or given <= rules.latest
+
+
+# -- the stored-answer codec ---------------------------------------------------------------------------
+# Answers are kept as JSON. Whole numbers and everything else store as themselves; a number that is not whole is
+# stored as text so it stays exact (JSON would make it a float), and is read back as a Decimal.
+
+
+def storable(value: object) -> object:
+    """The JSON-safe form of a typed answer."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    return value
+
+
+def decode_value(question: Question | None, value: object) -> tuple[bool, object]:
+    """A stored answer typed again: (kept, value); a stored number that is not a number is dropped."""
+    if question is not None and question.type is QuestionType.NUMBER and isinstance(value, str):
+        try:
+            return True, Decimal(value)
+        except ArithmeticError:
+            return False, None
+    return True, value

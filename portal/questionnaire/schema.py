@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from portal.questionnaire.answers import ParseResult, is_valid_value, parse_answer
+from portal.questionnaire.answers import ParseResult, decode_value, is_valid_value, parse_answer
 from portal.questionnaire.conditions import Condition
 from portal.questionnaire.model import (
     END,
@@ -254,6 +254,15 @@ class Schema:
         if not isinstance(question_id, str) or question_id not in self._questions_by_id:
             return ParseResult(None, ErrorCode.UNKNOWN_QUESTION)
         return parse_answer(self._questions_by_id[question_id], raw, today)
+
+    def decode_answers(self, stored: Mapping[str, object]) -> dict[str, Any]:
+        """Answers as stored in JSON (see :func:`~portal.questionnaire.answers.storable`), typed again."""
+        loaded: dict[str, Any] = {}
+        for question_id, value in stored.items():
+            kept, typed = decode_value(self._questions_by_id.get(question_id), value)
+            if kept:
+                loaded[question_id] = typed
+        return loaded
 
     def translatable_strings(self) -> Iterator[SourceString]:
         """Yield (msgctxt, English text, translator comment) for every user-facing string in the schema."""

@@ -21,21 +21,28 @@ from portal.forms import error_summary
 from portal.i18n.schema_text import Words
 from portal.i18n.web import easy_read
 from portal.models import Authority, Case, CaseStatus, Document, Role
-from portal.questionnaire import ErrorCode, QuestionType, SectionStatus
+from portal.person_details import AboutForm, organisations_for_postcode
+from portal.questionnaire import SectionStatus
+from portal.questions_web import QuestionPage, display_answer
 from portal.selfassess import service
 from portal.selfassess.forms import (
-    AboutForm,
     CarerForm,
     CouncilForm,
     DeclarationForm,
     ReplyForm,
     TakeBackForm,
     WhoForm,
-    error_message,
-    question_form,
 )
 
 bp = Blueprint("selfassess", __name__, url_prefix="/my")
+
+
+@bp.record_once
+def _offer_demo_cases(state: Any) -> None:
+    """The demo seeder (a core module) sends its example cases through the citizen's services, found here."""
+    from portal.selfassess.demo_cases import send_demo_case
+
+    state.app.extensions["portal.send_demo_case"] = send_demo_case
 
 
 @bp.before_request
@@ -140,7 +147,7 @@ def about(case_id: str) -> Any:
         person.date_of_birth = form.date_of_birth.data
         person.postcode = form.postcode.data
         person.nhs_number = form.nhs_number.data
-        matches = service.organisations_for_postcode(person.postcode)
+        matches = organisations_for_postcode(person.postcode)
         if len(matches) == 1:
             case.organisation_id = matches[0].id
         elif case.organisation_id not in {m.id for m in matches}:
@@ -172,7 +179,7 @@ def council(case_id: str) -> Any:
         return case
     if not case.person.postcode:
         return redirect(url_for(".about", case_id=case.public_id))
-    matches = service.organisations_for_postcode(case.person.postcode)
+    matches = organisations_for_postcode(case.person.postcode)
     if not matches:
         # No organisation using this service covers the postcode: say so, and never offer one that does not.
         return render_template(
@@ -252,31 +259,31 @@ def question(case_id: str, question_id: str) -> Any:
     # A page off the current path (or an unknown id) cannot be reached by typing its URL.
     if question_id not in current or not current.is_on_path(question_id, answers):
         abort(404)
-    asked = current.question(question_id)
     words = words_for(case, answers)
     changing = request.args.get("change") == "1"
-    form = question_form(
-        asked, words, answers.get(question_id), formdata=request.form if request.method == "POST" else None
+    page = QuestionPage.build(
+        current,
+        question_id,
+        words,
+        answers.get(question_id),
+        posted=request.form if request.method == "POST" else None,
     )
 
-    if request.method == "POST" and form.validate():  # validate() checks the CSRF token only
-        raw: Any = _raw_answer(asked.type, request.form)
-        parsed = current.parse(question_id, raw)
-        if parsed.error is None:
+    if request.method == "POST" and page.form.validate():  # validate() checks the CSRF token only
+        accepted, value = page.read(request.form)
+        if accepted:
             was_urgent = current.risk(answers).urgent
-            service.save_answer(current_user, case, question_id, parsed.value)
+            service.save_answer(current_user, case, question_id, value)
             answers = service.stored_answers(case)
             if current.risk(answers).urgent and not was_urgent:
                 return redirect(url_for(".urgent", case_id=case.public_id), code=303)
-            if form.later.data:
+            if page.form.later.data:
                 flash(
                     gettext("Your answers have been saved. You can come back to them at any time."), "success"
                 )
                 return redirect(url_for(".tasks", case_id=case.public_id), code=303)
             return redirect(_next_page(case, question_id, answers, changing), code=303)
-        form.answer.errors = [error_message(asked, ErrorCode(parsed.error), words)]
 
-    position = current.position(question_id, answers)
     previous = current.previous_id(question_id, answers)
     if changing:
         back = url_for(".check", case_id=case.public_id)
@@ -284,29 +291,7 @@ def question(case_id: str, question_id: str) -> Any:
         back = url_for(".question", case_id=case.public_id, question_id=previous)
     else:
         back = url_for(".tasks", case_id=case.public_id)
-    section = current.section(asked.section)
-    return render_template(
-        "selfassess/question.html",
-        case=case,
-        question=asked,
-        form=form,
-        errors=error_summary(form),
-        words=words,
-        heading=words.question(asked, "title"),
-        section_title=words.of(section, "title"),
-        position=position,
-        back=back,
-        changing=changing,
-    )
-
-
-def _raw_answer(kind: QuestionType, posted: Any) -> Any:
-    """What the form posted for the ``answer`` field, in the shape the schema's parser takes."""
-    if kind is QuestionType.MULTIPLE:
-        return posted.getlist("answer")
-    if kind is QuestionType.DATE:
-        return (posted.getlist("answer") + ["", "", ""])[:3]
-    return posted.get("answer", "")
+    return page.render(answers, case=case, back=back, changing=changing)
 
 
 def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: bool) -> str:
@@ -333,8 +318,6 @@ def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: 
 
 def answer_rows(case: Case, words: Words, *, change_links: bool) -> list[dict[str, Any]]:
     """Sections with their answered questions, worded for the person, for the check page and PDFs."""
-    from portal.selfassess.display import display_answer
-
     current = service.schema()
     answers = service.stored_answers(case)
     path = set(current.path(answers))
@@ -473,8 +456,8 @@ def sent(case_id: str) -> Any:
 @bp.route("/cases/<case_id>/status", methods=["GET", "POST"])
 def status(case_id: str) -> Any:
     """Where the case is, the assessor's questions (answered here), and the decision with its reasons."""
+    from portal import case_record
     from portal.letters import decision_context
-    from portal.practitioner import service as work
 
     case = _case(case_id)
     if case.status == CaseStatus.DRAFT:
@@ -482,13 +465,13 @@ def status(case_id: str) -> Any:
     reply = ReplyForm()
     if request.method == "POST" and reply.validate_on_submit():
         try:
-            work.answer_question(current_user, case, reply.answer.data)
-        except work.Conflict:
+            service.answer_question(current_user, case, reply.answer.data)
+        except service.CaseMoved:
             flash(gettext("Your answer was not needed any more."), "info")
         else:
             flash(gettext("Your answer has been sent."), "success")
         return redirect(url_for(".status", case_id=case.public_id), code=303)
-    decision = work.final_decision(case) if case.status == CaseStatus.DECIDED else None
+    decision = case_record.final_decision(case) if case.status == CaseStatus.DECIDED else None
     letter = None
     if decision is not None:
         letter = db.session.scalar(
@@ -504,7 +487,7 @@ def status(case_id: str) -> Any:
         reply=reply,
         errors=error_summary(reply),
         words=words_for(case),
-        messages=work.messages(case),
+        messages=case_record.messages(case),
         decision=decision_context(case, decision) if decision else None,
         letter=letter,
     )
@@ -556,15 +539,15 @@ def estimate_pdf(case_id: str) -> Any:
     """The person's own estimate as an accessible PDF, in their language."""
     from markupsafe import Markup, escape
 
+    from portal import case_record
     from portal.i18n.web import current_code
     from portal.pdf import pdf_response, render_pdf
-    from portal.practitioner import service as work
 
     case = _case(case_id)
     if case.status == CaseStatus.DRAFT:
         result = budgets.run(service.schema(), service.stored_answers(case), case.organisation)
     else:
-        stored = work.own_estimate(case)
+        stored = case_record.own_estimate(case)
         if stored is None:
             abort(404)
         result = budgets.loaded(stored)

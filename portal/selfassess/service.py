@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -22,52 +21,20 @@ from portal.models import (
     Account,
     Authority,
     Case,
+    CaseMessage,
     CaseStatus,
-    Organisation,
     Person,
     PersonLink,
-    PostcodeDistrict,
     Snapshot,
     utcnow,
 )
-from portal.questionnaire import QuestionType, Schema, Voice, load_schema
-
-# A full UK postcode: outward code (area, district) and inward code (sector digit and unit letters).
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+from portal.person_details import covers
+from portal.questionnaire import Schema, Voice, load_schema, storable
 
 
 def schema() -> Schema:
     """The questionnaire (cached per file by the loader)."""
     return load_schema()
-
-
-def normalise_postcode(raw: str | None) -> str | None:
-    """``ls6 1aa`` → ``LS6 1AA``; None when it is not a UK postcode."""
-    if not raw:
-        return None
-    compact = re.sub(r"\s+", "", raw.upper())
-    match = _POSTCODE.match(compact)
-    return f"{match.group(1)} {match.group(2)}" if match else None
-
-
-def organisations_for_postcode(postcode: str) -> list[Organisation]:
-    """The organisations whose postcode districts include this postcode's district."""
-    district = postcode.split(" ")[0]
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .join(PostcodeDistrict, PostcodeDistrict.organisation_id == Organisation.id)
-            .where(PostcodeDistrict.district == district)
-            .order_by(Organisation.name)
-        )
-    )
-
-
-def covers(organisation_id: int | None, postcode: str | None) -> bool:
-    """Whether this organisation covers this postcode: the only rule for where a case may be sent."""
-    if organisation_id is None or not postcode:
-        return False
-    return organisation_id in {o.id for o in organisations_for_postcode(postcode)}
 
 
 def cases_for(account: Account) -> list[Case]:
@@ -175,33 +142,7 @@ def about_done(case: Case) -> bool:
 
 def stored_answers(case: Case) -> dict[str, Any]:
     """The case's working answers as typed values."""
-    return decode_answers(case.answers or {})
-
-
-def decode_answers(stored: dict[str, Any]) -> dict[str, Any]:
-    """Answers as stored in JSON, typed again (numbers kept exact: stored as text when not whole)."""
-    loaded: dict[str, Any] = {}
-    current = schema()
-    for question_id, value in stored.items():
-        if (
-            question_id in current
-            and current.question(question_id).type is QuestionType.NUMBER
-            and isinstance(value, str)
-        ):
-            try:
-                loaded[question_id] = Decimal(value)
-            except ArithmeticError:
-                continue
-        else:
-            loaded[question_id] = value
-    return loaded
-
-
-def storable(value: Any) -> Any:
-    """JSON-safe form of a typed answer."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
-    return value
+    return schema().decode_answers(case.answers or {})
 
 
 def save_answer(account: Account, case: Case, question_id: str, value: Any) -> None:
@@ -306,6 +247,27 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
     db.session.commit()
     db.session.refresh(case)
     return snapshot
+
+
+def answer_question(account: Account, case: Case, answer: str) -> CaseMessage:
+    """The person answers the assessor's question; the case returns to its assessor."""
+    moved = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.status == CaseStatus.WAITING_FOR_PERSON)
+        .values(status=CaseStatus.CLAIMED, version=Case.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise CaseMoved("the case is not waiting for an answer")
+    message = CaseMessage(
+        case_id=case.id, author_id=account.id, kind="answer", body=answer.strip(), lang=account.locale
+    )
+    db.session.add(message)
+    record("case.question_answered", actor=account, case=case)
+    db.session.commit()
+    db.session.refresh(case)
+    return message
 
 
 def find_duplicates(case: Case) -> list[Case]:

@@ -82,3 +82,44 @@ def test_only_assessors_take_phone_assessments(app, staff, citizen):
         client = app.test_client()
         sign_in(client, account)
         assert client.get("/staff/assess/new").status_code == 403
+
+
+def test_phone_and_citizen_ask_a_question_through_the_same_page(app, staff, org, citizen):
+    """Both front doors render one shared question page and word a refused answer the same way."""
+    from flask import template_rendered
+
+    from tests.journey.helpers import start
+
+    rendered: list[str] = []
+
+    def seen(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen, app)
+    schema = load_schema()
+    assessor = app.test_client()
+    sign_in(assessor, staff["assessor"])
+    response = post(
+        assessor,
+        "/staff/assess/new",
+        {"name": "Owen Evans", "date_of_birth": ["3", "4", "1945"], "postcode": "NF1 2XY", "nhs_number": ""},
+    )
+    phone_url = response.headers["Location"]
+    person = app.test_client()
+    sign_in(person, citizen)
+    case_id = start(person)
+    first = schema.first_unanswered({})
+    citizen_url = f"/my/cases/{case_id}/questions/{first}"
+    pages = []
+    for client, url in ((assessor, phone_url), (person, citizen_url)):
+        rendered.clear()
+        response = post(client, url, {"answer": "not an option", "submit": "y"})
+        assert response.status_code == 200 and rendered[-1] == "questions/question.html"
+        page = check_page(response.get_data(as_text=True), errors=True)
+        pages.append(
+            (
+                page.select_one(".govuk-error-summary__list").get_text(" ", strip=True),
+                page.select_one(".govuk-error-message").get_text(" ", strip=True),
+            )
+        )
+    assert pages[0] == pages[1] and "Select one of the answers shown" in pages[0][0]

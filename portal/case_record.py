@@ -1,0 +1,96 @@
+"""Reading what a case holds: the answers as sent and as validated, the estimate, messages and the decision.
+
+Both front doors and the letters read a case through here; what may change a case is decided elsewhere (the
+services and the lifecycle in :mod:`portal.cases`). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.engine import AREAS
+from portal.extensions import db
+from portal.models import Case, CaseMessage, Decision, Estimate, Snapshot, Validation
+from portal.questionnaire import load_schema
+
+
+def latest_snapshot(case: Case) -> Snapshot:
+    """The answers as last sent."""
+    snapshot = db.session.scalar(
+        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
+    )
+    assert snapshot is not None, "a sent case has a snapshot"
+    return snapshot
+
+
+def current_validation(case: Case) -> Validation | None:
+    """The assessor's overlay on the latest snapshot."""
+    return db.session.scalar(
+        select(Validation).filter_by(case_id=case.id).order_by(Validation.id.desc()).limit(1)
+    )
+
+
+def own_estimate(case: Case) -> Estimate | None:
+    """The person's own estimate, stored when they sent the case."""
+    return db.session.scalar(
+        select(Estimate)
+        .filter_by(case_id=case.id, purpose="self_assessment")
+        .order_by(Estimate.id.desc())
+        .limit(1)
+    )
+
+
+def person_answers(case: Case) -> dict[str, Any]:
+    """The answers as the person sent them (typed)."""
+    return load_schema().decode_answers(latest_snapshot(case).answers)
+
+
+def validated_answers(case: Case, validation: Validation | None = None) -> dict[str, Any]:
+    """The person's answers with the assessor's amendments (and answers to newly reached questions) laid over."""
+    answers = dict(latest_snapshot(case).answers)
+    validation = validation or current_validation(case)
+    for question_id, item in ((validation.items if validation else None) or {}).items():
+        if item.get("action") in ("amend", "answer"):
+            answers[question_id] = item.get("value")
+    return load_schema().decode_answers(answers)
+
+
+def eligible_areas(items: dict[str, Any]) -> list[str] | None:
+    """The areas of need found eligible under the Care Act test, or None if no determination has been made.
+
+    Eligible needs arise from an impairment or illness, mean two or more outcomes cannot be achieved, and have
+    a significant impact on well-being; then the areas that cannot be achieved are funded. Otherwise none are.
+    """
+    eligibility = items.get("eligibility")
+    if not isinstance(eligibility, dict):
+        return None
+    chosen = set(eligibility.get("cannot_achieve") or [])
+    outcomes = [area for area in AREAS if area in chosen]
+    if (
+        eligibility.get("impairment") == "yes"
+        and eligibility.get("wellbeing") == "yes"
+        and len(outcomes) >= 2
+    ):
+        return outcomes
+    return []
+
+
+def messages(case: Case) -> list[CaseMessage]:
+    """Questions and answers, oldest first."""
+    return list(db.session.scalars(select(CaseMessage).filter_by(case_id=case.id).order_by(CaseMessage.id)))
+
+
+def pending_decision(case: Case) -> Decision | None:
+    """The decision waiting for approval, if any."""
+    return db.session.scalar(
+        select(Decision).filter_by(case_id=case.id, outcome="pending").order_by(Decision.id.desc()).limit(1)
+    )
+
+
+def final_decision(case: Case) -> Decision | None:
+    """The approved decision of a decided case."""
+    return db.session.scalar(
+        select(Decision).filter_by(case_id=case.id, outcome="approved").order_by(Decision.id.desc()).limit(1)
+    )

@@ -1,0 +1,196 @@
+"""The questionnaire on the web, shared by every front door that asks its questions.
+
+The citizen's own pages, the assessor's phone assessment and the assessor's answer checks all build a question's
+form, read a posted answer and word an answer here, and render a question page with one template
+(``questions/question.html``), so a question looks and behaves the same whoever asks it. The questionnaire's
+routing and parsing stay in the pure package :mod:`portal.questionnaire`; this module only adds the web.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import render_template
+from flask_babel import format_decimal, gettext, lazy_gettext
+from wtforms import Field, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+
+from portal.formatting import format_day
+from portal.forms import (
+    CharacterCount,
+    CheckboxesInput,
+    DateInput,
+    Form,
+    RadioInput,
+    SubmitInput,
+    TextInput,
+    error_summary,
+)
+from portal.i18n.schema_text import Words
+from portal.questionnaire import ErrorCode, Question, QuestionType, Schema
+
+#: Error messages for the questionnaire's error codes, worded from a noun where the schema gives none.
+ERRORS: dict[ErrorCode, Any] = {
+    ErrorCode.REQUIRED: lazy_gettext("Select or enter an answer"),
+    ErrorCode.INVALID_OPTION: lazy_gettext("Select one of the answers shown"),
+    ErrorCode.EXCLUSIVE_OPTION: lazy_gettext("You cannot choose “none” together with another answer"),
+    ErrorCode.NOT_A_NUMBER: lazy_gettext("Enter a number, like 2"),
+    ErrorCode.NOT_A_WHOLE_NUMBER: lazy_gettext("Enter a whole number, like 2"),
+    ErrorCode.TOO_SMALL: lazy_gettext("The number is too small"),
+    ErrorCode.TOO_LARGE: lazy_gettext("The number is too big"),
+    ErrorCode.TOO_LONG: lazy_gettext("Your answer is too long"),
+    ErrorCode.INVALID_DATE: lazy_gettext("Enter a real date, like 27 3 2026"),
+    ErrorCode.DATE_IN_FUTURE: lazy_gettext("The date must be today or in the past"),
+    ErrorCode.DATE_TOO_EARLY: lazy_gettext("The date is too long ago"),
+    ErrorCode.DATE_TOO_LATE: lazy_gettext("The date is too late"),
+    ErrorCode.INVALID_VALUE: lazy_gettext("Select or enter an answer"),
+    ErrorCode.UNKNOWN_QUESTION: lazy_gettext("Select or enter an answer"),
+}
+
+
+def error_message(question: Question, code: ErrorCode, words: Words) -> str:
+    """The schema's own message for this question and code, else the general one; translated."""
+    own = words.question(question, f"error.{code.value}")
+    return own or str(ERRORS[code])
+
+
+class QuestionDateField(Field):
+    """Day, month and year boxes for a date question; the raw parts go to the schema's parser."""
+
+    widget = DateInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+        if isinstance(value, str) and len(value) == 10:
+            year, month, day = value.split("-")
+            self.raw_data = [day.lstrip("0"), month.lstrip("0"), year]
+
+    def _value(self) -> str:
+        return ""
+
+
+def question_form(question: Question, words: Words, value: Any = None, *, formdata: Any = None) -> Form:
+    """A form with one field named ``answer`` for the question, labelled and hinted in the person's words."""
+    label = words.question(question, "title")
+    hint = words.question(question, "hint") or ""
+    kind = question.type
+    choices = [
+        (option.value, words.question(question, f"option.{option.value}")) for option in question.options
+    ]
+
+    field: Any
+    if kind is QuestionType.SINGLE:
+        field = RadioField(
+            label, widget=RadioInput(), choices=choices, description=hint, validate_choice=False
+        )
+    elif kind is QuestionType.MULTIPLE:
+        field = SelectMultipleField(
+            label, widget=CheckboxesInput(), choices=choices, description=hint, validate_choice=False
+        )
+    elif kind is QuestionType.DATE:
+        field = QuestionDateField(label, description=hint)
+    elif kind is QuestionType.TEXT:
+        field = TextAreaField(label, widget=CharacterCount(), description=hint)
+    else:
+        field = StringField(
+            label,
+            widget=TextInput(),
+            description=hint,
+            render_kw={"inputmode": "decimal", "spellcheck": "false"},
+        )
+
+    class QuestionForm(Form):
+        answer = field
+        submit = SubmitField(lazy_gettext("Save and continue"), widget=SubmitInput())
+        later = SubmitField(lazy_gettext("Save and come back later"), widget=SubmitInput())
+
+    data = (
+        {"answer": value if not isinstance(value, int | float) else str(value)} if value is not None else None
+    )
+    return QuestionForm(formdata=formdata, data=data)
+
+
+def posted_answer(kind: QuestionType, posted: Any) -> Any:
+    """What the form posted for the ``answer`` field, in the shape the schema's parser takes."""
+    if kind is QuestionType.MULTIPLE:
+        return posted.getlist("answer")
+    if kind is QuestionType.DATE:
+        return (posted.getlist("answer") + ["", "", ""])[:3]
+    return posted.get("answer", "")
+
+
+@dataclass
+class QuestionPage:
+    """One question asked on the web: the question, its form, and the words it is asked in."""
+
+    schema: Schema
+    question: Question
+    words: Words
+    form: Form
+
+    @classmethod
+    def build(
+        cls, schema: Schema, question_id: str, words: Words, value: Any = None, *, posted: Any = None
+    ) -> QuestionPage:
+        """The page for a question on the path, filled with the current answer or with what was posted."""
+        question = schema.question(question_id)
+        return cls(schema, question, words, question_form(question, words, value, formdata=posted))
+
+    def read(self, posted: Any) -> tuple[bool, Any]:
+        """Parse the posted answer: ``(True, typed value)``, or ``(False, None)`` with the message beside the field.
+
+        The form's own check (its CSRF token) must have passed first; the schema decides what an answer may be.
+        """
+        parsed = self.schema.parse(self.question.id, posted_answer(self.question.type, posted))
+        if parsed.error is None:
+            return True, parsed.value
+        self.form.answer.errors = [error_message(self.question, ErrorCode(parsed.error), self.words)]
+        return False, None
+
+    def render(self, answers: dict[str, Any], *, case: Any, back: str, changing: bool = False) -> str:
+        """The question page (one template for every front door)."""
+        question = self.question
+        return render_template(
+            "questions/question.html",
+            case=case,
+            question=question,
+            form=self.form,
+            errors=error_summary(self.form),
+            words=self.words,
+            heading=self.words.question(question, "title"),
+            section_title=self.words.of(self.schema.section(question.section), "title"),
+            position=self.schema.position(question.id, answers),
+            back=back,
+            changing=changing,
+        )
+
+
+# -- showing answers ---------------------------------------------------------------------------------
+
+
+def display_answer(question: Question, value: Any, words: Words) -> str:
+    """An answer as the person would say it: option labels, a formatted date or number, or their text."""
+    if value is None or value == [] or value == "":
+        return words_not_given()
+    if question.type is QuestionType.SINGLE:
+        return words.question(question, f"option.{value}") or str(value)
+    if question.type is QuestionType.MULTIPLE:
+        return ", ".join(words.question(question, f"option.{v}") or str(v) for v in value)
+    if question.type is QuestionType.DATE:
+        try:
+            return format_day(date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    if question.type is QuestionType.NUMBER:
+        return str(format_decimal(Decimal(str(value))))
+    return str(value)
+
+
+def words_not_given() -> str:
+    """Shown for an optional question left blank."""
+    return gettext("Not given")
