@@ -25,8 +25,12 @@ Steps, for each area of need with a level above 0 (and found eligible, when ``el
    council's share rounded half up to the penny and the NHS getting the remainder. Percentages of the total
    are given to 2 decimals by the largest-remainder method, so they always add up to exactly 100.00.
 
-"What would change it": for each area where unpaid support is counted, the weekly total with that area's
-unpaid share set to none, minus the weekly total (computed by the same steps, line and contingency only).
+Unpaid help at night (an optional profile field, none by default) takes its share off the night line's amount
+and nights, as an area's unpaid share takes its share off the area's time.
+
+"What would change it": for each area (and the night line) where unpaid support is counted, the weekly total with
+that unpaid share set to none, minus the weekly total (computed by the same steps, line and contingency only).
+Only rises above zero are listed: a change worth nothing tells the person nothing.
 
 In "ipb" mode (an Independent Personal Budget for a self-funder) the same figures show what the council would
 pay at its own rates; lines carry no funder and there is no split, and where the configuration has a care cap a
@@ -84,7 +88,8 @@ from portal.engine.result import (
 )
 
 #: Bump whenever a change could move a penny, an hour or a reason in any estimate (tests/engine/test_golden.py).
-ENGINE_VERSION = "1.0.0"
+#: 1.1.0: unpaid help at night counted on the night line; "what would change it" lists only rises above zero.
+ENGINE_VERSION = "1.1.0"
 
 MODES: tuple[str, ...] = ("personal", "ipb")
 ELIGIBLE_KEYS: tuple[str, ...] = (*AREAS, "night", "carer_breaks")
@@ -140,6 +145,7 @@ class _Tables:
         "percent",
         "weeks",
         "cont_index",
+        "night_index",
         "area_lines",
         "term_reasons",
         "areas",
@@ -180,6 +186,7 @@ class _Tables:
             rate_reasons.append(tuple(row))
         self.rate_reasons = tuple(rate_reasons)
         night_key = next((spec.key for spec in specs if spec.source == "night"), "")
+        self.night_index = next((spec.index for spec in specs if spec.source == "night"), -1)
         self.night_reasons = tuple(
             None if nights is None else make_reason(NIGHT_SUPPORT, "night", level, night_key, nights)
             for level, nights in enumerate(config.night_nights)
@@ -289,6 +296,7 @@ def estimate(
     cache = tables.areas
     needs = profile.needs
     quarters = profile.unpaid_quarters
+    night_q = int(profile.unpaid_night * 4)
 
     # Steps 1 and 2: paid minutes per area, memoised by (multiplier, area, level, unpaid share, eligibility):
     # the multiplier only depends on the terms that touch the area, so profiles share entries.
@@ -341,7 +349,9 @@ def estimate(
                 amounts[i] = (rates[i] * paid * 2 + 60) // 120
         elif source == "night":
             if profile.night and funded[_N_AREAS]:
-                amounts[i] = config.night_amounts[gs][profile.night]
+                # Unpaid help at night takes its share (in quarters) off, rounded half up to the penny once.
+                full = config.night_amounts[gs][profile.night]
+                amounts[i] = (2 * full * (4 - night_q) + 4) // 8
         elif source == "carer_breaks":
             weeks = profile.carer_breaks_weeks
             if weeks and funded[_N_AREAS + 1]:
@@ -361,7 +371,7 @@ def estimate(
 
     personal = mode == "personal"
     lines = _lines(config, profile, amounts, paid_minutes, group_minutes, rates, gs, cont_minutes, personal)
-    reasons = _reasons(config, tables, profile, info, entries, positive, group_minutes, amounts, gs)
+    reasons = _reasons(config, tables, profile, info, entries, positive, group_minutes, amounts, gs, funded)
 
     # What would change it: each area's unpaid support stopping, through its line and the contingency.
     changes = []
@@ -385,9 +395,22 @@ def estimate(
                 _contingency(config, tables, others + increase, profile.fluctuating, cont_rate)[1]
                 - amounts[cont_index]
             )
-        changes.append(
-            _make_change(AREAS[a], UNPAID_FIELDS[a], UNPAID_SHARES[quarters[a]], spec.key, increase)
-        )
+        if increase > 0:  # only what would move the budget is worth saying
+            changes.append(
+                _make_change(AREAS[a], UNPAID_FIELDS[a], UNPAID_SHARES[quarters[a]], spec.key, increase)
+            )
+    if night_q and profile.night and funded[_N_AREAS] and tables.night_index >= 0:
+        i = tables.night_index
+        increase = config.night_amounts[gs][profile.night] - amounts[i]
+        if cont_index >= 0 and increase:
+            increase += (
+                _contingency(config, tables, others + increase, profile.fluctuating, cont_rate)[1]
+                - amounts[cont_index]
+            )
+        if increase > 0:
+            changes.append(
+                _make_change("night", "unpaid_night", UNPAID_SHARES[night_q], config.lines[i].key, increase)
+            )
 
     weeks_num, weeks_den = tables.weeks
     below = config.range_below
@@ -470,6 +493,9 @@ def _lines(
             night = config.night_levels[profile.night]
             kind = night[0] if night else None
             rate = config.rates[kind][(gs // 2, gs % 2)] if kind else None
+            nights = config.night_nights[profile.night]
+            if profile.unpaid_night and nights is not None:
+                nights = (nights * (1 - profile.unpaid_night)).quantize(_CENT, ROUND_HALF_UP)
             line = make_line(
                 spec.key,
                 kind,
@@ -480,7 +506,7 @@ def _lines(
                 None,
                 None,
                 None,
-                config.night_nights[profile.night],
+                nights,
                 None,
             )
         elif source == "carer_breaks":
@@ -568,6 +594,7 @@ def _reasons(
     group_minutes: list[int],
     amounts: list[int],
     gs: int,
+    funded: tuple[bool, ...],
 ) -> tuple[Reason, ...]:
     out: list[Reason] = []
     extend = out.extend
@@ -594,6 +621,20 @@ def _reasons(
                 rate_reason = rate_reasons[i]
                 if rate_reason is not None:
                     add(rate_reason)
+        elif source == "night" and profile.night and profile.unpaid_night and funded[_N_AREAS]:
+            # Explained even when unpaid help covers every night, as an area's unpaid help is.
+            night_reason = tables.night_reasons[profile.night]
+            add(night_reason)  # type: ignore[arg-type]
+            share = profile.unpaid_night
+            add(
+                make_reason(
+                    UNPAID_SUPPORT,
+                    "unpaid_night",
+                    share,
+                    spec.key,
+                    (night_reason.magnitude * share).quantize(_CENT, ROUND_HALF_UP),  # type: ignore[union-attr]
+                )
+            )
         elif not amounts[i]:
             continue
         elif source == "night":

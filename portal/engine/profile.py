@@ -72,6 +72,9 @@ NEED_RAISING: frozenset[str] = frozenset(
     }
 )
 UNPAID_SHARES: tuple[Decimal, ...] = tuple(Decimal(v) for v in ("0", "0.25", "0.5", "0.75", "1"))
+#: Optional fields and their value when a profile does not give them. Unpaid help at night came after the
+#: accuracy-testing CSV and the first case files, which do not have it: they load with none.
+OPTIONAL_FIELDS: dict[str, Decimal] = {"unpaid_night": Decimal("0")}
 NEED_FIELDS: tuple[str, ...] = tuple(f"need_{a}" for a in AREAS)
 UNPAID_FIELDS: tuple[str, ...] = tuple(f"unpaid_{a}" for a in AREAS)
 
@@ -169,6 +172,7 @@ class NeedsProfile:
     unpaid_medication: Decimal
     night: int
     carer_breaks_weeks: int
+    unpaid_night: Decimal = Decimal("0")  # share of the help at night that unpaid support will keep giving
     # Derived once so the engine's hot path reads tuples, not 24 attributes.
     needs: tuple[int, ...] = field(init=False, repr=False, compare=False)
     unpaid_quarters: tuple[int, ...] = field(init=False, repr=False, compare=False)
@@ -176,7 +180,7 @@ class NeedsProfile:
 
     def __post_init__(self) -> None:
         """Check every value against its domain (the same checks as ``from_mapping``, without coercion)."""
-        for name in FIELD_NAMES:
+        for name in PROFILE_FIELDS:
             value = getattr(self, name)
             if name == "client_group":
                 ok = value in CLIENT_GROUPS
@@ -220,17 +224,25 @@ class NeedsProfile:
                 if key not in _FIELD_SET:
                     raise ProfileError(str(key), "is not a Needs Profile field")
         values: dict[str, Any] = {}
-        for name in FIELD_NAMES:
+        for name in PROFILE_FIELDS:
             if name not in data:
+                if name in OPTIONAL_FIELDS:
+                    values[name] = OPTIONAL_FIELDS[name]
+                    continue
                 raise ProfileError(name, "is required")
             values[name] = _coerce(name, data[name])
         return cls(**values)
 
     def to_dict(self) -> dict[str, int | float | str]:
-        """Return the canonical mapping (unpaid shares as numbers, as in the CSV)."""
+        """Return the canonical mapping (unpaid shares as numbers, as in the CSV).
+
+        An optional field at its default is left out, so a profile without it is written as it always was.
+        """
         out: dict[str, int | float | str] = {}
-        for name in FIELD_NAMES:
+        for name in PROFILE_FIELDS:
             value = getattr(self, name)
+            if name in OPTIONAL_FIELDS and value == OPTIONAL_FIELDS[name]:
+                continue
             out[name] = float(value) if isinstance(value, Decimal) else value
         return out
 
@@ -253,5 +265,8 @@ def _coerce(name: str, value: object) -> Any:
     return _int_value(name, value)
 
 
-FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(NeedsProfile) if f.init)
-_FIELD_SET = frozenset(FIELD_NAMES)
+#: Every field a profile has, the optional ones last.
+PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(NeedsProfile) if f.init)
+#: The required fields: the accuracy-testing CSV's columns.
+FIELD_NAMES: tuple[str, ...] = tuple(name for name in PROFILE_FIELDS if name not in OPTIONAL_FIELDS)
+_FIELD_SET = frozenset(PROFILE_FIELDS)

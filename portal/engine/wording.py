@@ -56,6 +56,7 @@ AREA_WORDS: dict[str, str] = {
     "childcare": "looking after a child",
     "mental_health": "your mental health and well-being",
     "medication": "taking medication",
+    "night": "help at night",
 }
 LEVEL_WORDS: dict[int, str] = {1: "a little", 2: "some", 3: "a lot of", 4: "constant"}
 SHARE_WORDS: dict[str, str] = {"0.25": "some", "0.5": "about half", "0.75": "most", "1": "all"}
@@ -85,6 +86,7 @@ REASONS: dict[str, str] = {
     "of your other support.",
     "local_rate": "The local rate for this line is {rate} an hour for your client group and setting.",
 }
+UNPAID_NIGHTS = "Family, friends or volunteers will keep giving {share} of the help at night, so {nights} a week are taken off."
 CHANGE = "If unpaid help with {area} stopped, your budget would go up by {amount} a week."
 
 
@@ -143,6 +145,8 @@ def _factor(field: str, value: object) -> str:
 def reason_text(reason: Reason) -> str:
     """An English sentence for a reason code (command line only)."""
     template = REASONS.get(reason.effect, "{effect}: {field} = {value}")
+    if reason.field == "unpaid_night":
+        template = UNPAID_NIGHTS
     area = reason.field.split("_", 1)[1] if reason.field.startswith(("need_", "unpaid_")) else ""
     factor = _factor(reason.field, reason.value)
     if reason.other_field:

@@ -354,13 +354,61 @@ def test_what_would_change_matches_a_full_recalculation(
                 assert change.increase_pence >= 0
                 assert change.field == f"unpaid_{change.area}"
                 checked += 1
+            # Only what would move the budget is listed: an area whose unpaid help changes nothing is left out.
             counted = {
                 a
                 for a in AREAS
-                if profile.unpaid(a) and profile.need(a) and (eligible is None or a in eligible)
+                if profile.unpaid(a)
+                and profile.need(a)
+                and (eligible is None or a in eligible)
+                and estimate(_without_unpaid(profile, a), demo, eligible=eligible).total_weekly_pence
+                > result.total_weekly_pence
             }
             assert {c.area for c in result.what_would_change} == counted
     assert checked > 300
+
+
+def test_what_would_change_never_lists_a_change_worth_nothing(
+    demo: Configuration, sample_profiles: list[NeedsProfile]
+) -> None:
+    unchanged = 0
+    for profile in sample_profiles:
+        result = estimate(profile, demo)
+        assert all(change.increase_pence > 0 for change in result.what_would_change)
+        for area in AREAS:
+            if profile.unpaid(area) and profile.need(area):
+                again = estimate(_without_unpaid(profile, area), demo)
+                unchanged += again.total_weekly_pence == result.total_weekly_pence
+    assert unchanged  # the sample has unpaid help that changes nothing, so the test can fail
+
+
+def test_unpaid_help_at_night_is_optional_and_defaults_to_none(reference: Configuration) -> None:
+    from tests.engine.conftest import profile_dict
+
+    old_file = profile_dict(night=2)
+    assert "unpaid_night" not in old_file  # a case file written before the field existed still loads
+    profile = NeedsProfile.from_mapping(old_file)
+    assert profile.unpaid_night == Decimal(0)
+    assert NeedsProfile.from_mapping(profile.to_dict()) == profile
+    with pytest.raises(ProfileError, match="unpaid_night"):
+        NeedsProfile.from_mapping(profile_dict(night=2, unpaid_night=0.3))
+
+
+def test_the_night_line_takes_unpaid_help_at_night_into_account(reference: Configuration) -> None:
+    alone = estimate(make_profile(night=2, need_hygiene=2), reference)
+    shared = estimate(make_profile(night=2, need_hygiene=2, unpaid_night=0.5), reference)
+    assert shared.line("night").amount_pence == alone.line("night").amount_pence // 2 > 0
+    assert shared.line("night").nights_per_week == Decimal("3.5")
+    (reason,) = [r for r in shared.reasons if r.effect == "unpaid_support" and r.line == "night"]
+    assert reason.field == "unpaid_night" and reason.value == Decimal("0.5")
+    (change,) = [c for c in shared.what_would_change if c.area == "night"]
+    assert change.increase_pence == alone.total_weekly_pence - shared.total_weekly_pence > 0
+    assert change.line == "night" and change.field == "unpaid_night"
+    # All the help at night given unpaid: no money for nights, and the reasons say why.
+    covered = estimate(make_profile(night=2, need_hygiene=2, unpaid_night=1), reference)
+    assert not covered.line("night").allocated
+    assert {r.effect for r in covered.reasons if r.line == "night"} == {"night_support", "unpaid_support"}
+    assert Estimate.from_dict(shared.to_dict()) == shared
 
 
 def test_what_would_change_through_a_ratio_and_percent_contingency() -> None:
