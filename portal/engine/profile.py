@@ -234,15 +234,10 @@ class NeedsProfile:
         return cls(**values)
 
     def to_dict(self) -> dict[str, int | float | str]:
-        """Return the canonical mapping (unpaid shares as numbers, as in the CSV).
-
-        An optional field at its default is left out, so a profile without it is written as it always was.
-        """
+        """Return the canonical mapping (unpaid shares as numbers, as in the CSV), optional fields included."""
         out: dict[str, int | float | str] = {}
         for name in PROFILE_FIELDS:
             value = getattr(self, name)
-            if name in OPTIONAL_FIELDS and value == OPTIONAL_FIELDS[name]:
-                continue
             out[name] = float(value) if isinstance(value, Decimal) else value
         return out
 

@@ -1,6 +1,7 @@
 """The canonical Needs Profile fields: names, value domains and neutral defaults.
 
-These are the columns of ../shared/data/README.md other than case_id and actual_weekly_cost, in that order.
+These are the columns of ../shared/data/README.md other than case_id and actual_weekly_cost, in that order,
+then the engine's optional fields (unpaid help at night).
 The questionnaire maps answers onto them and nothing else; the engine reads only these.
 """
 
@@ -74,6 +75,8 @@ def _fields() -> dict[str, FieldSpec]:
         fields.append(FieldSpec(f"unpaid_{area}", "share", UNPAID_SHARES, 0.0))
     fields.append(_int_field("night", 3))
     fields.append(_int_field("carer_breaks_weeks", 6))
+    # Optional in the engine (case files from before it have none); the questionnaire asks it.
+    fields.append(FieldSpec("unpaid_night", "share", UNPAID_SHARES, 0.0))
     return {spec.name: spec for spec in fields}
 
 

@@ -61,7 +61,11 @@ def test_from_csv_row_strings() -> None:
 def test_numbers_and_round_trip() -> None:
     data = profile_dict(need_hygiene=3, unpaid_hygiene=0.75, night=2, carer_breaks_weeks=6, lives_alone=1)
     profile = NeedsProfile.from_mapping(data)
-    assert profile.to_dict() == {**data, **{f"unpaid_{a}": float(data[f"unpaid_{a}"]) for a in AREAS}}
+    assert profile.to_dict() == {
+        **data,
+        **{f"unpaid_{a}": float(data[f"unpaid_{a}"]) for a in AREAS},
+        "unpaid_night": 0.0,  # optional: not in the mapping, none by default
+    }
     assert NeedsProfile.from_mapping(profile.to_dict()) == profile
     assert profile.to_dict()["unpaid_hygiene"] == 0.75
 

@@ -74,6 +74,7 @@ NO_NEEDS_PROFILE = {
     "unpaid_medication": 0.0,
     "night": 0,
     "carer_breaks_weeks": 0,
+    "unpaid_night": 0.0,
 }
 
 HIGH_NEEDS: dict[str, Any] = {
@@ -160,6 +161,7 @@ HIGH_NEEDS_PROFILE = {
     "unpaid_medication": 0.75,
     "night": 3,
     "carer_breaks_weeks": 4,
+    "unpaid_night": 0.0,
 }
 
 SELF_FUNDER: dict[str, Any] = {
@@ -219,6 +221,7 @@ SELF_FUNDER_PROFILE = {
     "need_mental_health": 1,
     "unpaid_mental_health": 1.0,
     "carer_breaks_weeks": 2,
+    "unpaid_night": 0.0,
 }
 
 # Filled in by Sam's daughter, who cares for Sam and cannot go on.
@@ -253,6 +256,7 @@ CARER_CANNOT_GO_ON: dict[str, Any] = {
     "keeping-home-unpaid": "all",
     "night-help": "most_nights",
     "night-who-helps": ["family_or_friends"],
+    "night-unpaid": "most",
     "family-friends": "a_little",
     "family-friends-unpaid": "all",
     "work-learning": "none",
@@ -305,6 +309,7 @@ CARER_CANNOT_GO_ON_PROFILE = {
     "unpaid_medication": 1.0,
     "night": 2,
     "carer_breaks_weeks": 6,
+    "unpaid_night": 0.75,
 }
 
 

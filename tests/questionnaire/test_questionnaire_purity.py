@@ -59,7 +59,7 @@ def test_package_works_with_web_libraries_absent() -> None:
         "    sys.modules[name] = None\n"
         "from portal.questionnaire import load_schema\n"
         "schema = load_schema()\n"
-        "assert len(schema.to_profile({})) == 34\n"
+        "assert len(schema.to_profile({})) == 35\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
