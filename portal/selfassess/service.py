@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from portal.audit import record
 from portal.extensions import db
@@ -46,18 +47,31 @@ def cases_for(account: Account) -> list[Case]:
 
 
 def find_case(account: Account, public_id: str) -> Case | None:
-    """The case with this public id if the account acts for its person; otherwise None (never a hint)."""
+    """The case with this public id if the account acts for its person; otherwise None (never a hint).
+
+    One query brings the case, its person and how this account acts for them (kept on the case for
+    :func:`link_for`), so a page reads the database once for all three.
+    """
     if not re.fullmatch(r"[0-9a-f]{32}", public_id or ""):
         return None
-    return db.session.scalar(
-        select(Case)
+    row = db.session.execute(
+        select(Case, PersonLink)
         .join(PersonLink, PersonLink.person_id == Case.person_id)
         .where(Case.public_id == public_id, PersonLink.account_id == account.id)
-    )
+        .options(joinedload(Case.person))
+    ).first()
+    if row is None:
+        return None
+    case, link = row
+    case.__dict__["_acting_link"] = link  # not a mapped attribute: lives as long as this session's copy
+    return case
 
 
 def link_for(account: Account, case: Case) -> PersonLink:
     """How this account acts for the case's person."""
+    known = case.__dict__.get("_acting_link")
+    if known is not None and known.account_id == account.id and known.person_id == case.person_id:
+        return known
     link = db.session.scalar(select(PersonLink).filter_by(account_id=account.id, person_id=case.person_id))
     assert link is not None, "find_case only returns cases the account acts for"
     return link

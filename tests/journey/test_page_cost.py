@@ -1,0 +1,65 @@
+"""What a citizen's read page costs the database: one or two queries, and no write.
+
+Counted with an SQLAlchemy event listener on the engine, so any query a page adds (a lazy load in a template, a
+second look-up of the same row) fails here rather than showing up only under load (bench/load.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from portal.extensions import db
+from portal.questionnaire import load_schema
+from tests.conftest import sign_in
+from tests.journey.helpers import answer, start
+
+# A request may write its session record and an audit event (issue 18); nothing else on a read.
+ALLOWED_WRITES = ("sessions", "audit_events")
+
+
+def statements_of(app: Any, client: Any, url: str) -> list[str]:
+    """The SQL statements the engine ran while serving one GET of ``url``."""
+    seen: list[str] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert response.status_code == 200, url
+    return seen
+
+
+def _writes(statements: list[str]) -> list[str]:
+    return [
+        s
+        for s in statements
+        if s.split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        and not any(table in s.split("(")[0] for table in ALLOWED_WRITES)
+    ]
+
+
+@pytest.mark.parametrize("page", ["question"])
+def test_a_citizen_read_page_costs_at_most_two_queries_and_no_write(
+    app, client, make_account, make_organisation, page
+):
+    make_organisation("Northfield City Council", districts=("NF1",))
+    sign_in(client, make_account(email="alex@example.org", name="Alex Morgan"))
+    case_id = start(client)
+    schema = load_schema()
+    first = schema.first_unanswered({})
+    answer(client, case_id, first, schema.question(first).options[0].value)
+    url = {
+        "question": f"/my/cases/{case_id}/questions/{first}",
+    }[page]
+    client.get(url)  # the first request of a process may load what every later one shares
+    statements = statements_of(app, client, url)
+    assert _writes(statements) == []
+    assert len(statements) <= 2, "\n".join(statements)
