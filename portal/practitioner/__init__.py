@@ -2,7 +2,7 @@
 
 Every view here carries a :func:`portal.security.roles_required` marker; tests/test_permissions.py walks the
 URL map and fails for any ``practitioner.*`` endpoint without one. The views live in modules by area:
-``deployment`` (the deployment administrator), ``admin`` (an organisation's admin: staff and settings),
+``deployment`` (the deployment administrator), ``admin_staff`` and ``admin_settings`` (an organisation's admin),
 ``casework`` (the queue, validation, the Needs Profile, budgets and approvals), and an organisation's configuration:
 ``config_versions`` (versions, drafts, publishing, differences, uplift; with ``config_forms``, ``config_sections``
 and ``config_words``), ``config_rates``, ``benchmarking``, ``accuracy`` and ``calibration``.
@@ -28,7 +28,8 @@ def require_sign_in() -> None:
 
 from portal.practitioner import (  # noqa: E402,F401 - each module registers its views on bp
     accuracy,
-    admin,
+    admin_settings,
+    admin_staff,
     benchmarking,
     calibration,
     casework,

@@ -45,7 +45,7 @@ from portal.models import (
     Validation,
     utcnow,
 )
-from portal.practitioner.rules import OrganisationRules
+from portal.organisation_rules import OrganisationRules
 from portal.questionnaire import Schema, load_schema, storable
 
 PAGE_SIZE = 25

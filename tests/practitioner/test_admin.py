@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.jobs import work
 from portal.models import Account, AuditEvent, Organisation, Role
-from portal.practitioner.rules import Limit, OrganisationRules
+from portal.organisation_rules import Limit, OrganisationRules
 from tests.conftest import check_page, csrf_from, sign_in
 
 # Every admin endpoint, with the URL values it needs ("member" and "leaver" are filled in per test).
@@ -410,11 +410,11 @@ def test_the_last_active_admin_cannot_be_deactivated_or_demoted(
     client, client_request, people, make_account, org, monkeypatch
 ):
     """The check holds even when two admins act at once: here each sees the other as the last one left."""
-    from portal.practitioner import admin as admin_views
+    from portal import staff_service
 
     colleague = make_account(Role.ADMIN, organisation=org, level=4, name="Cal Colleague")
     sign_in(client, people[Role.ADMIN])
-    monkeypatch.setattr(admin_views, "_other_active_admins", lambda organisation_id, member: 0)
+    monkeypatch.setattr(staff_service, "_other_active_admins", lambda member: 0)
     token = csrf_from(client.get("/staff/organisation/staff/new").get_data(as_text=True))
     response = client.post(
         f"/staff/organisation/staff/{colleague.public_id}/deactivate", data={"csrf_token": token}

@@ -22,8 +22,8 @@ from portal.models import (
     Role,
     Validation,
 )
+from portal.organisation_rules import Limit, OrganisationRules
 from portal.practitioner import service
-from portal.practitioner.rules import Limit, OrganisationRules
 from portal.questionnaire import load_schema
 from tests.conftest import check_page, csrf_from, sign_in
 from tests.journey.helpers import post
