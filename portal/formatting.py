@@ -5,15 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency, format_date, get_locale
 from markupsafe import Markup, escape
+
+
+def _pound_sign(text: str) -> str:
+    # Some locales (Polish among them) have no symbol for pounds and would show the English code "GBP".
+    return text.replace("GBP", "£")
 
 
 def format_money(pence: int | None) -> str:
     """Whole pence as pounds in the current locale, e.g. ``£1,234.50``."""
     if pence is None:
         return ""
-    return str(format_currency(Decimal(pence) / 100, "GBP"))
+    return _pound_sign(str(format_currency(Decimal(pence) / 100, "GBP")))
+
+
+def format_whole_money(pounds: Decimal) -> str:
+    """Whole pounds in the current locale without pence, e.g. ``£490`` (for rounded summary amounts)."""
+    # The locale's own currency pattern (the sign before or after), without its decimal places.
+    pattern = get_locale().currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
+    return _pound_sign(str(format_currency(pounds, "GBP", format=pattern, currency_digits=False)))
 
 
 def format_day(value: date | datetime | None) -> str:

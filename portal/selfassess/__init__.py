@@ -375,14 +375,16 @@ def estimate(case_id: str) -> Any:
     if not (current.is_complete(answers) and service.about_done(case)):
         return redirect(url_for(".check", case_id=case.public_id))
     result = budgets.run(current, answers, case.organisation)
+    words = words_for(case, answers)
     return render_template(
         "selfassess/estimate.html",
         case=case,
         result=result,
-        lines=budgets.worded_lines(result),
+        summary=budgets.summary(result),
+        lines=budgets.worded_lines(result, quotes=budgets.Quotes.of(current, answers, words)),
         split=budgets.split_words(result),
         changes=budgets.changes_words(result),
-        words=words_for(case, answers),
+        words=words,
     )
 
 

@@ -48,7 +48,7 @@ def test_estimate_page_explains_the_budget(client, make_account, make_organisati
     assert "only an indication" in text and "confirm the budget" in text
     rows = page.select(".app-allocation-summary tbody tr")
     assert len(rows) >= 8
-    assert "Carrying out essential daily living tasks" in rows[0].get_text()
+    assert "Everyday tasks like washing, dressing and eating" in rows[0].get_text()
     assert "which could provide" in rows[0].get_text()
     assert page.select_one(".app-allocation-summary details")  # the reasons for a line
     assert page.select(".app-funding-split li")
@@ -101,25 +101,80 @@ def test_reference_figure_is_rendered_in_the_allocation_summary_layout(app):
         for row in page.select("tbody tr")
     ]
     got = [(r[0], r[1], r[2].split(" Why")[0]) for r in rows]
+    # The plain titles; the figures are exactly the published reference's.
     assert got == [
         (
-            "Carrying out essential daily living tasks",
+            "Everyday tasks like washing, dressing and eating",
             "Council",
             "£98.00 which could provide 7 hours per week",
         ),
-        ("Carrying out household tasks", "Council", "£14.00 which could provide 1 hour per week"),
-        ("Supplement for night time support", "—", "No allocation"),
+        ("Keeping the home clean and safe", "Council", "£14.00 which could provide 1 hour per week"),
+        ("Help at night", "—", "No allocation"),
         (
-            "Staying safe, social activities and work",
+            "Getting out, seeing people and staying safe",
             "Council",
-            "£14.00 (3 hours of social activity with support from one carer), at 1 carer to 3 people",
+            "£14.00 for 3 hours of activities in a group, sharing a carer with 2 other people",
         ),
-        ("Weekly allocation for engaging in work, training, education or volunteering", "—", "No allocation"),
-        ("Weekly childcare support", "—", "No allocation"),
-        ("Weekly support with mental health", "NHS", "£14.00 which could provide 1 hour per week"),
-        ("Weekly contingency allocation", "NHS", "£2.95 per week, which could provide 11 hours per year"),
-        ("Weekly medication allocation", "NHS", "£98.00 which could provide 7 hours per week"),
+        ("Work, learning or volunteering", "—", "No allocation"),
+        ("Looking after a child", "—", "No allocation"),
+        ("Support with mental health", "NHS", "£14.00 which could provide 1 hour per week"),
+        ("Extra for when needs change", "NHS", "£2.95 per week, set aside for 11 hours of extra help a year"),
+        ("Help with medicines", "NHS", "£98.00 which could provide 7 hours per week"),
     ]
     split = [li.get_text(strip=True) for li in page.select(".app-funding-split li")]
-    assert split == ["52.29% Council = £126.00", "47.71% NHS = £114.95"]
+    assert split == ["Council pays £126.00 (52%)", "NHS pays £114.95 (48%)"]
     assert budgets.format_money(result.total_weekly_pence) == "£240.95"
+
+
+def _night_answers(question):
+    """High needs, help at night "Sometimes", with family helping with about half of it."""
+    if question.id == "night-help":
+        return "sometimes"
+    if question.id == "night-who-helps":
+        return ["family_or_friends"]
+    if question.id == "night-unpaid":
+        return "about_half"
+    return _high(question)
+
+
+def test_the_estimate_reads_plainly_for_a_lay_person(client, make_account, make_organisation):
+    import re
+
+    make_organisation("Northfield City Council", districts=("NF1",))
+    sign_in(client, make_account())
+    case_id = start(client)
+    answer_all(client, case_id, choose=_night_answers)
+    page = check_page(client.get(f"/my/cases/{case_id}/estimate").get_data(as_text=True))
+    case = db.session.scalar(select(Case).filter_by(public_id=case_id))
+    result = budgets.run(load_schema(), service.stored_answers(case), case.organisation)
+
+    # A short plain summary comes first, in amounts rounded sensibly (no pence).
+    summary = page.select_one(".app-estimate-summary")
+    assert summary is not None
+    first = page.select_one("main h1").find_next(["p", "div"])
+    assert summary in [first, *first.parents] or first in summary.descendants
+    said = summary.get_text(" ", strip=True)
+    assert f"About {budgets.about_money(result.total_weekly_pence)} a week" in said
+    assert not re.search(r"£[\d,]+\.\d\d", said)
+    assert "Most of it is for" in said or "The biggest part is for" in said
+    assert budgets.about_money(49120) == "£490" and budgets.about_money(2554200) == "£26,000"
+
+    text = " ".join(page.get_text(" ", strip=True).split())
+    # No jargon, no over-precise figures, nothing worth £0.00.
+    for jargon in ("contingency allocation", "carer to", "Supplement for", "1 people"):
+        assert jargon not in text
+    assert not re.search(r"\d+\.\d+%", text)
+    assert "£0.00" not in text
+    # Every reason quotes the person's own answer, as they gave it.
+    night = next(
+        row for row in page.select(".app-allocation-summary tbody tr") if "Help at night" in row.th.get_text()
+    )
+    reasons = night.select("details li")
+    assert reasons and "“Sometimes”" in reasons[0].get_text()
+    assert "You said help is needed at night" not in text
+    assert any("“About half of it”" in li.get_text() for li in reasons)
+    # The night line counts the family's share of the help at night.
+    without = budgets.run(
+        load_schema(), {**service.stored_answers(case), "night-unpaid": "none"}, case.organisation
+    )
+    assert result.line("night").amount_pence < without.line("night").amount_pence
