@@ -7,12 +7,16 @@ figures and saves the result as a new draft.
 from __future__ import annotations
 
 import re
+import statistics
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import update
 
 from portal.accuracy_service import decode_cases, figures_dict, kept_alive, version_config
 from portal.audit import record
+from portal.engine import Configuration, NeedsProfile, estimate
+from portal.engine.profile import FIELD_NAMES
 from portal.extensions import db
 from portal.jobs import enqueue, handler
 from portal.models import (
@@ -66,7 +70,8 @@ def calibration_job(job: Job) -> dict[str, Any]:
     Safe to run twice: the draft, the outcome and the removal of the cases are saved in one transaction, and
     only while this worker still holds the job; a second run finds the outcome and returns it.
     """
-    from portal.engine.calibrate import accuracy, cross_validate, fit
+    from portal.engine.calibrate import accuracy, held_out_report
+    from portal.engine.local import calibrate, rate_changes
 
     payload = dict(job.payload)
     if payload.get("outcome"):
@@ -91,9 +96,12 @@ def calibration_job(job: Job) -> dict[str, Any]:
             if match:
                 keeper.set(f"cross_validating|{match[1]}|{match[2]}")
 
-        held_out = cross_validate(cases, base, folds=folds, progress=progress)
+        # shrink toward the configuration tested (the one in force, else the shipped one): a small sample moves
+        # it only as far as the evidence supports; one price factor at most, every moved rate listed below
+        result = calibrate(cases, base, folds=folds, progress=progress)
         keeper.set("fitting|0|0")
-        fitted = fit(cases, base)
+        fitted = result.config
+        held_out = held_out_report(cases, result.held_out, result.folds, base)
         in_sample = accuracy(cases, fitted)
         keeper.set("saving|0|0")
     label = unique_label(organisation, base.label, suffix=f" (calibrated on {len(cases)} cases)")
@@ -106,6 +114,10 @@ def calibration_job(job: Job) -> dict[str, Any]:
         "base_label": base.label,
         "cases": len(cases),
         "folds": folds,
+        "strength": "factor" if result.factor_only else result.strength,
+        "price_factor": round(result.price_factor, 4),
+        "rates_changed": [[kind, unit, old, new] for kind, unit, old, new in rate_changes(base, fitted)],
+        "pounds": changes_in_pounds(base, fitted, cases),
         "cross_validated": figures_dict(held_out.figures),
         "additive_cross_validated": figures_dict(held_out.additive),
         "in_sample": figures_dict(in_sample.figures),
@@ -122,3 +134,80 @@ def calibration_job(job: Job) -> dict[str, Any]:
         raise RuntimeError("another worker holds this calibration now")
     db.session.commit()
     return outcome
+
+
+# -- what calibration changed, in pounds ------------------------------------------------------------------
+
+#: Example people on whom a calibrated draft's effect is shown (the Needs Profile fields that are not 0).
+EXAMPLE_PROFILES: dict[str, dict[str, Any]] = {
+    "older_person": {
+        "client_group": "older_people",
+        "lives_alone": 1,
+        "memory_cognition": 1,
+        "mobility": 2,
+        "need_nutrition": 2,
+        "need_hygiene": 2,
+        "need_dressing": 2,
+        "need_home_environment": 2,
+        "need_medication": 1,
+    },
+    "learning_disability": {
+        "client_group": "learning_disability",
+        "setting": "supported_living",
+        "behaviour_challenges": 1,
+        "need_nutrition": 2,
+        "need_hygiene": 2,
+        "need_home_environment": 3,
+        "need_relationships": 2,
+        "need_community": 3,
+        "need_work_learning": 2,
+        "need_medication": 2,
+        "night": 2,
+    },
+    "mental_health": {
+        "client_group": "mental_health",
+        "lives_alone": 1,
+        "fluctuating": 1,
+        "need_nutrition": 1,
+        "need_home_environment": 2,
+        "need_relationships": 2,
+        "need_community": 2,
+        "need_mental_health": 3,
+        "need_medication": 2,
+    },
+}
+
+
+def example_profile(key: str) -> NeedsProfile:
+    """One of :data:`EXAMPLE_PROFILES` as a Needs Profile (every other field 0, living in the community)."""
+    values: dict[str, Any] = dict.fromkeys(FIELD_NAMES, 0)
+    values.update(client_group="older_people", setting="community")
+    values.update(EXAMPLE_PROFILES[key])
+    return NeedsProfile.from_mapping(values)
+
+
+def changes_in_pounds(before: Configuration, after: Configuration, cases: Sequence[Any]) -> dict[str, Any]:
+    """What a new configuration changes, in pence a week: for each example person (before, after), and for each
+    line of the allocation summary over the organisation's own cases, the median and the largest change."""
+    examples = []
+    for key in EXAMPLE_PROFILES:
+        profile = example_profile(key)
+        examples.append(
+            [key, estimate(profile, before).total_weekly_pence, estimate(profile, after).total_weekly_pence]
+        )
+    by_line: dict[str, list[int]] = {}
+    totals: list[int] = []
+    for case in cases:
+        old = estimate(case.profile, before)
+        new = estimate(case.profile, after)
+        totals.append(new.total_weekly_pence - old.total_weekly_pence)
+        old_lines = {line.key: line.amount_pence for line in old.lines}
+        for line in new.lines:
+            by_line.setdefault(line.key, []).append(line.amount_pence - old_lines.get(line.key, 0))
+    lines = [
+        [key, int(statistics.median(changes)), max(changes, key=abs)]
+        for key, changes in by_line.items()
+        if any(changes)
+    ]
+    total = [int(statistics.median(totals)), max(totals, key=abs)] if totals else [0, 0]
+    return {"examples": examples, "lines": lines, "total": total}

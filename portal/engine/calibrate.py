@@ -26,9 +26,10 @@ import csv
 import io
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,10 @@ from portal.engine.profile import (
 CASE_COLUMNS: tuple[str, ...] = ("case_id", *FIELD_NAMES, "actual_weekly_cost")
 #: A case is flagged as an outlier when actual / estimate is above this factor or below its inverse.
 OUTLIER_FACTOR = 1.5
+#: A weekly cost as written in a cases file: pounds (commas between thousands allowed) and at most two decimals.
+COST_SHAPE = re.compile(r"£?(\d{1,3}(,\d{3})+|\d{1,9})(\.\d{1,2})?")
+#: No real case costs more than this a week (£100,000): anything above is a typo or a unit mix-up.
+MAX_WEEKLY_PENCE = 10_000_000
 #: Relative change in the loss below which the fit stops.
 FTOL = 1e-8
 _NA = len(AREAS)
@@ -177,19 +182,28 @@ def _case(
                 problems.append((row_no, name, str(exc).split(": ", 1)[1]))
         bad = True
     cost_text = record["actual_weekly_cost"].strip()
-    try:
-        cost = Decimal(cost_text)
-        if not cost.is_finite() or cost <= 0:
-            raise InvalidOperation
-    except InvalidOperation:
-        problems.append(
-            (row_no, "actual_weekly_cost", f"must be an amount in pounds above 0 (got {cost_text!r})")
-        )
+    cost = _weekly_cost(cost_text)
+    if isinstance(cost, str):
+        problems.append((row_no, "actual_weekly_cost", f"{cost} (got {cost_text[:40]!r})"))
         bad = True
-    if bad or profile is None:
+    if bad or profile is None or isinstance(cost, str):
         return None
     pence = int((cost * 100).to_integral_value(rounding="ROUND_HALF_UP"))
     return Case(case_id, profile, pence)
+
+
+def _weekly_cost(text: str) -> Decimal | str:
+    """A weekly cost in pounds, or what is wrong with it. The shape is checked before any conversion, so a value
+    no real case has ("1e400000", "1e50", "0.001") is refused at once instead of being turned into a huge number.
+    """
+    if not COST_SHAPE.fullmatch(text):
+        return "must be an amount in pounds and pence, like 412.50"
+    cost = Decimal(text.lstrip("£").replace(",", ""))
+    if cost <= 0:
+        return "must be an amount in pounds above 0"
+    if cost * 100 > MAX_WEEKLY_PENCE:
+        return f"must be at most £{MAX_WEEKLY_PENCE // 100:,} a week"
+    return cost
 
 
 def _check_field(name: str, value: str) -> None:
@@ -702,12 +716,27 @@ def neutral(config: Configuration) -> Configuration:
 NEUTRAL_BASE = (0.0, 0.9, 1.6, 2.2)
 
 
-def additive_cross_validate(cases: Sequence[Case], order: Any, folds: int) -> tuple[CaseResult, ...]:
+def held_out_report(
+    cases: Sequence[Case],
+    estimates: Sequence[int],
+    folds: Sequence[Sequence[int]],
+    config: Configuration,
+    outlier_factor: float = OUTLIER_FACTOR,
+) -> AccuracyReport:
+    """The accuracy report of held-out estimates, beside the additive model held out on the same folds."""
+    results = tuple(CaseResult(c.case_id, e, c.actual_pence) for c, e in zip(cases, estimates, strict=True))
+    return _report(results, additive_cross_validate(cases, None, 0, splits=folds), config, outlier_factor)
+
+
+def additive_cross_validate(
+    cases: Sequence[Case], order: Any, folds: int, *, splits: Sequence[Sequence[int]] | None = None
+) -> tuple[CaseResult, ...]:
     """Held-out estimates of the additive £-per-point model, on the same folds."""
     x = _additive_features([c.profile for c in cases])
     y = np.array([c.actual_pence for c in cases], dtype=float)
     pred = np.zeros(len(cases))
-    for fold in np.array_split(order, folds):
+    for fold in splits if splits is not None else np.array_split(order, folds):
+        fold = np.asarray(fold, dtype=int)
         mask = np.ones(len(cases), dtype=bool)
         mask[fold] = False
         coef, *_ = np.linalg.lstsq(x[mask], y[mask], rcond=None)

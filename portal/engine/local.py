@@ -47,6 +47,9 @@ class Calibration:
     strength: float | None  # the chosen penalty strength; inf: one factor only; None: from scratch
     price_factor: float  # what every rate was multiplied by (1.0: rates unchanged)
     scores: dict[float, float] = field(default_factory=dict)  # held-out capped error per strength tried
+    #: each case's estimate by the chosen strength fitted without it (cross-validation), in case order
+    held_out: tuple[int, ...] = ()
+    folds: tuple[tuple[int, ...], ...] = ()
 
     @property
     def factor_only(self) -> bool:
@@ -68,10 +71,13 @@ def scaled(config: Configuration, factor: float, label: str | None = None) -> Co
     return out.with_changes(label=label) if label else out
 
 
-def _capped_error(cases: Sequence[Case], config: Configuration) -> list[float]:
+def _estimates(cases: Sequence[Case], config: Configuration) -> list[int]:
+    return [estimate(c.profile, config).total_weekly_pence for c in cases]
+
+
+def _capped(cases: Sequence[Case], estimates: Sequence[int]) -> list[float]:
     return [
-        min(abs(math.log(c.actual_pence / max(estimate(c.profile, config).total_weekly_pence, 1))), CAP)
-        for c in cases
+        min(abs(math.log(c.actual_pence / max(e, 1))), CAP) for c, e in zip(cases, estimates, strict=True)
     ]
 
 
@@ -107,6 +113,7 @@ def calibrate(
     splits = [order[k::folds] for k in range(folds)]
     candidates = [*strengths, FACTOR_ONLY]
     errors: dict[float, list[float]] = {s: [] for s in candidates}
+    held_out: dict[float, dict[int, int]] = {s: {} for s in candidates}
     for k, held in enumerate(splits):
         if progress:
             progress(f"fold {k + 1} of {folds}")
@@ -114,23 +121,29 @@ def calibrate(
         train = [cases[i] for i in range(len(cases)) if i not in held_set]
         test = [cases[i] for i in held]
         factor = local_factor(train, start)
-        errors[FACTOR_ONLY] += _capped_error(test, with_price_factor(start, factor) if price else start)
+        fitted_by = {FACTOR_ONLY: with_price_factor(start, factor) if price else start}
         for strength in strengths:
-            fitted = fit(train, start, prior=strength, price=price, max_nfev=CV_NFEV)
-            errors[strength] += _capped_error(test, fitted)
+            fitted_by[strength] = fit(train, start, prior=strength, price=price, max_nfev=CV_NFEV)
+        for strength, fitted in fitted_by.items():
+            estimates = _estimates(test, fitted)
+            errors[strength] += _capped(test, estimates)
+            held_out[strength].update(zip(held, estimates, strict=True))
     scores = {s: statistics.fmean(e) for s, e in errors.items()}
-    # the strongest pull among those within a hair of the best: prefer what the start already knows
-    best = min(scores.values())
-    strength = max(s for s in candidates if scores[s] <= best * 1.005)
+    # the one-standard-error rule: the strongest pull whose held-out error is within one standard error of the
+    # best, so a small sample, whose errors are noisy, keeps more of what the start already knows
+    best = min(candidates, key=lambda s: scores[s])
+    spread = statistics.stdev(errors[best]) / math.sqrt(len(errors[best])) if len(errors[best]) > 1 else 0.0
+    strength = max(s for s in candidates if scores[s] <= scores[best] + spread)
     if progress:
         progress(f"strength {strength} chosen")
     if strength == FACTOR_ONLY:
         factor = local_factor(cases, start) if price else 1.0
         config = scaled(start, factor).with_changes(label=label, effective_date=None)
-        return Calibration(config, start, strength, factor, scores)
-    config = fit(cases, start, prior=strength, price=price, label=label, progress=progress)
-    factor = _price_factor(start, config) if price else 1.0
-    return Calibration(config, start, strength, factor, scores)
+    else:
+        config = fit(cases, start, prior=strength, price=price, label=label, progress=progress)
+        factor = _price_factor(start, config) if price else 1.0
+    estimates = tuple(held_out[strength][i] for i in range(len(cases)))
+    return Calibration(config, start, strength, factor, scores, estimates, tuple(tuple(s) for s in splits))
 
 
 def _price_factor(start: Configuration, config: Configuration) -> float:

@@ -8,6 +8,7 @@ and raises ``ProfileError`` naming the first bad field and value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
@@ -91,6 +92,11 @@ def _describe(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+#: The shapes a number may have in text: a few digits, and for a level a zero fraction ("2.0" from a spreadsheet).
+_PLAIN_INT = re.compile(r"[+-]?\d{1,6}(\.0{0,6})?")
+_PLAIN_SHARE = re.compile(r"[+-]?\d{1,6}(\.\d{0,6})?")
+
+
 def _int_value(name: str, value: object) -> int:
     top = INT_FIELDS[name]
     allowed = ", ".join(str(i) for i in range(top)) + f" or {top}"
@@ -101,6 +107,10 @@ def _int_value(name: str, value: object) -> int:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     elif isinstance(value, str):
+        # refuse any text that is not a short plain number before converting it: "1e400000" would be a
+        # 400,000-digit integer, which holds a worker for half a minute
+        if not _PLAIN_INT.fullmatch(value.strip()):
+            raise ProfileError(name, f"must be {allowed} (got {_describe(value)})")
         try:
             parsed = Decimal(value.strip())
         except InvalidOperation:
@@ -118,6 +128,8 @@ def _int_value(name: str, value: object) -> int:
 def _share_value(name: str, value: object) -> Decimal:
     message = f"must be 0, 0.25, 0.5, 0.75 or 1 (got {_describe(value)})"
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ProfileError(name, message)
+    if isinstance(value, str) and not _PLAIN_SHARE.fullmatch(value.strip()):
         raise ProfileError(name, message)
     try:
         share = Decimal(value.strip() if isinstance(value, str) else str(value))

@@ -103,6 +103,18 @@ _CASE_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         lambda m: gettext("The file is not UTF-8 text: save it as CSV UTF-8"),
     ),
     (
+        re.compile(r"^must be an amount in pounds and pence, like 412\.50 \(got (.*)\)$"),
+        lambda m: gettext("must be an amount in pounds and pence, like 412.50 (it is %(got)s)", got=m[1]),
+    ),
+    (
+        re.compile(r"^must be at most £([\d,]+) a week \(got (.*)\)$"),
+        lambda m: gettext(
+            "must be at most %(amount)s a week (it is %(got)s)",
+            amount=format_money(int(m[1].replace(",", "")) * 100),
+            got=m[2],
+        ),
+    ),
+    (
         re.compile(r"^must be one of (.+) \(got (.*)\)$"),
         lambda m: gettext("must be one of %(allowed)s (it is %(got)s)", allowed=m[1], got=m[2]),
     ),

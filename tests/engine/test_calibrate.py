@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -193,3 +194,65 @@ def test_fit_without_night_or_breaks_lines(cases: list[Case]) -> None:
     assert config.to_dict()["night_support"] == []
     report = accuracy(cases[:60], config)
     assert 0 <= report.within_10 <= report.within_20 <= 1
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        ("1e400000", "must be an amount in pounds and pence"),
+        ("1e5000", "must be an amount in pounds and pence"),
+        ("1e50", "must be an amount in pounds and pence"),
+        ("0.001", "must be an amount in pounds and pence"),
+        ("NaN", "must be an amount in pounds and pence"),
+        ("0", "above 0"),
+        ("100000.01", "at most £100,000 a week"),
+    ],
+)
+def test_a_cost_no_real_case_has_is_refused_before_it_is_converted(monkeypatch, cell, problem) -> None:
+    import portal.engine.calibrate as calibrate
+
+    real = calibrate.Decimal
+
+    def guarded(text: object) -> object:
+        assert "e" not in str(text).lower() and len(str(text)) < 20, f"converted {text!r}"
+        return real(text)
+
+    monkeypatch.setattr(calibrate, "Decimal", guarded)
+    assert problem in str(calibrate._weekly_cost(cell))
+    lines = CASES_CSV.read_text(encoding="utf-8").splitlines()[:2]
+    row = lines[1][: lines[1].rindex(",")] + "," + cell
+    with pytest.raises(CaseFileError) as caught:
+        read_cases(io.StringIO(lines[0] + "\n" + row + "\n"))
+    assert caught.value.problems == [
+        (2, "actual_weekly_cost", f"{calibrate._weekly_cost(cell)} (got {cell!r})")
+    ]
+
+
+@pytest.mark.parametrize("cell", ["£1,234.50", "412.5", "99999"])
+def test_plain_costs_are_read(cell) -> None:
+    lines = CASES_CSV.read_text(encoding="utf-8").splitlines()[:2]
+    row = lines[1][: lines[1].rindex(",")] + ',"' + cell + '"'
+    (case,) = read_cases(io.StringIO(lines[0] + "\n" + row + "\n"))
+    assert case.actual_pence == round(float(cell.lstrip("£").replace(",", "")) * 100)
+
+
+@pytest.mark.parametrize("column", ["need_hygiene", "lives_alone", "carer_breaks_weeks", "unpaid_hygiene"])
+def test_a_profile_number_no_real_case_has_is_refused_before_it_is_converted(monkeypatch, column) -> None:
+    import portal.engine.profile as profile
+
+    lines = CASES_CSV.read_text(encoding="utf-8").splitlines()[:2]
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index(column)] = "1e400000"
+    with pytest.raises(CaseFileError) as caught:
+        read_cases(io.StringIO(lines[0] + "\n" + ",".join(cells) + "\n"))
+    assert [(r, c) for r, c, _ in caught.value.problems] == [(2, column)]
+
+    class Guarded(profile.Decimal):  # type: ignore[misc,name-defined]
+        def __new__(cls, value: object = "0", context: object = None) -> Any:
+            raise AssertionError(f"converted {value!r}")
+
+    monkeypatch.setattr(profile, "Decimal", Guarded)
+    check = profile._share_value if column.startswith("unpaid_") else profile._int_value
+    with pytest.raises(profile.ProfileError):
+        check(column, "1e400000")

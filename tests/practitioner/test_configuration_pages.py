@@ -669,13 +669,28 @@ def test_calibration_runs_as_a_job_and_saves_a_draft(app, client, staff, org):
     draft = db.session.scalar(select(ConfigurationVersion).filter_by(public_id=result["draft"]))
     assert draft.status == "draft" and draft.organisation_id == org.id
     assert draft.label.endswith("(calibrated on 120 cases)")
-    assert (
-        version_service.configuration(draft).rate_defaults
-        == version_service.configuration(None).rate_defaults
-    )
+    # rates move only by the one price factor, and every moved rate is listed
+    shipped_rates = version_service.configuration(None).rate_defaults
+    draft_rates = version_service.configuration(draft).rate_defaults
+    factor = result["price_factor"]
+    for kind, pence in shipped_rates.items():  # to the penny (the factor shown is rounded)
+        assert abs(draft_rates[kind] - pence * factor) <= 1 + pence * 0.0001
+    assert {row[0] for row in result["rates_changed"]} == {
+        k for k in draft_rates if draft_rates[k] != shipped_rates[k]
+    }
+    for item in version_service.configuration(draft).to_dict()["night_support"]:
+        assert float(item["nights_per_week"]).is_integer()
+    assert [row[0] for row in result["pounds"]["examples"]] == [
+        "older_person",
+        "learning_disability",
+        "mental_health",
+    ]
+    assert result["pounds"]["lines"] and len(result["pounds"]["total"]) == 2
     assert audit("configuration.draft_created")[-1].detail["via"] == "calibration"
     page = check_page(client.get(status_url).get_data(as_text=True))
     assert "Held-out figures" in page.get_text() and "Review the new draft" in page.get_text()
+    assert "What calibration changed, in pounds" in page.get_text()
+    assert "An older person living alone" in page.get_text() and "Whole budget" in page.get_text()
     assert work(until_empty=True) == 0  # nothing left; the job is never run twice
 
     # deleting the cases keeps the report but ends calibration on them
