@@ -7,6 +7,7 @@ the job that tests it (small files are tested at once, inside the request) so th
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -20,7 +21,7 @@ from portal.audit import record
 from portal.engine import Configuration, NeedsProfile, demo_configuration
 from portal.engine.profile import FIELD_NAMES
 from portal.extensions import db
-from portal.jobs import enqueue, handler, heartbeat
+from portal.jobs import check_time_limit, enqueue, handler, heartbeat
 from portal.models import (
     Account,
     AuditEvent,
@@ -34,7 +35,9 @@ from portal.version_service import SHIPPED, configuration
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_CASES = 20_000
-SYNC_CASES = 2_000  # up to this many cases are tested inside the request; more go to a job
+SYNC_CASES = (
+    500  # up to this many cases (well under a second) are tested inside the request; more go to a job
+)
 ACCURACY_JOB = "accuracy"
 
 
@@ -242,11 +245,14 @@ class _KeepAlive:
         self.app = current_app._get_current_object()  # type: ignore[attr-defined]
         self.ref = SimpleNamespace(id=job.id, locked_by=job.locked_by)
         self.progress = ""
+        self.started = time.monotonic()
         self.stop = threading.Event()
         self.interval = max(1.0, current_app.config["JOB_LEASE_SECONDS"] / 3)
         self.thread = threading.Thread(target=self._run, name=f"job-{job.id}-heartbeat", daemon=True)
 
     def set(self, progress: str) -> None:
+        """Record progress; raises :class:`portal.jobs.TimeLimitExceeded` once the job is over its time limit."""
+        check_time_limit(self.started)
         self.progress = progress
         heartbeat(self.ref, progress)  # type: ignore[arg-type]
 
@@ -272,7 +278,7 @@ def kept_alive(job: Job) -> Iterator[_KeepAlive]:
         keeper.thread.join()
 
 
-@handler(ACCURACY_JOB)
+@handler(ACCURACY_JOB, heavy=True)
 def accuracy_job(job: Job) -> dict[str, Any]:
     """Test a configuration on a large upload's cases (small ones are tested inside the request)."""
     payload = dict(job.payload)

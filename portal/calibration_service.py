@@ -63,7 +63,7 @@ def start_calibration(organisation: Organisation, actor: Account, tested: Job) -
     return job
 
 
-@handler(CALIBRATION_JOB)
+@handler(CALIBRATION_JOB, heavy=True)
 def calibration_job(job: Job) -> dict[str, Any]:
     """Fit the coefficients to the cases, with cross-validated figures, and save the result as a draft.
 

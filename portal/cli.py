@@ -44,11 +44,16 @@ def init_app(app: Any) -> None:
     @click.option("--poll", default=1.0, show_default=True, help="Seconds between looks when idle.")
     def worker(once: bool, poll: float) -> None:
         """Do queued jobs (emails, letters, calibration) until stopped."""
-        from portal.jobs import work
+        from flask import current_app
+
+        from portal.jobs import work_in_lanes
 
         stop = threading.Event()
         try:
-            done = work(stop=stop, poll_seconds=poll, until_empty=once)
+            # two lanes: accuracy tests and calibrations in one thread, emails and letters in the other
+            done = work_in_lanes(
+                current_app._get_current_object(), stop=stop, poll_seconds=poll, until_empty=once
+            )
         except KeyboardInterrupt:
             stop.set()
             return

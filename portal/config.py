@@ -108,6 +108,8 @@ class Config:
     MAX_WEEKLY_BUDGET_PENCE = int(os.environ.get("PORTAL_MAX_WEEKLY_BUDGET", "25000")) * 100
 
     JOB_LEASE_SECONDS = int(os.environ.get("PORTAL_JOB_LEASE_SECONDS", "60"))
+    # an accuracy test or a calibration that runs longer than this fails (and is not retried)
+    JOB_TIME_LIMIT_SECONDS = int(os.environ.get("PORTAL_JOB_TIME_LIMIT_SECONDS", "900"))
     HSTS = _bool("PORTAL_HSTS", True)
 
 

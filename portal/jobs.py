@@ -29,16 +29,32 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Job], dict[str, Any] | None]
 HANDLERS: dict[str, Handler] = {}
+#: Kinds of job that can take minutes (accuracy tests, calibration). A worker runs them in a lane of their own,
+#: so that one long calibration never holds up emails and letters (see :func:`work`).
+HEAVY: set[str] = set()
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does jobs of ``kind``."""
+def handler(kind: str, *, heavy: bool = False) -> Callable[[Handler], Handler]:
+    """Register the function that does jobs of ``kind`` (``heavy``: minutes of computation, in its own lane)."""
 
     def register(func: Handler) -> Handler:
         HANDLERS[kind] = func
+        if heavy:
+            HEAVY.add(kind)
         return func
 
     return register
+
+
+class TimeLimitExceeded(RuntimeError):
+    """A heavy job ran past its time limit (``JOB_TIME_LIMIT_SECONDS``): it fails rather than run on."""
+
+
+def check_time_limit(started: float) -> None:
+    """Raise :class:`TimeLimitExceeded` once a job started at ``started`` (``time.monotonic()``) is over time."""
+    limit = float(current_app.config.get("JOB_TIME_LIMIT_SECONDS", 900))
+    if time.monotonic() - started > limit:
+        raise TimeLimitExceeded(f"over the time limit of {limit:g} seconds")
 
 
 def enqueue(kind: str, payload: dict[str, Any], *, run_after: datetime | None = None) -> Job:
@@ -63,11 +79,20 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-def claim(worker: str, *, now: datetime | None = None) -> Job | None:
-    """Take the oldest job that is free, or None. Safe when many workers call it at once."""
+def _lane(heavy: bool | None) -> Any:
+    """Jobs of one lane: heavy kinds only (True), every other kind (False), or all (None)."""
+    if heavy is None:
+        return and_(True)
+    return Job.kind.in_(sorted(HEAVY)) if heavy else Job.kind.not_in(sorted(HEAVY))
+
+
+def claim(worker: str, *, now: datetime | None = None, heavy: bool | None = None) -> Job | None:
+    """Take the oldest job that is free (of one lane, if given), or None. Safe when many workers call it at once."""
     now = now or utcnow()
     lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
-    candidates = db.session.scalars(select(Job.id).where(_claimable(now)).order_by(Job.id).limit(10)).all()
+    candidates = db.session.scalars(
+        select(Job.id).where(_claimable(now), _lane(heavy)).order_by(Job.id).limit(10)
+    ).all()
     db.session.rollback()  # end the read before trying to write
     for job_id in candidates:
         # The WHERE repeats the test: if another worker got there first, this updates nothing.
@@ -126,7 +151,7 @@ def run_job(job: Job, worker: str) -> None:
     except Exception as error:  # noqa: BLE001 - any failure of a job is recorded, never lost
         db.session.rollback()
         log.exception("job %s (%s) failed", job.id, job.kind)
-        if job.attempts >= job.max_attempts:
+        if job.attempts >= job.max_attempts or isinstance(error, TimeLimitExceeded):  # over time: never again
             _finish(job, worker, status=JobStatus.FAILED, last_error=repr(error)[:2000], finished_at=utcnow())
         else:
             backoff = timedelta(seconds=min(3600, 5 * 2**job.attempts))
@@ -143,10 +168,10 @@ def run_job(job: Job, worker: str) -> None:
     _finish(job, worker, status=JobStatus.DONE, result=result, finished_at=utcnow(), lease_until=None)
 
 
-def run_once(worker: str | None = None) -> bool:
-    """Claim and do one job; False when there was nothing to do."""
+def run_once(worker: str | None = None, *, heavy: bool | None = None) -> bool:
+    """Claim and do one job (of one lane, if given); False when there was nothing to do."""
     worker = worker or worker_name()
-    job = claim(worker)
+    job = claim(worker, heavy=heavy)
     if job is None:
         return False
     run_job(job, worker)
@@ -159,14 +184,19 @@ def work(
     poll_seconds: float = 1.0,
     max_jobs: int | None = None,
     until_empty: bool = False,
+    heavy: bool | None = None,
 ) -> int:
-    """Do jobs until stopped (or until the queue is empty, or ``max_jobs``); return how many were done."""
+    """Do jobs until stopped (or until the queue is empty, or ``max_jobs``); return how many were done.
+
+    ``heavy`` picks a lane: True for the heavy kinds only, False for every other kind, None for all. A worker
+    process runs both lanes side by side (:func:`work_in_lanes`), so emails never wait behind a calibration.
+    """
     worker = worker_name()
     done = 0
     while stop is None or not stop.is_set():
         if max_jobs is not None and done >= max_jobs:
             break
-        if run_once(worker):
+        if run_once(worker, heavy=heavy):
             done += 1
             continue
         if until_empty:
@@ -176,3 +206,24 @@ def work(
         else:
             time.sleep(poll_seconds)
     return done
+
+
+def work_in_lanes(
+    app: Any, *, stop: threading.Event, poll_seconds: float = 1.0, until_empty: bool = False
+) -> int:
+    """Run the heavy lane in a thread of its own beside the light lane (emails, letters); return jobs done."""
+    counts = {"heavy": 0}
+
+    def heavy_lane() -> None:
+        with app.app_context():
+            counts["heavy"] = work(stop=stop, poll_seconds=poll_seconds, until_empty=until_empty, heavy=True)
+
+    thread = threading.Thread(target=heavy_lane, name="jobs-heavy", daemon=True)
+    thread.start()
+    try:
+        light = work(stop=stop, poll_seconds=poll_seconds, until_empty=until_empty, heavy=False)
+    finally:
+        if not until_empty:
+            stop.set()
+        thread.join()
+    return light + counts["heavy"]
