@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.engine import AREAS
 from portal.extensions import db
-from portal.models import Case, CaseMessage, Decision, Estimate, Snapshot, Validation
+from portal.models import Account, Case, CaseMessage, Decision, Estimate, PersonLink, Snapshot, Validation
 from portal.questionnaire import load_schema
 
 
@@ -40,6 +40,37 @@ def own_estimate(case: Case) -> Estimate | None:
         .order_by(Estimate.id.desc())
         .limit(1)
     )
+
+
+def own_estimate_is_partial(case: Case) -> bool:
+    """Whether the person's own estimate was worked out from only some of the answers (an urgent send can be).
+
+    The one rule every page and PDF that shows the estimate asks, so each says so.
+    """
+    row = own_estimate(case)
+    if row is None or row.snapshot_id is None:
+        return False
+    snapshot = db.session.get(Snapshot, row.snapshot_id)
+    if snapshot is None:
+        return False
+    schema = load_schema()
+    return not schema.is_complete(schema.decode_answers(snapshot.answers))
+
+
+def filled_in_by(case: Case) -> tuple[Account | None, PersonLink | None]:
+    """Who filled in the answers (the sender of the latest snapshot, else whoever started the case) and how
+    they act for the person (their authority and relationship), where they have an account that does."""
+    snapshot = db.session.scalar(
+        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
+    )
+    account_id = snapshot.completed_by_id if snapshot is not None else case.created_by_id
+    account = db.session.get(Account, account_id) if account_id is not None else None
+    link = (
+        db.session.scalar(select(PersonLink).filter_by(account_id=account.id, person_id=case.person_id))
+        if account is not None
+        else None
+    )
+    return account, link
 
 
 def person_answers(case: Case) -> dict[str, Any]:

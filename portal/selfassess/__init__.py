@@ -452,7 +452,14 @@ def sent(case_id: str) -> Any:
     case = _case(case_id)
     if case.status == CaseStatus.DRAFT:
         return redirect(url_for(".tasks", case_id=case.public_id))
-    return render_template("selfassess/sent.html", case=case, words=words_for(case))
+    from portal.selfassess.display import urgent_wording
+
+    return render_template(
+        "selfassess/sent.html",
+        case=case,
+        words=words_for(case),
+        organisation_wording=urgent_wording(case.organisation) if case.urgent else None,
+    )
 
 
 @bp.route("/cases/<case_id>/status", methods=["GET", "POST"])
@@ -492,6 +499,7 @@ def status(case_id: str) -> Any:
         messages=case_record.messages(case),
         decision=decision_context(case, decision) if decision else None,
         letter=letter,
+        estimate_partial=case_record.own_estimate_is_partial(case),
     )
 
 
@@ -524,13 +532,14 @@ def answers_pdf(case_id: str) -> Any:
         }
         for s in answer_rows(case, words, change_links=False)
     ]
+    from portal.selfassess.documents import details
+
     pdf = render_pdf(
         "answers.html",
         lang=current_code(),
         title=gettext("Your answers"),
         sections=sections,
-        person_name=case.person.name,
-        reference=case.reference,
+        details=details(case),
         notes=[],
     )
     return pdf_response(pdf, f"answers-{case.reference}.pdf")
@@ -539,44 +548,31 @@ def answers_pdf(case_id: str) -> Any:
 @bp.route("/cases/<case_id>/estimate.pdf")
 def estimate_pdf(case_id: str) -> Any:
     """The person's own estimate as an accessible PDF, in their language."""
-    from markupsafe import Markup, escape
-
     from portal import case_record
     from portal.i18n.web import current_code
     from portal.pdf import pdf_response, render_pdf
+    from portal.selfassess.documents import details, estimate_document
 
     case = _case(case_id)
+    current = service.schema()
     if case.status == CaseStatus.DRAFT:
-        result = budgets.run(service.schema(), service.stored_answers(case), case.organisation)
+        answers = service.stored_answers(case)
+        result = budgets.run(current, answers, case.organisation)
+        partial = not current.is_complete(answers)
     else:
         stored = case_record.own_estimate(case)
         if stored is None:
             abort(404)
         result = budgets.loaded(stored)
-    rows = [
-        {"key": line.title, "value": Markup('<span dir="ltr">') + escape(line.detail) + Markup("</span>")}
-        for line in budgets.worded_lines(result)
-    ]
-    notes = [
-        gettext(
-            "About %(weekly)s a week (%(yearly)s a year).",
-            weekly=budgets.format_money(result.total_weekly_pence),
-            yearly=budgets.format_money(result.total_yearly_pence),
-        ),
-        gettext(
-            "This is only an indication, worked out from your answers. Someone from the council will check "
-            "your answers with you and then confirm the budget."
-        ),
-        *budgets.split_words(result),
-    ]
+        answers = case_record.person_answers(case)
+        partial = case_record.own_estimate_is_partial(case)
+    quotes = budgets.Quotes.of(current, answers, words_for(case, answers))
     pdf = render_pdf(
         "answers.html",
         lang=current_code(),
         title=gettext("Your indicative budget"),
-        sections=[{"title": gettext("How the budget is made up"), "rows": rows}],
-        notes=notes,
-        person_name=case.person.name,
-        reference=case.reference,
+        details=details(case),
+        **estimate_document(result, quotes, partial=partial),
     )
     return pdf_response(pdf, f"estimate-{case.reference}.pdf")
 

@@ -69,6 +69,7 @@ def test_whole_journey_for_oneself(client, citizen, northfield, smtp_server):
     confirmation = check_page(client.get(response.headers["Location"]).get_data(as_text=True))
     case = case_of(case_id)
     assert case.reference in confirmation.get_text()
+    assert "urgent" not in confirmation.get_text().lower()
     assert case.status == CaseStatus.SENT and case.sent_at is not None and case.client_group == "older_people"
 
     snapshot = db.session.scalar(select(Snapshot).filter_by(case_id=case.id))
@@ -325,6 +326,7 @@ def test_urgent_answers_show_who_to_contact_and_allow_an_urgent_send(
     client, citizen, northfield, smtp_server
 ):
     northfield.settings = {"urgent_wording": {"en": "Call our duty team on 0300 555 0101, 24 hours a day."}}
+    northfield.duty_phone = "0300 555 0199"
     db.session.commit()
     case_id = start(client)
     schema = load_schema()
@@ -343,6 +345,22 @@ def test_urgent_answers_show_who_to_contact_and_allow_an_urgent_send(
     assert response.status_code == 303
     case = case_of(case_id)
     assert case.status == CaseStatus.SENT and case.urgent and case.risk_rank == 2
+    # The confirmation says it is urgent and what happens next today, in the organisation's own words.
+    confirmation = check_page(client.get(response.headers["Location"]).get_data(as_text=True))
+    said = " ".join(confirmation.get_text(" ", strip=True).split())
+    assert "marked urgent" in confirmation.select_one(".govuk-panel").get_text()
+    assert "What happens next today" in said
+    assert "Call our duty team on 0300 555 0101, 24 hours a day." in said
+    assert "0300 555 0199" in said  # the duty (out-of-hours) number
+    assert "111" in said and "999" in said
+    # The estimate worked out from part of the answers says so, on the status page and in the PDF.
+    status = check_page(client.get(f"/my/cases/{case_id}/status").get_data(as_text=True))
+    assert "only some of the answers" in status.get_text(" ", strip=True)
+    from tests.test_pdf import pdftotext
+
+    pdf = client.get(f"/my/cases/{case_id}/estimate.pdf")
+    assert pdf.status_code == 200
+    assert "only some of the answers" in " ".join(pdftotext(pdf.data).split())
     # The task list of another draft shows nothing urgent.
     other = start(client)
     assert "may not be safe now" not in client.get(f"/my/cases/{other}/").get_data(as_text=True)
