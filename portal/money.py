@@ -68,7 +68,8 @@ def parse_pounds(text: str | None, *, maximum: int, minimum: int = 0) -> int | N
     if len(raw) > _MAX_CHARS:
         raise AmountError("format")
     cleaned = _SPACES.sub("", raw)
-    sign = _SIGN.match(cleaned)[0]  # "-", "£", "-£" or "£-" before the number
+    sign_match = _SIGN.match(cleaned)  # "-", "£", "-£" or "£-" before the number (or nothing)
+    sign = sign_match[0] if sign_match else ""
     negative = "-" in sign
     cleaned = cleaned[len(sign) :]
     if not _POUNDS.fullmatch(cleaned):
@@ -136,16 +137,18 @@ def percent_for_input(number: Decimal | int | None) -> str:
 def amount_message(error: AmountError, *, example: str = "240.95") -> str:
     """What staff are told about an amount of money they typed, in the page's language."""
     if error.code == "comma":
-        return gettext(
+        message = gettext(
             "Use a full stop before the pence, and commas only between thousands, like %(example)s",
             example="1,240.95",
         )
-    if error.code == "decimals":
-        return gettext("Enter the amount to the nearest penny, like %(example)s", example=example)
-    if error.code in ("negative", "too_small"):
-        if not error.limit:
-            return gettext("The amount must be £0 or more")
-        return gettext("The amount must be at least %(minimum)s", minimum=format_money(error.limit))
-    if error.code == "too_large":
-        return gettext("The amount must be %(maximum)s or less", maximum=format_money(error.limit))
-    return gettext("Enter an amount in pounds, like %(example)s", example=example)
+    elif error.code == "decimals":
+        message = gettext("Enter the amount to the nearest penny, like %(example)s", example=example)
+    elif error.code in ("negative", "too_small") and not error.limit:
+        message = gettext("The amount must be £0 or more")
+    elif error.code in ("negative", "too_small"):
+        message = gettext("The amount must be at least %(minimum)s", minimum=format_money(error.limit))
+    elif error.code == "too_large":
+        message = gettext("The amount must be %(maximum)s or less", maximum=format_money(error.limit))
+    else:
+        message = gettext("Enter an amount in pounds, like %(example)s", example=example)
+    return str(message)

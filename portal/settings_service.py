@@ -157,13 +157,11 @@ def limits_out_of_order(limits: Mapping[int, Limit]) -> list[LimitOutOfOrder]:
     A level with no limit of a kind is skipped: the comparison is with the nearest lower level that has one.
     """
     found: list[LimitOutOfOrder] = []
-    for kind, value_of in (
-        ("weekly", lambda limit: limit.weekly_pence),
-        ("percent", lambda limit: limit.percent_over),
-    ):
+    for kind in ("weekly", "percent"):
         below: tuple[int, Any] | None = None
         for level in LEVELS:
-            value = value_of(limits.get(level, Limit()))
+            limit = limits.get(level, Limit())
+            value = limit.weekly_pence if kind == "weekly" else limit.percent_over
             if value is None:
                 continue
             if below is not None and value < below[1]:

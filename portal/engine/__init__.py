@@ -8,9 +8,9 @@ Public API (a contract other code relies on): ``AREAS``, ``CLIENT_GROUPS``, ``SE
 """
 
 from portal.engine.calculator import ELIGIBLE_KEYS, ENGINE_VERSION, MODES, estimate
+from portal.engine.config_errors import ConfigurationError
 from portal.engine.configuration import (
     Configuration,
-    ConfigurationError,
     demo_configuration,
     load_configuration,
     loads_configuration,

@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from scipy.optimize import least_squares  # type: ignore[import-untyped]
+from scipy.optimize import least_squares
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from portal.engine.calculator import estimate

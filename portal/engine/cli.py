@@ -19,9 +19,9 @@ from typing import Any
 
 from portal.engine import wording
 from portal.engine.calculator import ELIGIBLE_KEYS, MODES, estimate
+from portal.engine.config_errors import ConfigurationError
 from portal.engine.configuration import (
     Configuration,
-    ConfigurationError,
     demo_configuration,
     load_configuration,
 )
@@ -251,8 +251,8 @@ def _run_calibrate(args: argparse.Namespace) -> int:
     scratch = args.start.strip().lower() == "none"
     if args.base is not None and not scratch:
         raise InputError("--base is for --from none; to start from a configuration, give it as --from CONFIG")
-    start = None if scratch else _config(Path(args.start) if args.start else None)
-    base = _config(args.base) if scratch else start
+    start: Configuration | None = None if scratch else _config(Path(args.start) if args.start else None)
+    base = _config(args.base) if start is None else start
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

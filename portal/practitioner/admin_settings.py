@@ -376,7 +376,7 @@ def admin_contacts() -> Any:
         changed = settings_service.save_contacts(
             current_user,
             organisation.id,
-            contact_email=form.contact_email.data,
+            contact_email=form.contact_email.data or "",
             contact_phone=form.contact_phone.data or "",
             duty_phone=form.duty_phone.data or "",
             website=form.website.data or "",

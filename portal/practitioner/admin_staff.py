@@ -94,7 +94,7 @@ class NewStaffForm(Form):
 
     def validate_email(self, field: EmailField) -> None:
         """One account per email address, across the whole deployment."""
-        if staff_service.email_in_use(field.data):
+        if staff_service.email_in_use(field.data or ""):
             raise ValidationError(gettext("An account already uses this email address"))
 
 
@@ -115,11 +115,13 @@ class ConfirmForm(Form):
 def refusal_text(refused: staff_service.StaffRefused) -> str:
     """A rule's refusal in words."""
     if refused.code == "own_admin_role":
-        return gettext("You cannot remove your own admin role. Ask another admin to do it")
+        return str(gettext("You cannot remove your own admin role. Ask another admin to do it"))
     if refused.code == "own_account":
-        return gettext("You cannot deactivate your own account. Ask another admin to do it")
-    return gettext(
-        "%(name)s is the only active admin. Make someone else an admin first", name=refused.member.name
+        return str(gettext("You cannot deactivate your own account. Ask another admin to do it"))
+    return str(
+        gettext(
+            "%(name)s is the only active admin. Make someone else an admin first", name=refused.member.name
+        )
     )
 
 
@@ -208,8 +210,8 @@ def admin_new_staff() -> Any:
         member = staff_service.add(
             current_user,
             organisation,
-            name=form.name.data,
-            email=form.email.data,
+            name=form.name.data or "",
+            email=form.email.data or "",
             role=Role(form.role.data),
             level=int(form.approval_level.data),
         )
@@ -244,7 +246,7 @@ def admin_staff_member(public_id: str) -> Any:
             )
         except staff_service.StaffRefused as refused:
             db.session.rollback()
-            form.role.errors.append(refusal_text(refused))
+            form.role.errors = [*form.role.errors, refusal_text(refused)]
         else:
             if changed:
                 db.session.commit()

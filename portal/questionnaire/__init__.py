@@ -4,6 +4,7 @@ No web, database or translation library is imported here: the web layer, the pra
 jobs all use the same code. See docs/decisions/0003-questionnaire.md.
 """
 
+from portal.engine.profile import AREAS
 from portal.questionnaire.answers import ParseResult, is_valid_value, storable
 from portal.questionnaire.conditions import OPERATORS
 from portal.questionnaire.loader import (
@@ -29,7 +30,7 @@ from portal.questionnaire.model import (
     Voice,
     fill_name,
 )
-from portal.questionnaire.profile import AREAS, CANONICAL_FIELDS, FIELD_NAMES, FieldSpec, ProfileMapping
+from portal.questionnaire.profile import CANONICAL_FIELDS, FIELD_NAMES, FieldSpec, ProfileMapping
 from portal.questionnaire.schema import Answers, Schema
 
 __all__ = [

@@ -194,13 +194,14 @@ def _short(value: object) -> str:
 def _describe(error: ValidationError) -> Iterator[SchemaIssue]:
     path = list(error.absolute_path)
     kind = error.validator
+    value: Any = error.validator_value  # Unset only on errors not raised by a validator, never here
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     if "propertyNames" in error.absolute_schema_path:  # the key itself is wrong; the path stops at its parent
         if kind == "enum":
-            allowed = f"use one of: {', '.join(map(str, error.validator_value))}"
+            words = f"use one of: {', '.join(map(str, value))}"
         else:
-            allowed = _PATTERN_WORDS.get(str(error.validator_value), "wrong form")
-        yield SchemaIssue(format_path([*path, str(error.instance)]), f"this key is not allowed ({allowed})")
+            words = _PATTERN_WORDS.get(str(value), "wrong form")
+        yield SchemaIssue(format_path([*path, str(error.instance)]), f"this key is not allowed ({words})")
     elif kind == "additionalProperties" and isinstance(error.instance, Mapping):
         allowed = set(schema.get("properties", {}))
         patterns = list(schema.get("patternProperties", {}))
@@ -208,11 +209,11 @@ def _describe(error: ValidationError) -> Iterator[SchemaIssue]:
             if key not in allowed and not any(re.search(p, str(key)) for p in patterns):
                 yield SchemaIssue(format_path([*path, str(key)]), "unexpected key")
     elif kind == "required" and isinstance(error.instance, Mapping):
-        for key in error.validator_value:
+        for key in value:
             if key not in error.instance:
                 yield SchemaIssue(format_path([*path, key]), "required key is missing")
     elif kind in ("oneOf", "anyOf"):
-        branches = error.validator_value
+        branches = value
         if all(isinstance(b, Mapping) and set(b) == {"required"} for b in branches):
             names = ", ".join(name for b in branches for name in b["required"])
             yield SchemaIssue(format_path(path), f"needs exactly one of: {names}")
@@ -221,25 +222,25 @@ def _describe(error: ValidationError) -> Iterator[SchemaIssue]:
         else:
             yield SchemaIssue(format_path(path), "does not match any allowed form")
     elif kind == "type":
-        expected = error.validator_value
+        expected = value
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
         yield SchemaIssue(format_path(path), f"must be {wanted}, not {_short(error.instance)}")
     elif kind == "const":
-        yield SchemaIssue(format_path(path), f"must be {error.validator_value!r}")
+        yield SchemaIssue(format_path(path), f"must be {value!r}")
     elif kind == "enum":
         yield SchemaIssue(
             format_path(path),
-            f"{_short(error.instance)} is not one of: {', '.join(map(str, error.validator_value))}",
+            f"{_short(error.instance)} is not one of: {', '.join(map(str, value))}",
         )
     elif kind == "pattern":
-        words = _PATTERN_WORDS.get(error.validator_value, f"must match {error.validator_value}")
+        words = _PATTERN_WORDS.get(value, f"must match {value}")
         yield SchemaIssue(format_path(path), f"{_short(error.instance)} {words}")
     elif kind in ("minProperties", "maxProperties") and "and" in schema.get("properties", {}):
         yield SchemaIssue(format_path(path), "a condition has exactly one operator")
     elif kind == "minItems":
-        yield SchemaIssue(format_path(path), f"needs at least {error.validator_value} item(s)")
+        yield SchemaIssue(format_path(path), f"needs at least {value} item(s)")
     elif kind == "maxItems":
-        yield SchemaIssue(format_path(path), f"has more than {error.validator_value} item(s)")
+        yield SchemaIssue(format_path(path), f"has more than {value} item(s)")
     else:
         message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
         yield SchemaIssue(format_path(path), message)
@@ -336,7 +337,7 @@ class _Builder:
     # -- sections -------------------------------------------------------------------------------------
 
     def _sections(self) -> list[Section]:
-        sections = []
+        sections: list[Section] = []
         for i, raw in enumerate(self.data["sections"]):
             path: PathParts = ("sections", i)
             if raw["id"] in self.section_ids:
@@ -692,7 +693,7 @@ class _Builder:
         validation: Validation,
         path: PathParts,
     ) -> tuple[FieldMapping, ...]:
-        mappings = []
+        mappings: list[FieldMapping] = []
         for j, mapping in enumerate(raw.get("maps_to", [])):
             here = (*path, "maps_to", j)
             name = mapping["field"]
