@@ -142,8 +142,8 @@ def calibrate(
     else:
         config = fit(cases, start, prior=strength, price=price, label=label, progress=progress)
         factor = _price_factor(start, config) if price else 1.0
-    estimates = tuple(held_out[strength][i] for i in range(len(cases)))
-    return Calibration(config, start, strength, factor, scores, estimates, tuple(tuple(s) for s in splits))
+    chosen = tuple(held_out[strength][i] for i in range(len(cases)))
+    return Calibration(config, start, strength, factor, scores, chosen, tuple(tuple(s) for s in splits))
 
 
 def _price_factor(start: Configuration, config: Configuration) -> float:
