@@ -17,6 +17,7 @@ from flask import render_template
 from flask_babel import format_decimal, gettext, lazy_gettext
 from wtforms import Field, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
+from portal import quick_markup
 from portal.formatting import format_day
 from portal.forms import (
     CharacterCount,
@@ -152,9 +153,32 @@ class QuestionPage:
         self.form.answer.errors = [error_message(self.question, ErrorCode(parsed.error), self.words)]
         return False, None
 
-    def render(self, answers: dict[str, Any], *, case: Any, back: str, changing: bool = False) -> str:
-        """The question page (one template for every front door)."""
+    def render(
+        self, answers: dict[str, Any], *, case: Any, back: str, changing: bool = False, quick: bool = True
+    ) -> str:
+        """The question page (one template for every front door).
+
+        ``quick`` writes single-choice radios and the buttons with :mod:`portal.quick_markup` (the same HTML as
+        the GOV.UK macros, at a fraction of the cost); ``quick=False`` uses the macros throughout, which the
+        tests compare against.
+        """
         question = self.question
+        heading = self.words.question(question, "title")
+        items = option_items(question, self.words)
+        answer_html = buttons = None
+        if quick:
+            if question.type is QuestionType.SINGLE:
+                answer_html = quick_markup.radios(
+                    self.form.answer,
+                    legend=heading,
+                    legend_classes="govuk-fieldset__legend--l",
+                    items=items,
+                    error_prefix=gettext("Error"),
+                )
+            buttons = (
+                quick_markup.button(self.form.submit),
+                quick_markup.button(self.form.later, "govuk-button--secondary"),
+            )
         return render_template(
             "questions/question.html",
             case=case,
@@ -162,12 +186,27 @@ class QuestionPage:
             form=self.form,
             errors=error_summary(self.form),
             words=self.words,
-            heading=self.words.question(question, "title"),
+            heading=heading,
             section_title=self.words.of(self.schema.section(question.section), "title"),
             position=self.schema.position(question.id, answers),
             back=back,
             changing=changing,
+            items=items,
+            answer_html=answer_html,
+            buttons=buttons,
         )
+
+
+def option_items(question: Question, words: Words) -> list[dict[str, Any]]:
+    """The GOV.UK items for a choice question's options: each option's hint, and "none" as exclusive."""
+    items: list[dict[str, Any]] = []
+    for option in question.options:
+        hint = words.question(question, f"option.{option.value}.hint")
+        item: dict[str, Any] = {"hint": {"text": hint}} if hint else {}
+        if option.exclusive:
+            item["behaviour"] = "exclusive"
+        items.append(item)
+    return items
 
 
 # -- showing answers ---------------------------------------------------------------------------------
