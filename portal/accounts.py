@@ -15,13 +15,14 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
+from portal import throttle
 from portal.audit import record
 from portal.extensions import db
 from portal.forms import MESSAGES, Form, PasswordInput, SubmitInput, TextInput, error_summary
 from portal.i18n.web import current_code
 from portal.mail import link_to, queue_email
 from portal.models import Account, Case, CaseStatus, PasswordToken, PersonLink, Role, utcnow
-from portal.security import hash_password, local_path, verify_password
+from portal.security import hash_password, local_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -102,11 +103,6 @@ class RegisterForm(NewPasswordMixin, Form):
     password = _new_password_field(lazy_gettext("Create a password"))
     confirm = PasswordField(lazy_gettext("Type your password again"), widget=PasswordInput())
     submit = SubmitField(lazy_gettext("Create account"), widget=SubmitInput())
-
-    def validate_email(self, field: EmailField) -> None:
-        """One account per email address."""
-        if _find_account(field.data) is not None:
-            raise ValidationError(MESSAGES["EMAIL_TAKEN"])
 
 
 class SignInForm(Form):
@@ -228,13 +224,45 @@ def _safe_next(target: str | None) -> str | None:
     return local_path(target)
 
 
+def _too_many(form: Any, field: Any, wait: timedelta) -> None:
+    """Put the "wait and try again" message on a form held back by a limit."""
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    field.errors = [
+        ngettext(
+            "There have been too many attempts from your connection. Wait %(num)d minute and try again.",
+            "There have been too many attempts from your connection. Wait %(num)d minutes and try again.",
+            minutes,
+        )
+    ]
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Any:
-    """Create a citizen account and sign in."""
+    """Create a citizen account and sign in; an address that has an account is told by email, not here."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
+        per_address = throttle.address_key("register-address")
+        wait = throttle.wait_for(per_address)
+        if wait:
+            _too_many(form, form.email, wait)
+            return render_template("accounts/register.html", form=form, errors=error_summary(form)), 429
+        throttle.hit(per_address, "register-address")
+        existing = _find_account(form.email.data)
+        if existing is not None:
+            # Saying so here would tell anyone who has an account: tell the holder instead.
+            queue_email(
+                existing.email,
+                "account_exists",
+                existing.locale,
+                name=existing.name,
+                sign_in=link_to("accounts.sign_in"),
+                reset=link_to("accounts.forgotten_password"),
+            )
+            record("account.registration_refused", actor=existing)
+            db.session.commit()
+            return render_template("accounts/register_check_email.html")
         account = Account(
             email=form.email.data.strip().lower(),
             name=form.name.data,
@@ -254,45 +282,36 @@ def register() -> Any:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
-    """Sign in, throttled per account after repeated failures."""
+    """Sign in; repeated failures slow further attempts down (portal/throttle.py)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignInForm()
+    status = 200
     if form.validate_on_submit():
-        account = _find_account(form.email.data)
-        now = utcnow()
-        cfg = current_app.config
-        if account is not None and account.throttled_until and account.throttled_until > now:
-            minutes = max(1, int((account.throttled_until - now).total_seconds() // 60) + 1)
-            form.password.errors = [
-                ngettext(
-                    "There have been too many attempts to sign in to this account. Try again in %(num)d minute, or reset your password.",
-                    "There have been too many attempts to sign in to this account. Try again in %(num)d minutes, or reset your password.",
-                    minutes,
-                )
-            ]
-        elif (
-            account is not None
-            and account.is_active
-            and verify_password(account.password_hash, form.password.data)
-        ):
-            account.failed_sign_ins = 0
-            account.throttled_until = None
-            account.last_sign_in_at = now
+        outcome = throttle.attempt_sign_in(form.email.data, form.password.data)
+        account = outcome.account
+        if account is not None:
+            account.last_sign_in_at = utcnow()
             record("account.signed_in", actor=account)
             db.session.commit()
             login_user(account)
-            return redirect(_safe_next(request.args.get("next")) or home_for(account), code=303)
+            response = redirect(_safe_next(request.args.get("next")) or home_for(account), code=303)
+            throttle.remember_device(response, account.public_id)
+            return response
+        if outcome.wait:
+            # The same words whether or not an account has this email address.
+            minutes = max(1, -(-int(outcome.wait.total_seconds()) // 60))
+            form.email.errors = [
+                ngettext(
+                    "There have been too many attempts to sign in with this email address. Wait %(num)d minute and try again, or reset your password.",
+                    "There have been too many attempts to sign in with this email address. Wait %(num)d minutes and try again, or reset your password.",
+                    minutes,
+                )
+            ]
+            status = 429
         else:
-            if account is not None:
-                account.failed_sign_ins += 1
-                if account.failed_sign_ins >= cfg["SIGN_IN_ATTEMPTS"]:
-                    account.throttled_until = now + timedelta(minutes=cfg["SIGN_IN_LOCK_MINUTES"])
-                    account.failed_sign_ins = 0
-                    record("account.sign_in_throttled", actor=account)
-                db.session.commit()
             form.email.errors = [str(MESSAGES["SIGN_IN_FAILED"])]
-    return render_template("accounts/sign_in.html", form=form, errors=error_summary(form))
+    return render_template("accounts/sign_in.html", form=form, errors=error_summary(form)), status
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])
@@ -313,11 +332,24 @@ def forgotten_password() -> Any:
     """Send a reset link if the account exists; say the same thing either way."""
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
-        account = _find_account(form.email.data)
-        if account is not None and account.is_active:
-            issue_password_link(account)
-            record("account.reset_requested", actor=account)
-            db.session.commit()
+        per_address = throttle.address_key("reset-address")
+        wait = throttle.wait_for(per_address)
+        if wait:
+            _too_many(form, form.email, wait)
+            return render_template(
+                "accounts/forgotten_password.html", form=form, errors=error_summary(form)
+            ), 429
+        throttle.hit(per_address, "reset-address")
+        per_email = throttle.email_key("reset-email", form.email.data)
+        # A few links an hour per address at most, whether or not it has an account: no inbox is flooded,
+        # and the page says the same either way.
+        if not throttle.wait_for(per_email):
+            throttle.hit(per_email, "reset-email")
+            account = _find_account(form.email.data)
+            if account is not None and account.is_active:
+                issue_password_link(account)
+                record("account.reset_requested", actor=account)
+        db.session.commit()
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/forgotten_password.html", form=form, errors=error_summary(form))
 
@@ -333,8 +365,7 @@ def reset_password(token: str) -> Any:
         account = row.account
         account.password_hash = hash_password(form.password.data)
         account.session_version += 1  # sign out every other session
-        account.failed_sign_ins = 0
-        account.throttled_until = None
+        throttle.password_reset(account.email)  # the owner proved they hold the email: lift any hold
         row.used_at = utcnow()
         end_password_links(account)  # using one link ends the rest
         record("account.password_changed", actor=account, detail={"purpose": row.purpose})

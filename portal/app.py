@@ -89,7 +89,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions, the locale selector and the account loader."""
-    from portal import letters, mail, security  # noqa: F401 - mail and letters register job handlers
+    from portal import letters, mail, security, throttle  # noqa: F401 - mail and letters register job handlers
     from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
     from portal.i18n.web import remember_choice, select_locale
     from portal.models import Account
@@ -104,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Sign in to see this page.")
     login_manager.login_message_category = "info"
     security.init_app(app)
+    throttle.init_app(app)
 
     @login_manager.user_loader
     def load_account(session_id: str) -> Account | None:

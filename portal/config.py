@@ -91,8 +91,19 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
+    # Guessing limits (portal/throttle.py): failures per email address from one client address (then a delay
+    # that doubles from 30 s to 15 min, counted over SIGN_IN_LOCK_MINUTES), per email address from anywhere
+    # and per client address in an hour (a council office shares one address: keep this high).
     SIGN_IN_ATTEMPTS = 5
     SIGN_IN_LOCK_MINUTES = 15
+    SIGN_IN_ATTEMPTS_PER_EMAIL = int(os.environ.get("PORTAL_SIGN_IN_ATTEMPTS_PER_EMAIL", "20"))
+    SIGN_IN_ATTEMPTS_PER_ADDRESS = int(os.environ.get("PORTAL_SIGN_IN_ATTEMPTS_PER_ADDRESS", "200"))
+    RESET_EMAILS_PER_EMAIL = 3
+    RESET_EMAILS_PER_ADDRESS = int(os.environ.get("PORTAL_RESET_EMAILS_PER_ADDRESS", "30"))
+    REGISTRATIONS_PER_ADDRESS = int(os.environ.get("PORTAL_REGISTRATIONS_PER_ADDRESS", "30"))
+    # How many proxies (load balancer, reverse proxy) stand in front of the web processes and add their
+    # client's address to X-Forwarded-For. 0: the connection's own address is the client's.
+    TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
     RESET_LINK_HOURS = 1
     SETUP_LINK_DAYS = 7
 

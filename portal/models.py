@@ -196,8 +196,6 @@ class Account(db.Model):  # type: ignore[name-defined]
     easy_read: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped on password change: every signed-in session carries it, so old sessions end.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -519,6 +517,21 @@ class PasswordToken(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[Account] = relationship()
+
+
+class Throttle(db.Model):  # type: ignore[name-defined]
+    """A counter of failed sign-ins (or reset emails, or registrations) under one key; see portal/throttle.py.
+
+    The key is a hash of what was typed and where from, never an account id, so it says nothing about who
+    has an account.
+    """
+
+    __tablename__ = "throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class ReceivedEmail(db.Model):  # type: ignore[name-defined]

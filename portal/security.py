@@ -33,14 +33,29 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+_DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password with the app's cost settings, to check against when there is no account."""
+    cfg = current_app.config
+    costs = (cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"])
+    if costs not in _DUMMY_HASHES:
+        _DUMMY_HASHES[costs] = _hasher().hash(secrets.token_urlsafe(32))
+    return _DUMMY_HASHES[costs]
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Check a password against its hash; False for a missing or malformed hash."""
-    if not password_hash:
-        return False
+    """Check a password against its hash; False for a missing or malformed hash.
+
+    With no hash (no such account, or one without a password yet) the hasher still runs, against a dummy
+    hash, so the time taken does not tell whether an account exists.
+    """
     try:
-        return _hasher().verify(password_hash, password)
+        matched = _hasher().verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return bool(matched and password_hash)
 
 
 def local_path(target: str | None) -> str | None:
