@@ -142,7 +142,7 @@ class TestConfig(Config):
     """Fast, isolated settings for the test suite."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+    SECRET_KEY = "test-secret-key-for-the-test-suite-only"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -105,6 +105,7 @@ def _row(key: str) -> Throttle:
     row = db.session.get(Throttle, key, with_for_update=True, populate_existing=True)
     if row is not None:
         return row
+    forget_expired()  # counters come and go: tidy up whenever one is added
     try:
         with db.session.begin_nested():
             db.session.add(Throttle(key=key, failures=0, window_start=utcnow()))
@@ -145,10 +146,12 @@ def forget_expired(now: datetime | None = None) -> int:
     now = now or utcnow()
     longest = max(limit.window for limit in limits().values())
     result = db.session.execute(
-        delete(Throttle).where(
+        delete(Throttle)
+        .where(
             Throttle.window_start < now - longest,
             (Throttle.blocked_until.is_(None)) | (Throttle.blocked_until < now),
         )
+        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
 

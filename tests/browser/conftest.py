@@ -66,6 +66,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "TESTING": False,
         "BASE_URL": f"http://127.0.0.1:{port}",
         "MAIL_PORT": _free_port(),
+        # Every browser test comes from 127.0.0.1 into one database: lift the per-address limits.
+        "REGISTRATIONS_PER_ADDRESS": 10_000,
+        "RESET_EMAILS_PER_ADDRESS": 10_000,
+        "SIGN_IN_ATTEMPTS_PER_ADDRESS": 10_000,
     }
     app = create_app(config)
     with app.test_request_context():
