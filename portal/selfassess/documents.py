@@ -51,9 +51,7 @@ def details(case: Case) -> list[dict[str, str]]:
     return rows
 
 
-def estimate_document(
-    case: Case, result: Estimate, quotes: budgets.Quotes, *, partial: bool
-) -> dict[str, Any]:
+def estimate_document(result: Estimate, quotes: budgets.Quotes, *, partial: bool) -> dict[str, Any]:
     """The context of the estimate PDF: exact figures, the range, reasons and what would change it."""
     lines = budgets.worded_lines(result, quotes=quotes)
     rows = [
