@@ -8,14 +8,14 @@ routing and parsing stay in the pure package :mod:`portal.questionnaire`; this m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask import render_template
-from flask_babel import format_decimal, gettext, lazy_gettext
-from wtforms import Field, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from flask_babel import format_decimal, get_locale, gettext, lazy_gettext
+from wtforms import Field, Label, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
 from portal import quick_markup
 from portal.formatting import format_day
@@ -30,7 +30,8 @@ from portal.forms import (
     error_summary,
 )
 from portal.i18n.schema_text import Words
-from portal.questionnaire import ErrorCode, Question, QuestionType, Schema
+from portal.questionnaire import ErrorCode, Question, QuestionType, Schema, fill_name
+from portal.questionnaire.model import NAME_PLACEHOLDER
 
 #: Error messages for the questionnaire's error codes, worded from a noun where the schema gives none.
 ERRORS: dict[ErrorCode, Any] = {
@@ -75,15 +76,25 @@ class QuestionDateField(Field):
         return ""
 
 
-def question_form(question: Question, words: Words, value: Any = None, *, formdata: Any = None) -> Form:
-    """A form with one field named ``answer`` for the question, labelled and hinted in the person's words."""
-    label = words.question(question, "title")
-    hint = words.question(question, "hint") or ""
-    kind = question.type
-    choices = [
-        (option.value, words.question(question, f"option.{option.value}")) for option in question.options
-    ]
+#: Compiled question forms, one per question, language, voice, Easy Read and self-funder wording, with the
+#: person's name left as ``{name}``: immutable, versioned data (a new questionnaire version has new Question
+#: objects, so new keys), built once per process rather than on every request. Never keyed by a person.
+_FORM_CLASSES: dict[tuple[Any, ...], tuple[Question, type[Form], bool]] = {}
 
+
+def _compiled_form(question: Question, words: Words) -> tuple[type[Form], bool]:
+    """The form class for the question in these words (name not filled in), and whether any text names them."""
+    key = (id(question), str(get_locale()), words.voice, words.easy_read, words.self_funder)
+    found = _FORM_CLASSES.get(key)
+    if found is not None and found[0] is question:
+        return found[1], found[2]
+    unnamed = replace(words, name=NAME_PLACEHOLDER)  # translate() leaves the placeholder where the name goes
+    label = unnamed.question(question, "title")
+    hint = unnamed.question(question, "hint") or ""
+    choices = [
+        (option.value, unnamed.question(question, f"option.{option.value}")) for option in question.options
+    ]
+    kind = question.type
     field: Any
     if kind is QuestionType.SINGLE:
         field = RadioField(
@@ -110,10 +121,25 @@ def question_form(question: Question, words: Words, value: Any = None, *, formda
         submit = SubmitField(lazy_gettext("Save and continue"), widget=SubmitInput())
         later = SubmitField(lazy_gettext("Save and come back later"), widget=SubmitInput())
 
+    named = any(NAME_PLACEHOLDER in text for text in (label, hint, *(c[1] for c in choices)))
+    _FORM_CLASSES[key] = (question, QuestionForm, named)
+    return QuestionForm, named
+
+
+def question_form(question: Question, words: Words, value: Any = None, *, formdata: Any = None) -> Form:
+    """A form with one field named ``answer`` for the question, labelled and hinted in the person's words."""
+    form_class, named = _compiled_form(question, words)
     data = (
         {"answer": value if not isinstance(value, int | float) else str(value)} if value is not None else None
     )
-    return QuestionForm(formdata=formdata, data=data)
+    form = form_class(formdata=formdata, data=data)
+    if named:  # the person's name goes into this form's own copy of the texts, never into the shared class
+        answer = form.answer
+        answer.label = Label(answer.id, fill_name(answer.label.text, words.name))
+        answer.description = fill_name(answer.description, words.name)
+        if getattr(answer, "choices", None):
+            answer.choices = [(value, fill_name(text, words.name)) for value, text in answer.choices]
+    return form
 
 
 def posted_answer(kind: QuestionType, posted: Any) -> Any:

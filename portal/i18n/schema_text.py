@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import Domain
+from flask_babel import Domain, get_locale
 
 from portal.questionnaire import Question, SourceString, Voice, fill_name
 from portal.settings import ROOT
@@ -17,11 +17,19 @@ from portal.settings import ROOT
 QUESTIONNAIRE = Domain(str(ROOT / "translations"), domain="questionnaire")
 
 
+#: Translations already looked up, by (language, msgctxt, English): the catalogues are fixed for the life of the
+#: process and the key holds the source text itself, so an entry can never go stale; bounded by the catalogues.
+_TRANSLATED: dict[tuple[str, str, str], str] = {}
+
+
 def translate(source: SourceString | None, name: str = "") -> str:
     """The translation of one schema string (the English if there is none yet), with the name filled in."""
     if source is None:
         return ""
-    text = QUESTIONNAIRE.pgettext(source.msgctxt, source.text)
+    key = (str(get_locale()), source.msgctxt, source.text)
+    text = _TRANSLATED.get(key)
+    if text is None:
+        text = _TRANSLATED[key] = QUESTIONNAIRE.pgettext(source.msgctxt, source.text)
     return fill_name(text, name) if "{name}" in text else text
 
 
