@@ -17,8 +17,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from portal.accuracy_report import case_groups, explain_outlier, fairness
 from portal.audit import record
 from portal.engine import Configuration, NeedsProfile, demo_configuration
+from portal.engine.calibrate import MAX_WEEKLY_PENCE
 from portal.engine.profile import FIELD_NAMES
 from portal.extensions import db
 from portal.jobs import check_time_limit, enqueue, handler, heartbeat
@@ -39,6 +41,7 @@ SYNC_CASES = (
     500  # up to this many cases (well under a second) are tested inside the request; more go to a job
 )
 ACCURACY_JOB = "accuracy"
+EXPLAINED_OUTLIERS = 200
 
 
 # -- accuracy testing -----------------------------------------------------------------------------------
@@ -64,9 +67,15 @@ def _plain(value: Any) -> Any:
 
 
 def encode_cases(cases: Sequence[Any]) -> list[list[Any]]:
-    """Parsed cases as compact JSON rows: case id, actual pence, then the profile fields in order."""
+    """Parsed cases as compact JSON rows: case id, actual pence, the profile fields in order, and (only when the
+    file had any) a mapping of the optional group columns (age band, sex, ethnicity)."""
     return [
-        [case.case_id, case.actual_pence, *(_plain(getattr(case.profile, name)) for name in FIELD_NAMES)]
+        [
+            case.case_id,
+            case.actual_pence,
+            *(_plain(getattr(case.profile, name)) for name in FIELD_NAMES),
+            *([dict(case.groups)] if case.groups else []),
+        ]
         for case in cases
     ]
 
@@ -75,12 +84,13 @@ def decode_cases(rows: Sequence[Sequence[Any]]) -> list[Any]:
     """Cases back from :func:`encode_cases`."""
     from portal.engine.calibrate import Case
 
-    return [
-        Case(
-            str(row[0]), NeedsProfile.from_mapping(dict(zip(FIELD_NAMES, row[2:], strict=True))), int(row[1])
-        )
-        for row in rows
-    ]
+    out = []
+    for row in rows:
+        groups = row[-1] if isinstance(row[-1], dict) else {}
+        fields = row[2 : len(row) - (1 if groups else 0)]
+        profile = NeedsProfile.from_mapping(dict(zip(FIELD_NAMES, fields, strict=True)))
+        out.append(Case(str(row[0]), profile, int(row[1]), tuple(sorted(groups.items()))))
+    return out
 
 
 def _version_ref(row: ConfigurationVersion | None, config: Configuration) -> dict[str, Any]:
@@ -117,19 +127,37 @@ def run_accuracy(cases: Sequence[Any], config: Configuration) -> dict[str, Any]:
 
     report = accuracy(cases, config)
     rows = [
-        [c.case_id, c.estimate_pence, c.actual_pence, a.estimate_pence]
-        for c, a in zip(report.cases, report.additive_cases, strict=True)
+        [c.case_id, c.estimate_pence, c.actual_pence, a.estimate_pence, case_groups(case)]
+        for c, a, case in zip(report.cases, report.additive_cases, cases, strict=True)
     ]
     flagged = set(report.outliers)
     outliers = sorted((r for r in rows if r[0] in flagged), key=lambda r: -abs(_log_ratio(r[2], r[1])))
+    by_id = {case.case_id: case for case in cases}
     return {
         "config": {"label": config.label, "hash": config.content_hash},
         "count": len(rows),
         "figures": figures_dict(report.figures),
         "additive": figures_dict(report.additive),
+        "fairness": fairness(cases, [c.estimate_pence for c in report.cases]),
         "cases": rows,
         "outliers": [r[0] for r in outliers],
+        # why each outlier stands out (the ones listed on the page and in the exports)
+        "explained": {r[0]: explain_outlier(by_id[r[0]], config) for r in outliers[:EXPLAINED_OUTLIERS]},
     }
+
+
+def shown_result(result: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A stored report with any case whose amounts no real case has left out (reports stored before uploads
+    refused such values could hold a cost of 10^52 pence, which no page can format), and how many were."""
+    cases = result.get("cases") or []
+    kept = [c for c in cases if 0 < c[2] <= MAX_WEEKLY_PENCE and 0 <= c[1] <= MAX_WEEKLY_PENCE and c[3] >= 0]
+    if len(kept) == len(cases):
+        return result, 0
+    ids = {c[0] for c in kept}
+    trimmed = {**result, "cases": kept, "outliers": [i for i in result.get("outliers", []) if i in ids]}
+    for c in kept:  # the additive fit is unbounded above: cap it for display
+        c[3] = min(c[3], MAX_WEEKLY_PENCE)
+    return trimmed, len(cases) - len(kept)
 
 
 def _log_ratio(actual: int, estimate: int) -> float:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from portal.accuracy_report import fairness
 from portal.accuracy_service import decode_cases, figures_dict, kept_alive, version_config
 from portal.audit import record
 from portal.engine import Configuration, NeedsProfile, estimate
@@ -118,6 +119,9 @@ def calibration_job(job: Job) -> dict[str, Any]:
         "price_factor": round(result.price_factor, 4),
         "rates_changed": [[kind, unit, old, new] for kind, unit, old, new in rate_changes(base, fitted)],
         "pounds": changes_in_pounds(base, fitted, cases),
+        # the calibration must not buy overall accuracy with one group's bias: groups before and held out
+        "fairness_before": fairness(cases, [estimate(c.profile, base).total_weekly_pence for c in cases]),
+        "fairness_held_out": fairness(cases, list(result.held_out)),
         "cross_validated": figures_dict(held_out.figures),
         "additive_cross_validated": figures_dict(held_out.additive),
         "in_sample": figures_dict(in_sample.figures),

@@ -49,6 +49,10 @@ from portal.engine.profile import (
 )
 
 CASE_COLUMNS: tuple[str, ...] = ("case_id", *FIELD_NAMES, "actual_weekly_cost")
+#: Optional columns an accuracy-test file may add, never required: accuracy is also reported for each of their
+#: values (fairness). Free text up to :data:`GROUP_MAX` characters; a blank cell means not recorded.
+GROUP_COLUMNS: tuple[str, ...] = ("age_band", "sex", "ethnicity")
+GROUP_MAX = 60
 #: A case is flagged as an outlier when actual / estimate is above this factor or below its inverse.
 OUTLIER_FACTOR = 1.5
 #: A weekly cost as written in a cases file: pounds (commas between thousands allowed) and at most two decimals.
@@ -87,6 +91,7 @@ class Case:
     case_id: str
     profile: NeedsProfile
     actual_pence: int
+    groups: tuple[tuple[str, str], ...] = ()  # (optional column, value) for the columns the file has
 
 
 def read_cases(source: str | os.PathLike[str] | io.TextIOBase, *, max_rows: int = 100_000) -> list[Case]:
@@ -120,7 +125,7 @@ def _read_cases(handle: Any, max_rows: int) -> list[Case]:
         if column not in header:
             problems.append((1, column, "is missing from the header"))
     for column in header:
-        if column not in CASE_COLUMNS:
+        if column not in CASE_COLUMNS and column not in GROUP_COLUMNS:
             problems.append((1, column, "is not a column of the cases format"))
     if len(set(header)) != len(header):
         problems.append((1, None, "a column name is repeated"))
@@ -189,7 +194,15 @@ def _case(
     if bad or profile is None or isinstance(cost, str):
         return None
     pence = int((cost * 100).to_integral_value(rounding="ROUND_HALF_UP"))
-    return Case(case_id, profile, pence)
+    groups = []
+    for column in GROUP_COLUMNS:
+        value = " ".join(record.get(column, "").split())
+        if len(value) > GROUP_MAX:
+            problems.append((row_no, column, f"must be at most {GROUP_MAX} characters"))
+            return None
+        if value:
+            groups.append((column, value))
+    return Case(case_id, profile, pence, tuple(groups))
 
 
 def _weekly_cost(text: str) -> Decimal | str:

@@ -28,6 +28,7 @@ def require_sign_in() -> None:
 
 from portal.practitioner import (  # noqa: E402,F401 - each module registers its views on bp
     accuracy,
+    accuracy_exports,
     admin_settings,
     admin_staff,
     benchmarking,

@@ -29,6 +29,7 @@ from portal.forms import (
 )
 from portal.models import Job, JobStatus, Role
 from portal.practitioner import bp
+from portal.practitioner.accuracy_words import explanation_words, fairness_rows
 from portal.practitioner.config_forms import ConfirmForm, own_organisation, own_version, version_choices
 from portal.request_guard import accepts_uploads
 from portal.security import roles_required
@@ -320,7 +321,7 @@ def accuracy_report(job_id: int) -> str:
     """An accuracy test: the figures beside the additive fit, the plot, the outliers and every case."""
     job = own_job(job_id, accuracy_service.ACCURACY_JOB)
     payload = job.payload
-    result = job.result or {}
+    result, left_out = accuracy_service.shown_result(job.result or {})
     done = job.status == JobStatus.DONE and "figures" in result
     context: dict[str, Any] = {
         "job": job,
@@ -330,6 +331,7 @@ def accuracy_report(job_id: int) -> str:
         "action": ConfirmForm(),
         "can_calibrate": False,
         "progress": progress_text(job),
+        "left_out": left_out,
     }
     if done:
         cases = result["cases"]
@@ -365,9 +367,11 @@ def accuracy_report(job_id: int) -> str:
                     "actual": format_money(by_id[case_id][2]),
                     "estimate": format_money(by_id[case_id][1]),
                     "reason": outlier_reason(by_id[case_id][2], by_id[case_id][1]),
+                    "explained": explanation_words(result.get("explained", {}).get(case_id)),
                 }
                 for case_id in result["outliers"][:LISTED_OUTLIERS]
             ],
+            fairness=fairness_rows(result.get("fairness")),
             outlier_count=len(result["outliers"]),
             can_calibrate=len(payload.get("cases") or []) >= calibration_service.MIN_CALIBRATION_CASES,
             too_few=0 < len(payload.get("cases") or []) < calibration_service.MIN_CALIBRATION_CASES,
