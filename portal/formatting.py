@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import format_currency, format_date, get_locale
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 
@@ -42,3 +45,60 @@ def ltr(value: object) -> Markup:
     the digits. The one filter every template and PDF uses for such values (``{{ x | ltr }}``).
     """
     return Markup('<bdi dir="ltr">%s</bdi>') % escape(value)
+
+
+# Characters that change the direction of the text after them: embeddings and overrides (closed by PDF),
+# and isolates (closed by PDI).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e")
+_INITIATORS = frozenset("\u2066\u2067\u2068")
+_FSI, _PDI = "\u2068", "\u2069"
+
+
+def isolate_bidi(value: object) -> object:
+    """Keep a typed value's direction controls inside it.
+
+    A name such as ``"Alex \\u202egnp.exe"`` would otherwise reverse the text after it on the page ("Trojan
+    Source"). A text with an embedding or override outside any isolate, or with unbalanced isolates, is
+    balanced (a stray POP DIRECTIONAL ISOLATE dropped, open isolates closed) and wrapped in FIRST STRONG
+    ISOLATE … POP DIRECTIONAL ISOLATE, which ends everything opened inside it. Plain characters, so it works in
+    a title or an attribute too; ordinary text (right-to-left letters included) passes as it is.
+
+    Used as Jinja's ``finalize`` (every ``{{ … }}``) and on every value put into a translated sentence.
+    """
+    if not isinstance(value, str) or not _BIDI_CONTROLS.search(value):
+        return value
+    kept: list[str] = []
+    depth = 0
+    loose = False
+    for char in value:
+        if char in _INITIATORS:
+            depth += 1
+        elif char == _PDI:
+            if depth == 0:
+                loose = True
+                continue  # it would close an isolate around this value
+            depth -= 1
+        elif depth == 0 and char in _EMBEDDINGS:
+            loose = True
+        kept.append(char)
+    if depth:
+        kept.append(_PDI * depth)
+        loose = True
+    if not loose:
+        return value
+    wrapped = _FSI + "".join(kept) + _PDI
+    return Markup(wrapped) if isinstance(value, Markup) else wrapped  # noqa: S704 - already safe markup, controls only moved
+
+
+def isolate_gettext_values(env: Any) -> None:
+    """Isolate every value put into a translated sentence in templates (``_``, ``gettext``, ``ngettext``…)."""
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+        original = env.globals.get(name)
+        if original is None:
+            continue
+
+        def isolating(__context: Any, *args: Any, __original: Any = original, **variables: Any) -> Any:
+            return __original(__context, *args, **{key: isolate_bidi(v) for key, v in variables.items()})
+
+        env.globals[name] = pass_context(isolating)

@@ -20,6 +20,7 @@ from portal import settings_service
 from portal.accounts import issue_password_link
 from portal.audit import record
 from portal.extensions import db
+from portal.mail import queue_email
 from portal.models import Account, Case, CaseStatus, Organisation, Role
 from portal.organisation_rules import LEVELS
 
@@ -64,12 +65,45 @@ def email_in_use(email: str) -> bool:
     )
 
 
+def on_staff_list(organisation_id: int, email: str) -> bool:
+    """Whether a member of this organisation's staff (whom its admins can see) has this email address."""
+    return (
+        db.session.scalar(
+            select(Account.id).where(
+                func.lower(Account.email) == email.strip().lower(), Account.organisation_id == organisation_id
+            )
+        )
+        is not None
+    )
+
+
 def add(
     actor: Account, organisation: Organisation, *, name: str, email: str, role: Role, level: int
-) -> Account:
-    """A new member of staff with no password yet; they are emailed a link to set one."""
+) -> Account | None:
+    """A new member of staff with no password yet; they are emailed a link to set one.
+
+    An address that already has an account elsewhere (a citizen's, or another organisation's staff) is not
+    added, and None is returned: its holder is told by email. The admin is not told on screen, since that
+    would tell any council admin who uses the portal (for a citizen, that they may need care).
+    """
     if role not in STAFF_ROLES or level not in LEVELS:
         raise ValueError("role or level")
+    existing = db.session.scalar(select(Account).where(func.lower(Account.email) == email.strip().lower()))
+    if existing is not None:
+        queue_email(
+            existing.email,
+            "staff_email_taken",
+            existing.locale,
+            name=existing.name,
+            organisation=organisation.name,
+        )
+        record(
+            "staff.add_refused",
+            actor=actor,
+            organisation=organisation,
+            detail={"reason": "email in use", "account": existing.public_id},
+        )
+        return None
     new = Account(
         email=email.strip().lower(),
         name=name,

@@ -93,9 +93,12 @@ class NewStaffForm(Form):
     submit = SubmitField(lazy_gettext("Add member of staff"), widget=SubmitInput())
 
     def validate_email(self, field: EmailField) -> None:
-        """One account per email address, across the whole deployment."""
-        if staff_service.email_in_use(field.data or ""):
-            raise ValidationError(gettext("An account already uses this email address"))
+        """Someone already on the staff list (which the admin can see) is not added twice.
+
+        An address with an account elsewhere is dealt with by :func:`staff_service.add`, without saying so.
+        """
+        if staff_service.on_staff_list(current_user.organisation_id, field.data or ""):
+            raise ValidationError(gettext("This email address is already on your staff list"))
 
 
 class ChangeStaffForm(Form):
@@ -207,7 +210,7 @@ def admin_new_staff() -> Any:
     organisation = own_organisation()
     form = NewStaffForm()
     if form.validate_on_submit():
-        member = staff_service.add(
+        staff_service.add(
             current_user,
             organisation,
             name=form.name.data or "",
@@ -216,11 +219,12 @@ def admin_new_staff() -> Any:
             level=int(form.approval_level.data),
         )
         db.session.commit()
+        # The session cookie is signed, not encrypted: a flash message must carry no name or email address.
+        # The same words whether or not the address already had an account elsewhere.
         flash(
             gettext(
-                "%(name)s has been added. We have emailed %(email)s a link to set a password.",
-                name=member.name,
-                email=member.email,
+                "We have emailed the address you entered. If it is new to the portal, the person is now on "
+                "your staff list and the email has a link to set their password."
             ),
             "success",
         )

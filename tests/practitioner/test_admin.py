@@ -259,7 +259,7 @@ def test_adding_staff_explains_each_problem_and_keeps_what_was_typed(client, cli
     )
     errors = error_links(page)
     assert errors["#name"] == "Enter their full name"
-    assert errors["#email"] == "An account already uses this email address"
+    assert errors["#email"] == "This email address is already on your staff list"
     assert errors["#role"] == "Select their role"
     assert errors["#approval_level"] == "Select their approval level"
     assert page.select_one("#email")["value"] == people[Role.APPROVER].email.upper()
