@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from flask_babel import gettext
 from sqlalchemy import select, text
 
 from portal.extensions import db
@@ -48,6 +51,47 @@ def contact() -> str:
 def complaints() -> str:
     """How to complain, and the ombudsmen."""
     return render_template("pages/complaints.html")
+
+
+@bp.route("/organisations/<slug>/algorithmic-transparency")
+def accountability(slug: str) -> str:
+    """An organisation's accountability record for the budget tool (public; no sign-in)."""
+    from portal.accountability import record
+
+    return render_template("pages/accountability.html", record=record(_organisation(slug)))
+
+
+@bp.route("/organisations/<slug>/algorithmic-transparency.pdf")
+def accountability_pdf(slug: str) -> Any:
+    """The same record as an accessible PDF to download."""
+    from portal.accountability import record
+    from portal.i18n.web import current_code
+    from portal.pdf import pdf_response, render_pdf
+
+    organisation = _organisation(slug)
+    data = record(organisation)
+    pdf = render_pdf(
+        "answers.html",
+        lang=current_code(),
+        title=data["name"],
+        notes=[gettext("Algorithmic transparency record, generated from the configuration in force today.")],
+        sections=[
+            {
+                "title": (gettext("Tier 1: %(title)s") if s["tier"] == 1 else gettext("Tier 2: %(title)s"))
+                % {"title": s["title"]},
+                "rows": s["rows"],
+            }
+            for s in data["sections"]
+        ],
+    )
+    return pdf_response(pdf, f"algorithmic-transparency-{organisation.slug}.pdf")
+
+
+def _organisation(slug: str) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug[:64]))
+    if organisation is None:
+        abort(404)
+    return organisation
 
 
 @bp.route("/healthz")
