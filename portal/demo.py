@@ -169,8 +169,112 @@ def seed_demo_cases() -> None:
         sender(carer, name, born, postcode, level, urgent, index)
 
 
-def demo_answers(schema: Any, rng: Any, level: int, urgent: bool) -> dict[str, Any]:
-    """A complete, valid set of answers with needs around ``level`` (deterministic for a seed)."""
+#: What each demo person's answers say, so that the demo's budgets look like real ones: a client group that
+#: matches the person's age (older people are 65 or over), needs in a few areas rather than all of them, and
+#: estimates inside the range of the training file's actual costs for people like them (tests/test_demo_people.py
+#: checks both). Questions not named are answered "none" or "no".
+PERSONAS: dict[str, dict[str, Any]] = {
+    "Margaret Hughes": {
+        "main-reason": "older_people",
+        "where-you-live": "own_home",
+        "live-alone": "yes",
+        "memory-thinking": "a_little",
+        "getting-about": "a_lot",
+        "eating-drinking": "some",
+        "washing": "a_lot",
+        "using-the-toilet": "some",
+        "getting-dressed": "some",
+        "medicines": "some",
+        "keeping-home": "a_lot",
+        "staying-safe": "a_little",
+        "out-and-about": "some",
+        "keeping-home-unpaid": "some",
+        "has-unpaid-carer": "yes",
+        "carer-can-continue": "yes",
+        "carer-breaks": 2,
+    },
+    "Tomasz Nowak": {
+        "main-reason": "physical_disability",
+        "where-you-live": "own_home",
+        "live-alone": "no",
+        "getting-about": "cannot_without_help",
+        "two-people-to-move": "yes",
+        "washing": "a_lot",
+        "using-the-toilet": "a_lot",
+        "getting-dressed": "a_lot",
+        "getting-dressed-unpaid": "about_half",
+        "eating-drinking": "some",
+        "keeping-home": "some",
+        "out-and-about": "some",
+        "work-learning": "a_little",
+        "night-help": "sometimes",
+    },
+    "Aisha Rahman": {
+        "main-reason": "learning_disability",
+        "where-you-live": "supported_living",
+        "engaging-with-support": "sometimes",
+        "memory-thinking": "a_little",
+        "eating-drinking": "some",
+        "washing": "some",
+        "medicines": "a_lot",
+        "staying-safe": "a_lot",
+        "keeping-home": "a_lot",
+        "family-friends": "some",
+        "out-and-about": "a_lot",
+        "work-learning": "some",
+        "night-help": "most_nights",
+        "has-unpaid-carer": "yes",
+    },
+    "Gwen Price": {
+        "main-reason": "older_people",
+        "where-you-live": "own_home",
+        "live-alone": "yes",
+        "getting-about": "a_little",
+        "washing": "a_little",
+        "keeping-home": "some",
+        "out-and-about": "a_little",
+        "medicines": "a_little",
+    },
+    "Daniel Osei": {
+        "main-reason": "mental_health",
+        "where-you-live": "own_home",
+        "live-alone": "yes",
+        "harder-times": "yes",
+        "harder-times-how-often": "every_few_months",
+        "harder-times-more-support": "a_little_more",
+        "mental-health": "a_lot",
+        "family-friends": "some",
+        "keeping-home": "some",
+        "eating-drinking": "a_little",
+        "medicines": "some",
+        "out-and-about": "some",
+        "work-learning": "some",
+    },
+    "Ruth Levy": {
+        "main-reason": "older_people",
+        "where-you-live": "family_home",
+        "live-alone": "no",
+        "memory-thinking": "a_lot",
+        "eating-drinking": "some",
+        "washing": "some",
+        "using-the-toilet": "a_little",
+        "getting-dressed": "some",
+        "staying-safe": "a_lot",
+        "medicines": "a_lot",
+        "safe-on-own": "not_always",
+        "night-help": "sometimes",
+        "has-unpaid-carer": "yes",
+        "carer-can-continue": "only_with_more_help",
+        "carer-breaks": 4,
+        "staying-safe-unpaid": "about_half",
+    },
+}
+
+
+def demo_answers(
+    schema: Any, rng: Any, level: int, urgent: bool, persona: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A complete, valid set of answers (deterministic for a seed): a persona's, else needs around ``level``."""
     from portal.questionnaire import QuestionType
 
     levels = ["none", "a_little", "some", "a_lot", "all_the_time"]
@@ -181,11 +285,15 @@ def demo_answers(schema: Any, rng: Any, level: int, urgent: bool) -> dict[str, A
             break
         question = schema.question(question_id)
         values = [option.value for option in question.options]
-        if question.type is QuestionType.SINGLE:
+        if persona is not None and question_id in persona:
+            value = persona[question_id]
+        elif question.type is QuestionType.SINGLE:
             if question_id == "paying-for-care":
                 value = "no"
             elif question_id == "carer-can-continue" and urgent:
                 value = next((v for v in values if "cannot" in v or v == "no"), values[-1])
+            elif persona is not None:
+                value = "none" if "none" in values else ("no" if "no" in values else values[0])
             elif "some" in values and "none" in values:
                 value = levels[max(0, min(4, level + rng.choice((-1, 0, 0, 1))))]
             elif question_id.endswith("-unpaid"):
@@ -195,7 +303,7 @@ def demo_answers(schema: Any, rng: Any, level: int, urgent: bool) -> dict[str, A
         elif question.type is QuestionType.MULTIPLE:
             value = [values[0]]
         elif question.type is QuestionType.NUMBER:
-            value = 2
+            value = 0 if persona is not None else 2
         elif question.type is QuestionType.DATE:
             value = "2026-09-01"
         else:

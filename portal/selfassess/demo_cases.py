@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from random import Random
 
-from portal.demo import demo_answers
+from portal.demo import PERSONAS, demo_answers
 from portal.extensions import db
 from portal.models import Account, Authority
 from portal.person_details import organisations_for_postcode
@@ -22,7 +22,7 @@ def send_demo_case(
     case.person.postcode = postcode
     matches = organisations_for_postcode(postcode)
     case.organisation_id = matches[0].id if matches else None
-    answers = demo_answers(service.schema(), Random(seed), level, urgent)
+    answers = demo_answers(service.schema(), Random(seed), level, urgent, PERSONAS.get(name))
     case.answers = {key: storable(value) for key, value in answers.items()}
     db.session.commit()
     service.send(carer, case, urgent=urgent)
