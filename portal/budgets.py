@@ -12,14 +12,22 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, gettext, ngettext
 
-from portal.engine import Configuration, Estimate, NeedsProfile, estimate
+from portal.engine import FUNDERS, Configuration, Estimate, NeedsProfile, estimate
 from portal.extensions import db
 from portal.formatting import format_money, format_whole_money
 from portal.models import Case, Organisation, Snapshot
 from portal.models import Estimate as StoredEstimate
 from portal.questionnaire import Schema
+from portal.vocabulary import (
+    AREA_NAMES,
+    LINE_PURPOSES,
+    funder_name,
+    hours,
+    line_title,
+    reason_sentence,
+)
 
 
 def configuration_for(organisation: Organisation | None, on: date | None = None) -> Configuration:
@@ -71,95 +79,6 @@ def loaded(row: StoredEstimate) -> Estimate:
 
 
 # -- words ------------------------------------------------------------------------------------------
-
-LINE_TITLES = {
-    "daily_living": lazy_gettext("Everyday tasks like washing, dressing and eating"),
-    "household": lazy_gettext("Keeping the home clean and safe"),
-    "night": lazy_gettext("Help at night"),
-    "social": lazy_gettext("Getting out, seeing people and staying safe"),
-    "work_learning": lazy_gettext("Work, learning or volunteering"),
-    "childcare": lazy_gettext("Looking after a child"),
-    "mental_health": lazy_gettext("Support with mental health"),
-    "contingency": lazy_gettext("Extra for when needs change"),
-    "medication": lazy_gettext("Help with medicines"),
-    "carer_breaks": lazy_gettext("Breaks for the unpaid carer"),
-}
-
-#: What a line's money is for, to finish "Most of it is for …" in the summary.
-LINE_PURPOSES = {
-    "daily_living": lazy_gettext("help with everyday tasks like washing, dressing and eating"),
-    "household": lazy_gettext("help keeping the home clean and safe"),
-    "night": lazy_gettext("help at night"),
-    "social": lazy_gettext("help to get out, see people and stay safe"),
-    "work_learning": lazy_gettext("help with work, learning or volunteering"),
-    "childcare": lazy_gettext("help looking after a child"),
-    "mental_health": lazy_gettext("support with mental health"),
-    "contingency": lazy_gettext("extra help for when needs change"),
-    "medication": lazy_gettext("help with medicines"),
-    "carer_breaks": lazy_gettext("breaks for the unpaid carer"),
-}
-
-FUNDERS = {"council": lazy_gettext("Council"), "nhs": lazy_gettext("NHS")}
-
-AREA_NAMES = {
-    "nutrition": lazy_gettext("eating and drinking"),
-    "hygiene": lazy_gettext("washing and personal care"),
-    "toileting": lazy_gettext("using the toilet"),
-    "dressing": lazy_gettext("getting dressed"),
-    "home_safety": lazy_gettext("staying safe at home"),
-    "home_environment": lazy_gettext("keeping the home clean and safe"),
-    "relationships": lazy_gettext("seeing family and friends"),
-    "work_learning": lazy_gettext("work, learning or volunteering"),
-    "community": lazy_gettext("getting out and using the community"),
-    "childcare": lazy_gettext("looking after a child"),
-    "mental_health": lazy_gettext("mental health and well-being"),
-    "medication": lazy_gettext("medicines"),
-    "night": lazy_gettext("help at night"),
-}
-
-FACTOR_NAMES = {
-    "client_group": lazy_gettext("the main reason for support"),
-    "setting": lazy_gettext("where the person lives"),
-    "lives_alone": lazy_gettext("living alone"),
-    "memory_cognition": lazy_gettext("memory or thinking difficulties"),
-    "behaviour_challenges": lazy_gettext("finding it hard to engage with support"),
-    "mobility": lazy_gettext("difficulty getting about"),
-    "fluctuating": lazy_gettext("needs that change over the year"),
-    "two_carers": lazy_gettext("needing two people to help with moving"),
-    "night": lazy_gettext("help at night"),
-    "carer_breaks_weeks": lazy_gettext("breaks for the unpaid carer"),
-}
-
-LEVELS = {
-    0: lazy_gettext("no help"),
-    1: lazy_gettext("a little help"),
-    2: lazy_gettext("some help"),
-    3: lazy_gettext("a lot of help"),
-    4: lazy_gettext("help all the time"),
-}
-
-SHARES = {
-    "0.25": lazy_gettext("some"),
-    "0.5": lazy_gettext("about half"),
-    "0.75": lazy_gettext("most"),
-    "1": lazy_gettext("all"),
-}
-
-
-def hours(value: Decimal | None) -> str:
-    """Hours in the locale, without needless decimals: 7, 1.5, 0.25."""
-    if value is None:
-        return ""
-    return str(
-        format_decimal(value.normalize() if value == value.to_integral() else value, format="#,##0.##")
-    )
-
-
-def about_hours(value: Decimal) -> str:
-    """Hours for a sentence that says "about": to the nearest half hour (a quarter stays a quarter)."""
-    if value < Decimal("0.5"):
-        return hours(value.quantize(Decimal("0.01")))
-    return hours((value * 2).quantize(Decimal(1), ROUND_HALF_UP) / 2)
 
 
 def about_pounds(pence: int) -> Decimal:
@@ -247,13 +166,6 @@ class WordedLine:
     reasons: tuple[str, ...]
 
 
-def line_title(key: str, config_titles: Mapping[str, str] | None = None) -> tuple[str, str | None]:
-    """A line's title: ours, translated, for the standard lines; else the organisation's own (marked English)."""
-    if key in LINE_TITLES:
-        return str(LINE_TITLES[key]), None
-    return (config_titles or {}).get(key, key), "en"
-
-
 def line_detail(line: Any) -> str:
     """What the money could provide, e.g. "£98.00 which could provide 7 hours per week" (exact figures)."""
     if not line.allocated:
@@ -302,147 +214,6 @@ def line_detail(line: Any) -> str:
     return amount
 
 
-def _share_words(value: Any) -> str:
-    share = Decimal(str(value)).normalize()
-    return str(SHARES.get(format(share, "f"), format(share, "f")))
-
-
-def _how_much_longer(percent: Decimal) -> str:
-    """A factor's effect in words: "about 20% longer", "about twice as long" (never 104.2%)."""
-    if percent >= 90:
-        times = (1 + percent / 100).quantize(Decimal(1), ROUND_HALF_UP)
-        if times == 2:
-            return gettext("about twice as long")
-        return gettext("about %(times)s times as long", times=hours(times))
-    rounded = max((percent / 5).quantize(Decimal(1), ROUND_HALF_UP) * 5, Decimal(5))
-    return gettext("about %(percent)s%% longer", percent=hours(rounded))
-
-
-def _how_much_less(percent: Decimal) -> str:
-    rounded = max((percent / 5).quantize(Decimal(1), ROUND_HALF_UP) * 5, Decimal(5))
-    return gettext("about %(percent)s%% less time", percent=hours(rounded))
-
-
-def reason_sentence(reason: Any, quotes: Quotes = NO_QUOTES) -> str:
-    """One reason code as a plain sentence, quoting the person's own answer where there is one."""
-    area = reason.field.split("_", 1)[1] if reason.field.startswith(("need_", "unpaid_")) else ""
-    area_name = str(AREA_NAMES.get(area, area))
-    said = quotes.of_field(reason.field)
-    effect = reason.effect
-    if effect == "need_level":
-        if said:
-            return gettext(
-                "About %(area)s, you said “%(answer)s”. That is about %(hours)s hours of help a week.",
-                area=area_name,
-                answer=said,
-                hours=about_hours(reason.magnitude),
-            )
-        return gettext(
-            "There is a need for %(level)s with %(area)s: about %(hours)s hours a week.",
-            level=str(LEVELS.get(int(reason.value), reason.value)),
-            area=area_name,
-            hours=about_hours(reason.magnitude),
-        )
-    if effect == "unpaid_support":
-        if reason.field == "unpaid_night":
-            if said:
-                return gettext(
-                    "You said family or friends will keep giving “%(answer)s” of the help at night, "
-                    "so about %(nights)s nights a week are taken off.",
-                    answer=said,
-                    nights=about_hours(reason.magnitude),
-                )
-            return gettext(
-                "Family or friends will keep giving %(share)s of the help at night, "
-                "so about %(nights)s nights a week are taken off.",
-                share=_share_words(reason.value),
-                nights=about_hours(reason.magnitude),
-            )
-        if said:
-            return gettext(
-                "About help with %(area)s, you said family, friends or volunteers will keep giving “%(answer)s”. "
-                "So about %(hours)s hours a week are taken off.",
-                area=area_name,
-                answer=said,
-                hours=about_hours(reason.magnitude),
-            )
-        return gettext(
-            "Family, friends or volunteers will keep giving %(share)s of the help with %(area)s, "
-            "so about %(hours)s hours a week are taken off.",
-            share=_share_words(reason.value),
-            area=area_name,
-            hours=about_hours(reason.magnitude),
-        )
-    if effect == "minimum_time":
-        return gettext(
-            "Each visit to help with %(area)s has a minimum length, so at least %(hours)s hours a week are counted.",
-            area=area_name,
-            hours=hours(reason.magnitude),
-        )
-    if effect == "not_eligible":
-        return gettext("The need with %(area)s was not found eligible, so it is not funded.", area=area_name)
-    if effect in ("more_time", "less_time"):
-        factor = str(FACTOR_NAMES.get(reason.field, reason.field))
-        how = (
-            _how_much_longer(reason.magnitude) if effect == "more_time" else _how_much_less(reason.magnitude)
-        )
-        if said:
-            return gettext(
-                "About %(factor)s, you said “%(answer)s”. So help takes %(how)s.",
-                factor=factor,
-                answer=said,
-                how=how,
-            )
-        return gettext("Because of %(factor)s, help takes %(how)s.", factor=factor, how=how)
-    if effect == "staffing_ratio":
-        others = int(reason.magnitude) - 1
-        if others < 1:
-            return gettext("Activities are planned with a carer who is there just for this.")
-        return ngettext(
-            "Activities are planned in a group, sharing a carer with %(num)d other person.",
-            "Activities are planned in a group, sharing a carer with %(num)d other people.",
-            others,
-        )
-    if effect == "night_support":
-        nights = hours(reason.magnitude)
-        if said:
-            return gettext(
-                "About help at night, you said “%(answer)s”. The council plans %(nights)s nights of help a week for that.",
-                answer=said,
-                nights=nights,
-            )
-        return gettext("Help at night is planned for %(nights)s nights a week.", nights=nights)
-    if effect == "carer_breaks":
-        weeks = int(reason.magnitude)
-        if said:
-            return ngettext(
-                "About breaks for the unpaid carer, you said “%(answer)s”. That is %(num)d week of breaks a year.",
-                "About breaks for the unpaid carer, you said “%(answer)s”. That is %(num)d weeks of breaks a year.",
-                weeks,
-                answer=said,
-            )
-        return ngettext(
-            "The unpaid carer needs %(num)d week of breaks a year.",
-            "The unpaid carer needs %(num)d weeks of breaks a year.",
-            weeks,
-        )
-    if effect == "contingency_uplift":
-        if said:
-            return gettext(
-                "About needs that change over the year, you said “%(answer)s”. "
-                "So a little more is kept for extra help when it is needed.",
-                answer=said,
-            )
-        return gettext(
-            "Needs change over the year, so a little more is kept for extra help when it is needed."
-        )
-    if effect == "local_rate":
-        return gettext(
-            "The local rate for this support is %(rate)s an hour.", rate=format_money(int(reason.magnitude))
-        )
-    return gettext("Another answer affected this line.")
-
-
 def worded_lines(
     result: Estimate, config_titles: Mapping[str, str] | None = None, quotes: Quotes = NO_QUOTES
 ) -> list[WordedLine]:
@@ -450,13 +221,15 @@ def worded_lines(
     lines = []
     for line in result.lines:
         title, title_lang = line_title(line.key, config_titles)
-        reasons = tuple(reason_sentence(r, quotes) for r in result.reasons if r.line == line.key)
+        reasons = tuple(
+            reason_sentence(r, quotes.of_field(r.field)) for r in result.reasons if r.line == line.key
+        )
         lines.append(
             WordedLine(
                 key=line.key,
                 title=title,
                 title_lang=title_lang,
-                funder=str(FUNDERS.get(line.funder or "", "")) if line.allocated else "",
+                funder=funder_name(line.funder) if line.allocated and line.funder in FUNDERS else "",
                 amount=format_money(line.amount_pence) if line.allocated else "",
                 detail=line_detail(line),
                 allocated=line.allocated,
@@ -472,7 +245,7 @@ def split_words(result: Estimate) -> list[str]:
         gettext(
             "%(funder)s pays %(amount)s (%(percent)s%%)",
             percent=format_decimal(share.percent.quantize(Decimal(1), ROUND_HALF_UP), format="0"),
-            funder=str(FUNDERS.get(share.funder, share.funder)),
+            funder=funder_name(share.funder),
             amount=format_money(share.amount_pence),
         )
         for share in result.split

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext, lazy_gettext
 
-from portal import budgets
+from portal import budgets, vocabulary
 from portal.case_record import current_validation, eligible_areas
 from portal.extensions import db
 from portal.i18n import babel_locale
@@ -82,7 +82,10 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
     return {
         "eligibility": None
         if eligible is None
-        else {"eligible": bool(eligible), "outcomes": [str(budgets.AREA_NAMES[area]) for area in eligible]},
+        else {
+            "eligible": bool(eligible),
+            "outcomes": [str(vocabulary.AREA_NAMES[area]) for area in eligible],
+        },
         "person_name": case.person.name,
         "reference": case.reference,
         "organisation": case.organisation,
@@ -95,7 +98,7 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
         "reason_written_in": decision.reason_lang,
         "contribution_note": contribution,
         "review_rights": [
-            {"funder_label": str(budgets.FUNDERS.get(f, f)), "ombudsman": str(OMBUDSMEN[f])}
+            {"funder_label": vocabulary.funder_name(f), "ombudsman": str(OMBUDSMEN[f])}
             for f in funders
             if f in OMBUDSMEN
         ],

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.validators import InputRequired
 
-from portal import benchmark_service, budgets
+from portal import benchmark_service
 from portal.extensions import db
 from portal.formatting import format_money
 from portal.forms import (
@@ -27,8 +27,9 @@ from portal.forms import (
 from portal.models import Organisation, Role
 from portal.practitioner import bp
 from portal.practitioner.config_forms import own_organisation
-from portal.practitioner.config_words import NIGHT_LEVELS, UNITS, line_name, rate_name, show_number
+from portal.practitioner.config_words import show_number
 from portal.security import roles_required
+from portal.vocabulary import AREA_NAMES, NIGHT_LEVELS, UNIT_NAMES, line_title, rate_name
 
 # -- benchmarking ---------------------------------------------------------------------------------------
 
@@ -39,14 +40,14 @@ def measure_name(measure: benchmark_service.Measure) -> str:
         return gettext(
             "%(kind)s, %(unit)s",
             kind=rate_name(measure.subject),
-            unit=str(UNITS.get(measure.unit.removeprefix("pence_"), "")),
+            unit=str(UNIT_NAMES.get(measure.unit.removeprefix("pence_"), "")),
         )
     if measure.kind == "minimum":
-        return gettext("Minimum time in minutes: %(area)s", area=budgets.AREA_NAMES[measure.subject])
+        return gettext("Minimum time in minutes: %(area)s", area=AREA_NAMES[measure.subject])
     if measure.kind == "night":
         return gettext("Nights a week: %(level)s", level=NIGHT_LEVELS[int(measure.subject)])
     if measure.kind == "ratio":
-        return gettext("People per carer: %(line)s", line=line_name(measure.subject))
+        return gettext("People per carer: %(line)s", line=line_title(measure.subject)[0])
     names = {
         "fluctuating_percent": lazy_gettext("Contingency where needs change over the year"),
         "percent": lazy_gettext("Contingency for everyone"),

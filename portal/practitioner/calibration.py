@@ -13,8 +13,8 @@ from portal.models import JobStatus, Role
 from portal.practitioner import bp
 from portal.practitioner.accuracy import figure_rows, own_job, progress_text
 from portal.practitioner.config_forms import own_organisation
-from portal.practitioner.config_words import UNITS, line_name, rate_name
 from portal.security import roles_required
+from portal.vocabulary import line_title, rate_name, unit_name
 
 EXAMPLE_NAMES = {
     "older_person": lazy_gettext("An older person living alone, with some help at home"),
@@ -60,7 +60,7 @@ def pounds_rows(result: dict[str, Any]) -> dict[str, Any] | None:
         "rates": [
             {
                 "kind": rate_name(kind),
-                "unit": str(UNITS.get(unit, unit)),
+                "unit": unit_name(unit),
                 "before": format_money(old),
                 "after": format_money(new),
             }
@@ -76,7 +76,7 @@ def pounds_rows(result: dict[str, Any]) -> dict[str, Any] | None:
             for key, old, new in pounds["examples"]
         ],
         "lines": [
-            {"name": line_name(key), "median": signed_money(median), "largest": signed_money(largest)}
+            {"name": line_title(key)[0], "median": signed_money(median), "largest": signed_money(largest)}
             for key, median, largest in pounds["lines"]
         ],
         "total": {"median": signed_money(pounds["total"][0]), "largest": signed_money(pounds["total"][1])},

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal import budgets, money
+from portal import budgets, money, vocabulary
 from portal.audit import record
 from portal.engine import AREAS, CLIENT_GROUPS
 from portal.extensions import db
@@ -96,6 +96,7 @@ def queue() -> str:
         wanted=wanted,
         pages=pages,
         client_groups=CLIENT_GROUPS,
+        group_names=vocabulary.CLIENT_GROUP_NAMES,
         now=_now(),
     )
 
@@ -449,7 +450,7 @@ def ask(case_id: str) -> Any:
 
 # -- the Needs Profile ---------------------------------------------------------------------------------
 
-AREA_LABELS = budgets.AREA_NAMES
+AREA_LABELS = {area: vocabulary.AREA_NAMES[area] for area in AREAS}
 
 
 class ProfileForm(Form):
@@ -558,7 +559,11 @@ def needs_profile(case_id: str) -> Any:
         conflict=conflict,
         section_117=found.organisation.kind == OrganisationKind.PARTNERSHIP,
         area_labels=AREA_LABELS,
-        factor_labels=budgets.FACTOR_NAMES,
+        levels={level: vocabulary.need_level_label(level) for level in range(5)},
+        factors=[
+            (label, vocabulary.factor_value(field, profile[field]))
+            for field, label in vocabulary.FACTOR_NAMES.items()
+        ],
         validation=validation,
     )
 

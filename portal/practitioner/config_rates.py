@@ -13,8 +13,8 @@ from portal.formatting import format_money
 from portal.models import Role
 from portal.practitioner import bp
 from portal.practitioner.config_forms import Section, Spec, draft_or_redirect, edit_section
-from portal.practitioner.config_words import GROUP_NAMES, SETTING_NAMES, UNITS, rate_name
 from portal.security import roles_required
+from portal.vocabulary import CLIENT_GROUP_NAMES, SETTING_NAMES, rate_name, unit_name
 
 
 def rates_section(document: dict[str, Any]) -> Section:
@@ -28,7 +28,7 @@ def rates_section(document: dict[str, Any]) -> Section:
                 rate_name(kind),
                 "pounds",
                 spec["default"],
-                unit=str(UNITS.get(spec["per"], spec["per"])),
+                unit=unit_name(spec["per"]),
             )
         )
 
@@ -62,7 +62,7 @@ def effective_rate(spec: dict[str, Any], group: str, setting: str) -> int:
 def rate_section(document: dict[str, Any], kind: str) -> Section:
     """One kind of support's rate for each client group and setting (blank: the default rate)."""
     spec = document["rates"][kind]
-    unit = str(UNITS.get(spec["per"], spec["per"]))
+    unit = unit_name(spec["per"])
     specs = []
     for group in CLIENT_GROUPS:
         for setting in SETTINGS:
@@ -71,11 +71,11 @@ def rate_section(document: dict[str, Any], kind: str) -> Section:
                 Spec(
                     f"{group}__{setting}",
                     f"rates.{kind}.{group}.{setting}",
-                    f"{GROUP_NAMES[group]}, {SETTING_NAMES[setting]}",
+                    f"{CLIENT_GROUP_NAMES[group]}, {SETTING_NAMES[setting]}",
                     "pounds_optional",
                     None if value == spec["default"] else value,
                     unit=unit,
-                    group=str(GROUP_NAMES[group]),
+                    group=str(CLIENT_GROUP_NAMES[group]),
                     empty=gettext("The default rate"),
                 )
             )

@@ -9,11 +9,10 @@ from typing import Any
 
 from flask_babel import gettext
 
-from portal import budgets
 from portal.engine import AREAS
 from portal.practitioner.config_forms import Section, Spec
 from portal.practitioner.config_rates import rates_section
-from portal.practitioner.config_words import FUNDER_NAMES, NEED_LEVELS, NIGHT_LEVELS, line_name, rate_name
+from portal.vocabulary import AREA_NAMES, FUNDER_NAMES, NEED_LEVEL_LABELS, NIGHT_LEVELS, line_title, rate_name
 
 
 def _kinds(document: dict[str, Any], unit: str) -> list[tuple[str, str]]:
@@ -99,7 +98,7 @@ def minimum_section(document: dict[str, Any]) -> Section:
             Spec(
                 f"minimum_{area}",
                 f"minimum_minutes.{area}",
-                str(budgets.AREA_NAMES[area]).capitalize(),
+                str(AREA_NAMES[area]).capitalize(),
                 "whole",
                 document["minimum_minutes"][area],
                 low=Decimal(0),
@@ -151,7 +150,7 @@ def ratios_section(document: dict[str, Any]) -> Section:
                     low=Decimal(1),
                     high=Decimal(20),
                     unit=gettext("people per carer"),
-                    group=line_name(line["key"]),
+                    group=line_title(line["key"])[0],
                     group_hint=gettext(
                         "3 means one carer supports three people, so an hour of their support "
                         "costs a third of the hourly rate."
@@ -315,7 +314,7 @@ def funding_section(document: dict[str, Any]) -> Section:
         Spec(
             f"funder_{line['key']}",
             f"lines[{index}].funder",
-            line_name(line["key"]),
+            line_title(line["key"])[0],
             "choice",
             line["funder"],
             choices=funders,
@@ -375,13 +374,13 @@ def model_section(document: dict[str, Any]) -> Section:
     model = document["model"]
     specs = []
     for area in AREAS:
-        legend = str(budgets.AREA_NAMES[area]).capitalize()
+        legend = str(AREA_NAMES[area]).capitalize()
         for level, value in enumerate(model["base_log_hours"][area]):
             specs.append(
                 Spec(
                     f"base_{area}_{level}",
                     f"model.base_log_hours.{area}[{level}]",
-                    str(NEED_LEVELS[level]),
+                    str(NEED_LEVEL_LABELS[level + 1]),  # the model lists levels of need 1 to 4
                     "number",
                     value,
                     low=Decimal(-10),

@@ -1,4 +1,7 @@
-"""The configuration pages' words: kinds of support, client groups, levels, and the engine's configuration errors."""
+"""The configuration pages' words: numbers as typed and read, version states, and the engine's configuration errors.
+
+The engine's vocabulary (kinds of support, client groups, levels, lines) is worded in :mod:`portal.vocabulary`.
+"""
 
 from __future__ import annotations
 
@@ -8,66 +11,12 @@ from typing import Any
 
 from flask_babel import format_decimal, gettext, lazy_gettext
 
-from portal import budgets
 from portal.engine import ConfigurationError
+from portal.vocabulary import client_group_name, setting_name, unit_name
 
 # -- words ----------------------------------------------------------------------------------------------
 
-RATE_NAMES = {
-    "daily_living": lazy_gettext("Daily living tasks"),
-    "household": lazy_gettext("Household tasks"),
-    "social_activity": lazy_gettext("Social activity"),
-    "work_support": lazy_gettext("Work, learning or volunteering"),
-    "childcare": lazy_gettext("Childcare"),
-    "mental_health": lazy_gettext("Mental health support"),
-    "medication": lazy_gettext("Medication support"),
-    "night_sleep_in": lazy_gettext("Night: sleep-in"),
-    "waking_night": lazy_gettext("Night: waking night"),
-    "respite": lazy_gettext("Respite (carer breaks)"),
-}
-UNITS = {
-    "hour": lazy_gettext("an hour"),
-    "night": lazy_gettext("a night"),
-    "week": lazy_gettext("a week"),
-}
-GROUP_NAMES = {
-    "older_people": lazy_gettext("Older people"),
-    "physical_disability": lazy_gettext("Physical disability"),
-    "learning_disability": lazy_gettext("Learning disability"),
-    "mental_health": lazy_gettext("Mental health"),
-    "autism": lazy_gettext("Autism"),
-}
-SETTING_NAMES = {
-    "community": lazy_gettext("living in the community"),
-    "supported_living": lazy_gettext("in supported living"),
-}
-NIGHT_LEVELS = {
-    1: lazy_gettext("Level 1: help some nights"),
-    2: lazy_gettext("Level 2: someone nearby most nights (sleep-in)"),
-    3: lazy_gettext("Level 3: someone awake all night"),
-}
-NEED_LEVELS = {
-    0: lazy_gettext("A little"),
-    1: lazy_gettext("Some"),
-    2: lazy_gettext("A lot"),
-    3: lazy_gettext("All the time"),
-}
-FUNDER_NAMES = {
-    "council": lazy_gettext("Council"),
-    "nhs": lazy_gettext("NHS"),
-    "pooled": lazy_gettext("Pooled budget (shared by the split below)"),
-}
 STATUS_NAMES = {"draft": lazy_gettext("Draft"), "published": lazy_gettext("Published")}
-
-
-def rate_name(kind: str) -> str:
-    """A kind of support in words (a kind the portal does not know is shown as its key)."""
-    return str(RATE_NAMES[kind]) if kind in RATE_NAMES else kind.replace("_", " ").capitalize()
-
-
-def line_name(key: str) -> str:
-    """A line of the allocation summary in words."""
-    return budgets.line_title(key)[0]
 
 
 def number_text(value: Any) -> str:
@@ -87,18 +36,6 @@ def show_number(value: Any, places: int = 4) -> str:
 
 
 # -- the engine's configuration errors in words ---------------------------------------------------------
-
-
-def _unit(value: Any) -> str:
-    return str(UNITS.get(str(value), value))
-
-
-def _group(value: Any) -> str:
-    return str(GROUP_NAMES.get(str(value), value))
-
-
-def _setting(value: Any) -> str:
-    return str(SETTING_NAMES.get(str(value), value))
 
 
 #: One wording for each of the engine's :data:`portal.engine.config_errors.ERROR_CODES`, from the error's values
@@ -134,9 +71,9 @@ CONFIG_ERROR_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "increment_whole": lambda v: gettext(
         "must be a whole number of rounding increments (%(minutes)s minutes)", minutes=v["minutes"]
     ),
-    "kind_required": lambda v: gettext("choose a kind of support paid %(unit)s", unit=_unit(v["unit"])),
+    "kind_required": lambda v: gettext("choose a kind of support paid %(unit)s", unit=unit_name(v["unit"])),
     "kind_unknown": lambda v: gettext("names a kind of support that has no rate"),
-    "kind_unit": lambda v: gettext("must be a rate %(unit)s", unit=_unit(v["unit"])),
+    "kind_unit": lambda v: gettext("must be a rate %(unit)s", unit=unit_name(v["unit"])),
     "repeated_line": lambda v: gettext("repeats the line %(key)s", key=v["key"]),
     "areas_or_source": lambda v: gettext("a line needs either areas of need or a source, not both"),
     "pooled_without_split": lambda v: gettext("is paid from the pooled budget, so enter the pooled split"),
@@ -166,8 +103,8 @@ CONFIG_ERROR_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
         "costs less a week than night level %(level)s for %(group)s, %(setting)s: more need must never lower a "
         "budget",
         level=v["level"],
-        group=_group(v["group"]),
-        setting=_setting(v["setting"]),
+        group=client_group_name(v["group"]),
+        setting=setting_name(v["setting"]),
     ),
     "carer_breaks_line": lambda v: gettext("carer breaks and their line must be set together"),
     "split_total": lambda v: gettext("the council's and the NHS's shares must add up to 100"),

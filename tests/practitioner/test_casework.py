@@ -546,3 +546,29 @@ def test_budget_page_reads_pence_alone(app, staff, sent_case):
     assert response.status_code == 303
     decision = db.session.scalar(select(Decision).filter_by(case_id=sent_case.id))
     assert (decision.confirmed_weekly_pence, decision.contribution_pence) == (50, 25)
+
+
+def test_needs_profile_page_words_every_value_never_a_code(app, staff, sent_case):
+    """The factors showed raw codes such as older_people; every value now comes from portal.vocabulary."""
+    assert service.claim(staff["assessor"], sent_case)
+    assessor = staff_client(app, staff["assessor"])
+    page = check_page(
+        assessor.get(f"/staff/cases/{sent_case.public_id}/needs-profile").get_data(as_text=True)
+    )
+    table = page.select_one("table")
+    levels = [row.select("td")[0].get_text(strip=True) for row in table.select("tbody tr")]
+    assert levels and all(levels), levels
+    assert set(levels) <= {"None", "A little", "Some", "A lot", "All the time"}
+    factors = {
+        row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(strip=True)
+        for row in page.select(".govuk-summary-list__row")
+        if row.select_one("dt")
+    }
+    assert factors["The main reason for support"] in {
+        "Older people",
+        "Physical disability",
+        "Learning disability",
+        "Mental health",
+        "Autism",
+    }
+    assert not [value for value in factors.values() if "_" in value or value.isdigit()], factors
