@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import format_date, format_decimal, format_percent, gettext, lazy_gettext
 from sqlalchemy import select
 
-from portal import budgets, config_in_force
+from portal import config_in_force, vocabulary
 from portal.accuracy_report import MIN_GROUP
 from portal.engine import AREAS, ENGINE_VERSION
 from portal.extensions import db
@@ -156,7 +156,7 @@ def record(organisation: Organisation, day: date | None = None) -> dict[str, Any
             ),
         ),
     ]
-    kind_titles = {spec.kind: budgets.line_title(spec.key)[0] for spec in config.lines if spec.kind}
+    kind_titles = {spec.kind: vocabulary.line_title(spec.key)[0] for spec in config.lines if spec.kind}
     rates = "; ".join(
         gettext(
             "%(kind)s: %(amount)s %(unit)s",
@@ -182,7 +182,7 @@ def record(organisation: Organisation, day: date | None = None) -> dict[str, Any
         _row(gettext("Rates"), rates),
         _row(
             gettext("Lines of the budget"),
-            ", ".join(budgets.line_title(spec.key)[0] for spec in config.lines),
+            ", ".join(vocabulary.line_title(spec.key)[0] for spec in config.lines),
         ),
         _row(
             gettext("The model"),
@@ -241,7 +241,9 @@ def record(organisation: Organisation, day: date | None = None) -> dict[str, Any
                     "\n".join(
                         gettext(
                             "%(group)s (%(count)s cases): median error %(mdape)s, median difference %(bias)s%(flag)s",
-                            group=str(budgets.FACTOR_NAMES.get(g["dimension"], g["dimension"])).capitalize()
+                            group=str(
+                                vocabulary.FACTOR_NAMES.get(g["dimension"], g["dimension"])
+                            ).capitalize()
                             + ": "
                             + g["value"].replace("_", " "),
                             count=format_decimal(g["count"]),

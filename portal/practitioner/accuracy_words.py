@@ -7,9 +7,9 @@ from typing import Any
 
 from flask_babel import format_decimal, format_percent, gettext, lazy_gettext
 
-from portal import budgets
+from portal import vocabulary
 from portal.formatting import format_money
-from portal.practitioner.config_words import GROUP_NAMES, SETTING_NAMES, line_name, rate_name
+from portal.vocabulary import CLIENT_GROUP_NAMES, SETTING_NAMES, line_title, rate_name
 
 DIMENSION_NAMES = {
     "client_group": lazy_gettext("Client group"),
@@ -56,7 +56,7 @@ def signed_percent(value: float) -> str:
 def group_value(dimension: str, value: str) -> str:
     """A group's value in words: the portal's own names for client groups and settings, else as uploaded."""
     if dimension == "client_group":
-        return str(GROUP_NAMES.get(value, value))
+        return str(CLIENT_GROUP_NAMES.get(value, value))
     if dimension == "setting":
         return str(SETTING_NAMES.get(value, value))
     return value
@@ -140,14 +140,16 @@ def fairness_rows(fairness: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _answer(name: str, level: Any, share: str) -> str:
-    area = str(budgets.AREA_NAMES.get(name, budgets.FACTOR_NAMES.get(name, name)))
+    area = str(vocabulary.AREA_NAMES.get(name, vocabulary.FACTOR_NAMES.get(name, name)))
     if name == "night":
         return gettext("help at night: level %(level)s", level=level)
     if name == "carer_breaks_weeks":
         return gettext("carer breaks: %(weeks)s weeks a year", weeks=level)
-    level_words = str(budgets.LEVELS.get(int(level), level))
+    level_words = str(vocabulary.NEED_LEVEL_WORDS.get(int(level), level))
     if share and share not in ("0", "0.0"):
-        unpaid = str(budgets.SHARES.get(share.rstrip("0").rstrip(".") if "." in share else share, share))
+        unpaid = str(
+            vocabulary.UNPAID_SHARE_WORDS.get(share.rstrip("0").rstrip(".") if "." in share else share, share)
+        )
         return gettext(
             "%(area)s: %(level)s, %(unpaid)s of it from family or friends",
             area=area,
@@ -190,14 +192,14 @@ def explanation_words(explained: dict[str, Any] | None) -> dict[str, Any] | None
         if line["rate"] and line["nights"] is None and line["hours"] not in ("0", "0.00"):
             what = gettext(
                 "%(line)s: %(amount)s (%(hours)s hours a week at %(rate)s an hour)",
-                line=line_name(line["key"]),
+                line=line_title(line["key"])[0],
                 amount=format_money(line["amount"]),
-                hours=budgets.hours(Decimal(line["hours"])),
+                hours=vocabulary.hours(Decimal(line["hours"])),
                 rate=format_money(line["rate"]),
             )
         else:
             what = gettext(
-                "%(line)s: %(amount)s", line=line_name(line["key"]), amount=format_money(line["amount"])
+                "%(line)s: %(amount)s", line=line_title(line["key"])[0], amount=format_money(line["amount"])
             )
         lines.append(gettext("%(line)s, from %(answers)s", line=what, answers=answers) if answers else what)
     return {
