@@ -143,3 +143,22 @@ def explain_outlier(case: Any, config: Configuration) -> dict[str, Any]:
         "equivalents": equivalents,
         "checks": checks,
     }
+
+
+def flagged_groups(cases: Sequence[Any]) -> Any:
+    """For calibration: a function from every case's estimate to the groups flagged for bias ("dimension:value")."""
+
+    def flagged(estimates: Sequence[int]) -> frozenset[str]:
+        return frozenset(
+            f"{g['dimension']}:{g['value']}"
+            for g in fairness(cases, estimates)["groups"]
+            if "bias" in g["flags"]
+        )
+
+    return flagged
+
+
+def new_flags(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """Groups flagged in ``after`` that were not in ``before`` (two results of :func:`fairness`)."""
+    old = {(g["dimension"], g["value"], flag) for g in before["groups"] for flag in g["flags"]}
+    return [g for g in after["groups"] if any((g["dimension"], g["value"], f) not in old for f in g["flags"])]

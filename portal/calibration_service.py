@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from portal.accuracy_report import fairness
+from portal.accuracy_report import fairness, flagged_groups
 from portal.accuracy_service import decode_cases, figures_dict, kept_alive, version_config
 from portal.audit import record
 from portal.engine import Configuration, NeedsProfile, estimate
@@ -99,7 +99,7 @@ def calibration_job(job: Job) -> dict[str, Any]:
 
         # shrink toward the configuration tested (the one in force, else the shipped one): a small sample moves
         # it only as far as the evidence supports; one price factor at most, every moved rate listed below
-        result = calibrate(cases, base, folds=folds, progress=progress)
+        result = calibrate(cases, base, folds=folds, progress=progress, flagged=flagged_groups(cases))
         keeper.set("fitting|0|0")
         fitted = result.config
         held_out = held_out_report(cases, result.held_out, result.folds, base)

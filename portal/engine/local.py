@@ -92,11 +92,14 @@ def calibrate(
     seed: int = 0,
     label: str | None = None,
     progress: Callable[[str], None] | None = None,
+    flagged: Callable[[Sequence[int]], frozenset[str]] | None = None,
 ) -> Calibration:
     """Calibrate on local cases, starting from ``start`` (shrinkage chosen by cross-validation).
 
     ``start=None`` fits from scratch on ``base``'s structure and rates. ``price=False`` keeps every rate as it
-    is (a uniform difference then goes into the hours).
+    is (a uniform difference then goes into the hours). ``flagged``, given every case's held-out estimate,
+    names the groups of people whose figures stand apart; a strength that flags a group the one-factor baseline
+    does not is never chosen.
     """
     source = start or base
     if source is None:
@@ -129,6 +132,12 @@ def calibrate(
             errors[strength] += _capped(test, estimates)
             held_out[strength].update(zip(held, estimates, strict=True))
     scores = {s: statistics.fmean(e) for s, e in errors.items()}
+    if flagged is not None:
+        # never buy overall accuracy with one group's bias: a strength whose held-out estimates flag a group that
+        # one local factor alone does not is left out
+        baseline = flagged([held_out[FACTOR_ONLY][i] for i in range(len(cases))])
+        fair = [s for s in candidates if flagged([held_out[s][i] for i in range(len(cases))]) <= baseline]
+        candidates = fair or [FACTOR_ONLY]
     # the one-standard-error rule: the strongest pull whose held-out error is within one standard error of the
     # best, so a small sample, whose errors are noisy, keeps more of what the start already knows
     best = min(candidates, key=lambda s: scores[s])

@@ -12,6 +12,7 @@ from portal.formatting import format_money
 from portal.models import JobStatus, Role
 from portal.practitioner import bp
 from portal.practitioner.accuracy import figure_rows, own_job, progress_text
+from portal.practitioner.accuracy_words import fairness_rows
 from portal.practitioner.config_forms import own_organisation
 from portal.security import roles_required
 from portal.vocabulary import line_title, rate_name, unit_name
@@ -102,6 +103,8 @@ def calibration_status(job_id: int) -> str:
         draft=draft,
         figures=figures,
         pounds=pounds_rows(result) if job.status == JobStatus.DONE else None,
+        fairness=fairness_rows(result.get("fairness_held_out")),
+        fairness_before=fairness_rows(result.get("fairness_before")),
         before=figure_rows(result["before"], result["in_sample"]) if "before" in result else None,
         progress=progress_text(job),
         statuses=JobStatus,

@@ -121,3 +121,23 @@ def test_from_scratch_ignores_the_start(profiles):
     assert result.config.to_dict()["rates"] == shipped.to_dict()["rates"]
     with pytest.raises(ValueError, match="structure"):
         calibrate(cases, None)
+
+
+def test_a_strength_that_flags_a_group_the_baseline_does_not_is_never_chosen(profiles):
+    shipped = demo_configuration()
+    truth = with_price_factor(_more_hygiene(shipped, 0.5), 1.1)
+    train = _area(profiles[:150], truth, 150, seed=1)
+    assert (
+        calibrate(train, shipped, folds=3, strengths=(1.0,)).strength == 1.0
+    )  # on its merits the fit wins...
+    seen: list[list[int]] = []
+
+    def flagged(estimates):
+        """Flags a group for any estimates other than the first asked about (the one-factor baseline's)."""
+        seen.append(list(estimates))
+        return frozenset() if list(estimates) == seen[0] else frozenset({"sex:female"})
+
+    unfair = calibrate(train, shipped, folds=3, strengths=(1.0,), flagged=flagged)
+    assert (
+        unfair.strength == FACTOR_ONLY and len(seen) >= 2
+    )  # ...but not when it flags a group the baseline does not

@@ -176,3 +176,20 @@ def test_a_stored_report_with_an_impossible_cost_still_shows(app, client, staff,
 
 def test_header_is_unchanged_for_files_without_optional_columns():
     assert LINES[0].split(",")[-1] == "actual_weekly_cost"
+
+
+def test_a_calibration_over_its_time_limit_fails_cleanly(app, client, staff):
+    from portal.jobs import work
+    from tests.practitioner.test_configuration_pages import post
+
+    sign_in(client, staff["admin"])
+    report_url = upload(app, client, csv_bytes(80)).headers["Location"]
+    job_id = int(report_url.rstrip("/").split("/")[-1])
+    started = post(client, report_url, path(app, "practitioner.accuracy_calibrate", job_id=job_id), {})
+    app.config["JOB_TIME_LIMIT_SECONDS"] = 0
+    assert work(until_empty=True, heavy=True) == 1
+    db.session.expire_all()
+    calibration = db.session.scalar(select(Job).filter_by(kind="calibration"))
+    assert calibration.status == JobStatus.FAILED and "time limit" in calibration.last_error
+    page = check_page(client.get(started.headers["Location"]).get_data(as_text=True))
+    assert "could not be finished" in page.get_text()

@@ -690,6 +690,8 @@ def test_calibration_runs_as_a_job_and_saves_a_draft(app, client, staff, org):
     page = check_page(client.get(status_url).get_data(as_text=True))
     assert "Held-out figures" in page.get_text() and "Review the new draft" in page.get_text()
     assert "What calibration changed, in pounds" in page.get_text()
+    assert "Accuracy for each group of people" in page.get_text()
+    assert {g["dimension"] for g in result["fairness_held_out"]["groups"]} == {"client_group", "setting"}
     assert "An older person living alone" in page.get_text() and "Whole budget" in page.get_text()
     assert work(until_empty=True) == 0  # nothing left; the job is never run twice
 
