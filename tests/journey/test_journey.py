@@ -117,7 +117,9 @@ def test_answers_survive_signing_out_and_sign_in_returns_to_the_first_unanswered
     asked = answer_all(client, case_id, limit=3)
     post(client, "/account/sign-out", {})
     response = sign_in(client, citizen, PASSWORD)
-    expected = schema.first_unanswered(service.stored_answers(case_of(case_id)))
+    stored = service.stored_answers(case_of(case_id))
+    # The oracle is the path itself, not first_unanswered (the function the page uses).
+    expected = next(qid for qid in schema.path(stored) if qid not in stored)
     # Sign-in lands on the latest draft's "carry on" address, which goes to its first unanswered question.
     assert response.headers["Location"].endswith(f"/my/cases/{case_id}/continue")
     location = client.get(response.headers["Location"]).headers["Location"]

@@ -195,6 +195,8 @@ def test_parse_never_raises_on_the_real_schema(schema: Schema, data: st.DataObje
     value, error = schema.parse(question.id, raw, today=TODAY)
     if error is None:
         assert is_valid_value(question, value)
+    else:  # a refusal carries a code and no value
+        assert isinstance(error, ErrorCode) and value is None
 
 
 def test_stored_answers_keep_numbers_exact_and_drop_a_broken_number(schema: Schema) -> None:
