@@ -52,10 +52,25 @@ ERRORS: dict[ErrorCode, Any] = {
 }
 
 
+#: Codes whose general message would not say which question it is about: these name the question instead.
+_NAMED = frozenset({ErrorCode.REQUIRED, ErrorCode.INVALID_VALUE, ErrorCode.UNKNOWN_QUESTION})
+
+
 def error_message(question: Question, code: ErrorCode, words: Words) -> str:
-    """The schema's own message for this question and code, else the general one; translated."""
+    """The schema's own message for this question and code, else one that names the question; translated.
+
+    A missing answer names the question as the person sees it (their voice, language and Easy Read), so the
+    error summary says which question it is about, not just "Select or enter an answer".
+    """
     own = words.question(question, f"error.{code.value}")
-    return own or str(ERRORS[code])
+    if own:
+        return own
+    if code in _NAMED:
+        title = words.question(question, "title")
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            return gettext("Select an answer to the question “%(question)s”", question=title)
+        return gettext("Enter an answer to the question “%(question)s”", question=title)
+    return str(ERRORS[code])
 
 
 class QuestionDateField(Field):

@@ -160,9 +160,24 @@ def _parse_date(question: Question, raw: object, today: date) -> ParseResult:
         return ParseResult(None, ErrorCode.DATE_IN_FUTURE)
     if rules.earliest is not None and given < rules.earliest:
         return ParseResult(None, ErrorCode.DATE_TOO_EARLY)
+    if rules.within_months is not None and given < months_before(today, rules.within_months):
+        return ParseResult(None, ErrorCode.DATE_TOO_EARLY)
     if rules.latest is not None and given > rules.latest:
         return ParseResult(None, ErrorCode.DATE_TOO_LATE)
     return ParseResult(given.isoformat(), None)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day where it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def _to_date(parts: tuple[str, str, str] | str) -> date | None:

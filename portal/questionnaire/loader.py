@@ -259,7 +259,7 @@ _KIND_KEYS = {"title": "title", "hint": "hint", "summary": "summary", "picture.a
 _TYPE_KEYS = {
     QuestionType.NUMBER: {"min", "max", "whole_number"},
     QuestionType.TEXT: {"max_length"},
-    QuestionType.DATE: {"earliest", "latest", "not_in_future"},
+    QuestionType.DATE: {"earliest", "latest", "not_in_future", "within_months"},
 }
 
 
@@ -463,6 +463,7 @@ class _Builder:
             earliest=earliest,
             latest=latest,
             not_in_future=bool(raw.get("not_in_future", False)),
+            within_months=raw.get("within_months"),
         )
 
     def _question_texts(

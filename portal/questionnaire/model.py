@@ -234,6 +234,7 @@ class Validation:
     earliest: date | None = None
     latest: date | None = None
     not_in_future: bool = False
+    within_months: int | None = None  # a date question about "the last N months": no earlier than that
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -165,9 +165,19 @@ def about(case_id: str) -> Any:
 
 
 def _after_about(case: Case) -> str:
-    """Back to the urgent page if that is where the person came from, else carry on."""
-    if request.args.get("next") == "urgent":
+    """Back where the person came from (the urgent page, check your answers), else on with "About you"."""
+    came_from = request.args.get("next")
+    if came_from == "urgent":
         return url_for(".urgent", case_id=case.public_id)
+    if came_from == "check":
+        return url_for(".check", case_id=case.public_id)
+    current = service.schema()
+    answers = service.stored_answers(case)
+    # The person's details and the questions about them are one task, "About you": carry on with its questions.
+    if current.section_statuses(answers).get(service.ABOUT_SECTION) != SectionStatus.COMPLETED:
+        start_at = current.section_start(service.ABOUT_SECTION, answers)
+        if start_at is not None:
+            return url_for(".question", case_id=case.public_id, question_id=start_at)
     return url_for(".tasks", case_id=case.public_id)
 
 
@@ -228,13 +238,14 @@ def tasks(case_id: str) -> Any:
     sections = [
         (section, statuses[section.id], current.section_start(section.id, answers))
         for section in current.sections
-        if statuses[section.id] != SectionStatus.NOT_APPLICABLE
+        if statuses[section.id] != SectionStatus.NOT_APPLICABLE and section.id != service.ABOUT_SECTION
     ]
     return render_template(
         "selfassess/tasks.html",
         case=case,
         sections=sections,
         about_done=service.about_done(case),
+        about_state=service.about_status(case, statuses.get(service.ABOUT_SECTION)),
         complete=current.is_complete(answers),
         risk=current.risk(answers),
         words=words_for(case, answers),
@@ -273,8 +284,20 @@ def question(case_id: str, question_id: str) -> Any:
         accepted, value = page.read(request.form)
         if accepted:
             was_urgent = current.risk(answers).urgent
+            before = len(current.path(answers))
             service.save_answer(current_user, case, question_id, value)
             answers = service.stored_answers(case)
+            added = len(current.path(answers)) - before
+            if added > 0:
+                # The count of questions only grows with a reason the person is told.
+                flash(
+                    ngettext(
+                        "Your answer adds %(num)d more question.",
+                        "Your answer adds %(num)d more questions.",
+                        added,
+                    ),
+                    "info",
+                )
             if current.risk(answers).urgent and not was_urgent:
                 return redirect(url_for(".urgent", case_id=case.public_id), code=303)
             if page.form.later.data:

@@ -30,7 +30,7 @@ from portal.models import (
     utcnow,
 )
 from portal.person_details import covers
-from portal.questionnaire import Schema, Voice, load_schema, storable
+from portal.questionnaire import Schema, SectionStatus, Voice, load_schema, storable
 
 
 def schema() -> Schema:
@@ -149,6 +149,21 @@ def about_done(case: Case) -> bool:
     """
     person = case.person
     return bool(person.name and person.date_of_birth and covers(case.organisation_id, person.postcode))
+
+
+#: The questionnaire's section about the person: one task with their details ("About you" on the task list).
+ABOUT_SECTION = "about-you"
+
+
+def about_status(case: Case, section_status: SectionStatus | None) -> SectionStatus:
+    """The "About you" task's status: the person's details and the questions about them, as one task."""
+    details = about_done(case)
+    questions = section_status in (None, SectionStatus.COMPLETED, SectionStatus.NOT_APPLICABLE)
+    if details and questions:
+        return SectionStatus.COMPLETED
+    if details or section_status in (SectionStatus.IN_PROGRESS, SectionStatus.COMPLETED):
+        return SectionStatus.IN_PROGRESS
+    return SectionStatus.NOT_STARTED
 
 
 # -- answers ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -358,9 +359,10 @@ def answer_with_keyboard(page: Any) -> None:
     elif kind == "textarea":
         type_into(page, "main textarea", "I enjoy music and seeing my grandchildren.")
     elif kind == "date":
-        type_into(page, "#answer-day", "3")
-        type_into(page, "#answer-month", "4")
-        type_into(page, "#answer-year", "2024")
+        recent = date.today() - timedelta(days=10)  # "in the last 3 months" refuses older dates
+        type_into(page, "#answer-day", str(recent.day))
+        type_into(page, "#answer-month", str(recent.month))
+        type_into(page, "#answer-year", str(recent.year))
     else:
         type_into(page, "#answer", "1")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -54,7 +55,9 @@ def first_option(question: Any) -> Any:
     if question.type is QuestionType.NUMBER:
         return "1"
     if question.type is QuestionType.DATE:
-        return ["1", "2", "2024"]
+        # A recent past date: "in the last 3 months" questions refuse older ones.
+        recent = date.today() - timedelta(days=10)
+        return [str(recent.day), str(recent.month), str(recent.year)]
     return "I like gardening."
 
 

@@ -16,7 +16,7 @@ from portal.practitioner.service import claim
 from portal.questionnaire import load_schema
 from portal.selfassess import service
 from tests.conftest import check_page, csrf_from, sign_in
-from tests.journey.helpers import answer, answer_all, post, start
+from tests.journey.helpers import answer, answer_all, first_option, post, start
 
 PASSWORD = "correct horse battery"
 
@@ -173,7 +173,7 @@ def _walk_to(client, case_id: str, target: str) -> None:
         if question.type.value == "multiple":
             value = [values[0]]
         elif question.type.value == "date":
-            value = ["1", "2", "2024"]
+            value = first_option(question)
         elif question.type.value == "text":
             value = "Some words"
         elif question.type.value == "number":

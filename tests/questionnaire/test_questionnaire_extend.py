@@ -46,7 +46,7 @@ NEW_RISK: dict[str, Any] = {
 
 
 class AnyAnswer(dict):
-    """Posts a plain answer for whatever page the walker is shown (the first option, 0, a date, blank)."""
+    """Posts a plain answer for whatever page the walker is shown (the first option, 0, a date in the last 3 months, blank)."""
 
     def __init__(self, schema: Schema, **given: Any) -> None:
         super().__init__(given)
@@ -56,7 +56,7 @@ class AnyAnswer(dict):
         question = self.schema.question(qid)
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             return question.option_values[0]
-        return {QuestionType.NUMBER: "0", QuestionType.DATE: "2025-01-01"}.get(question.type, "")
+        return {QuestionType.NUMBER: "0", QuestionType.DATE: "2025-05-01"}.get(question.type, "")
 
 
 @pytest.fixture(scope="module")
