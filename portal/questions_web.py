@@ -68,8 +68,8 @@ def error_message(question: Question, code: ErrorCode, words: Words) -> str:
     if code in _NAMED:
         title = words.question(question, "title")
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-            return gettext("Select an answer to the question “%(question)s”", question=title)
-        return gettext("Enter an answer to the question “%(question)s”", question=title)
+            return str(gettext("Select an answer to the question “%(question)s”", question=title))
+        return str(gettext("Enter an answer to the question “%(question)s”", question=title))
     return str(ERRORS[code])
 
 
