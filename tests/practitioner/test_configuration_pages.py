@@ -662,9 +662,10 @@ def test_calibration_runs_as_a_job_and_saves_a_draft(app, client, staff, org):
     calibration = db.session.get(Job, calibration.id)
     assert calibration.status == JobStatus.DONE
     result = calibration.result
-    for key in ("r2", "mdape", "within_10", "within_20"):
-        assert 0 <= result["cross_validated"][key] <= 1 or key == "r2"
-        assert key in result["additive_cross_validated"]
+    for key in ("mdape", "within_10", "within_20"):
+        assert 0 <= result["cross_validated"][key] <= 1
+    assert result["cross_validated"]["r2"] <= 1  # R² may be below 0 held out, never above 1
+    assert set(result["additive_cross_validated"]) >= {"r2", "mdape", "within_10", "within_20"}
     assert calibration.payload["cases"] == []  # kept only as long as needed
     draft = db.session.scalar(select(ConfigurationVersion).filter_by(public_id=result["draft"]))
     assert draft.status == "draft" and draft.organisation_id == org.id
