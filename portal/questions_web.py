@@ -195,9 +195,15 @@ class QuestionPage:
         return False, None
 
     def render(
-        self, answers: dict[str, Any], *, case: Any, back: str, changing: bool = False, quick: bool = True
+        self,
+        position: tuple[int, int] | None,
+        *,
+        case: Any,
+        back: str,
+        changing: bool = False,
+        quick: bool = True,
     ) -> str:
-        """The question page (one template for every front door).
+        """The question page (one template for every front door); ``position`` from :meth:`Schema.place`.
 
         ``quick`` writes single-choice radios and the buttons with :mod:`portal.quick_markup` (the same HTML as
         the GOV.UK macros, at a fraction of the cost); ``quick=False`` uses the macros throughout, which the
@@ -229,7 +235,7 @@ class QuestionPage:
             words=self.words,
             heading=heading,
             section_title=self.words.of(self.schema.section(question.section), "title"),
-            position=self.schema.position(question.id, answers),
+            position=position,
             back=back,
             changing=changing,
             items=items,

@@ -84,7 +84,7 @@ def test_the_whole_question_page_is_the_same_either_way(app, kind):
     with app.test_request_context(f"/my/cases/x/questions/{question.id}"):
         page = QuestionPage.build(schema, question.id, Words(voice=Voice.CARER, name=HOSTILE))
         page.form.answer.errors = ["Select one <of> these"]
-        quick = page.render({}, case=None, back="/back")
-        slow = page.render({}, case=None, back="/back", quick=False)
+        quick = page.render((1, 40), case=None, back="/back")
+        slow = page.render((1, 40), case=None, back="/back", quick=False)
     assert quick == slow
     assert "Select one &lt;of&gt; these" in quick

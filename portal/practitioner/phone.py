@@ -88,9 +88,12 @@ def phone_question(case_id: str, question_id: str) -> Any:
     case = _draft(case_id)
     schema = work.schema()
     answers = schema.decode_answers(case.answers or {})
-    if question_id not in schema or not schema.is_on_path(question_id, answers):
+    if question_id not in schema:
         abort(404)
-    words = Words(voice=Voice.CARER, name=case.person.name, self_funder=schema.is_self_funder(answers))
+    place = schema.place(question_id, answers)  # one walk over the answers serves the whole page
+    if not place.on_path:
+        abort(404)
+    words = Words(voice=Voice.CARER, name=case.person.name, self_funder=place.self_funder)
     page = QuestionPage.build(
         schema,
         question_id,
@@ -115,13 +118,13 @@ def phone_question(case_id: str, question_id: str) -> Any:
                     url_for(".phone_question", case_id=case.public_id, question_id=following), code=303
                 )
             return redirect(url_for(".phone_finish", case_id=case.public_id), code=303)
-    previous = schema.previous_id(question_id, answers)
+    previous = place.previous_id
     back = (
         url_for(".phone_question", case_id=case.public_id, question_id=previous)
         if previous
         else url_for(".home")
     )
-    return page.render(answers, case=case, back=back)
+    return page.render(place.position, case=case, back=back)
 
 
 @bp.route("/assess/<case_id>/finish", methods=["GET", "POST"])

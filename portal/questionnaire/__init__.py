@@ -31,7 +31,7 @@ from portal.questionnaire.model import (
     fill_name,
 )
 from portal.questionnaire.profile import CANONICAL_FIELDS, FIELD_NAMES, FieldSpec, ProfileMapping
-from portal.questionnaire.schema import Answers, Schema
+from portal.questionnaire.schema import Answers, Place, Schema
 
 __all__ = [
     "AREAS",
@@ -46,6 +46,7 @@ __all__ = [
     "FieldSpec",
     "Option",
     "ParseResult",
+    "Place",
     "ProfileMapping",
     "Question",
     "QuestionType",

@@ -44,6 +44,17 @@ class _Walk:
     known: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a question stands for some answers: on the path or not, its position, its neighbours, the wording."""
+
+    on_path: bool
+    position: tuple[int, int] | None  # (1-based position, path length), None off the path
+    previous_id: str | None
+    next_id: str | None
+    self_funder: bool  # use the self-funder wording
+
+
 @dataclass(frozen=True, eq=False)
 class Schema:
     """A validated questionnaire. Build it with load_schema() or build_schema(), never by hand."""
@@ -126,13 +137,28 @@ class Schema:
         """Return the ids of the questions to ask, in order, for these answers (skipped ones left out)."""
         return list(self._walk(answers).path)
 
+    def place(self, question_id: str, answers: Answers) -> Place:
+        """Everything a question's page needs from the path, from one walk over the answers."""
+        walk = self._walk(answers)
+        path = walk.path
+        on_path = question_id in path
+        return Place(
+            on_path=on_path,
+            position=(path.index(question_id) + 1, len(path)) if on_path else None,
+            previous_id=self._previous_on(path, question_id),
+            next_id=self._next_on(path, question_id),
+            self_funder=self._self_funder(walk),
+        )
+
     def is_on_path(self, question_id: str, answers: Answers) -> bool:
         """Say whether a question is asked for these answers (refuse a page that is not)."""
         return question_id in self._walk(answers).path
 
     def next_id(self, question_id: str, answers: Answers) -> str | None:
         """Return the question after this one on the path, or None at the end (go to check answers)."""
-        path = self._walk(answers).path
+        return self._next_on(self._walk(answers).path, question_id)
+
+    def _next_on(self, path: tuple[str, ...], question_id: str) -> str | None:
         if question_id in path:
             position = path.index(question_id) + 1
             return path[position] if position < len(path) else None
@@ -143,7 +169,9 @@ class Schema:
 
     def previous_id(self, question_id: str, answers: Answers) -> str | None:
         """Return the question before this one on the path (for the back link), or None at the start."""
-        path = self._walk(answers).path
+        return self._previous_on(self._walk(answers).path, question_id)
+
+    def _previous_on(self, path: tuple[str, ...], question_id: str) -> str | None:
         if question_id in path:
             position = path.index(question_id)
             return path[position - 1] if position > 0 else None
@@ -245,7 +273,12 @@ class Schema:
         """Say whether the person expects to pay for their own care (use the self-funder wording)."""
         if self.self_funder_when is None:
             return False
-        return self.self_funder_when.evaluate(self._walk(answers).known.get)
+        return self._self_funder(self._walk(answers))
+
+    def _self_funder(self, walk: _Walk) -> bool:
+        if self.self_funder_when is None:
+            return False
+        return self.self_funder_when.evaluate(walk.known.get)
 
     # -- input and wording --------------------------------------------------------------------------
 

@@ -69,16 +69,16 @@ def _draft(case_id: str) -> Case | Response:
     return case
 
 
-def words_for(case: Case, answers: dict[str, Any] | None = None) -> Words:
-    """The wording for this case: the person's or the carer's voice, Easy Read if chosen, self-funder if so."""
+def words_for(case: Case, answers: dict[str, Any] | None = None, *, self_funder: bool | None = None) -> Words:
+    """The wording for this case: the person's or the carer's voice, Easy Read if chosen, self-funder if so.
+
+    ``self_funder`` when the caller has already walked the answers (a question page's :class:`Place`).
+    """
     speaker = service.Speaker.for_case(current_user, case)
-    answers = service.stored_answers(case) if answers is None else answers
-    return Words(
-        voice=speaker.voice,
-        name=speaker.name,
-        easy_read=easy_read(),
-        self_funder=service.schema().is_self_funder(answers),
-    )
+    if self_funder is None:
+        answers = service.stored_answers(case) if answers is None else answers
+        self_funder = service.schema().is_self_funder(answers)
+    return Words(voice=speaker.voice, name=speaker.name, easy_read=easy_read(), self_funder=self_funder)
 
 
 def resume_url(case: Case) -> str:
@@ -268,9 +268,12 @@ def question(case_id: str, question_id: str) -> Any:
     current = service.schema()
     answers = service.stored_answers(case)
     # A page off the current path (or an unknown id) cannot be reached by typing its URL.
-    if question_id not in current or not current.is_on_path(question_id, answers):
+    if question_id not in current:
         abort(404)
-    words = words_for(case, answers)
+    place = current.place(question_id, answers)  # one walk over the answers serves the whole page
+    if not place.on_path:
+        abort(404)
+    words = words_for(case, self_funder=place.self_funder)
     changing = request.args.get("change") == "1"
     page = QuestionPage.build(
         current,
@@ -307,14 +310,13 @@ def question(case_id: str, question_id: str) -> Any:
                 return redirect(url_for(".tasks", case_id=case.public_id), code=303)
             return redirect(_next_page(case, question_id, answers, changing), code=303)
 
-    previous = current.previous_id(question_id, answers)
     if changing:
         back = url_for(".check", case_id=case.public_id)
-    elif previous:
-        back = url_for(".question", case_id=case.public_id, question_id=previous)
+    elif place.previous_id:
+        back = url_for(".question", case_id=case.public_id, question_id=place.previous_id)
     else:
         back = url_for(".tasks", case_id=case.public_id)
-    return page.render(answers, case=case, back=back, changing=changing)
+    return page.render(place.position, case=case, back=back, changing=changing)
 
 
 def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: bool) -> str:

@@ -191,3 +191,34 @@ def test_profile_missing_lists_unanswered_fields_on_the_path(small: Schema) -> N
     assert profile["unpaid_nutrition"] == 0.0 and not profile.is_complete
     # A field whose question is skipped takes its default and is not missing.
     assert small.to_profile({"pays": "yes", "level": "none"}).missing == ()
+
+
+def test_place_agrees_with_the_path_questions_one_by_one(schema) -> None:
+    """``Schema.place`` (one walk, for a question page) says what the separate path questions say."""
+    from portal.questionnaire import QuestionType
+
+    for pick in (0, -1):
+        answers: dict = {}
+        for _ in range(len(schema.questions)):
+            for question in schema.questions:
+                place = schema.place(question.id, answers)
+                assert place.on_path == schema.is_on_path(question.id, answers)
+                assert place.position == schema.position(question.id, answers)
+                assert place.previous_id == schema.previous_id(question.id, answers)
+                assert place.next_id == schema.next_id(question.id, answers)
+                assert place.self_funder == schema.is_self_funder(answers)
+            following = schema.first_unanswered(answers)
+            if following is None:
+                break
+            asked = schema.question(following)
+            if asked.type is QuestionType.SINGLE:
+                answers[following] = asked.options[pick].value
+            elif asked.type is QuestionType.MULTIPLE:
+                answers[following] = [asked.options[pick].value]
+            elif asked.type is QuestionType.NUMBER:
+                answers[following] = 2
+            elif asked.type is QuestionType.DATE:
+                answers[following] = "2024-02-01"
+            else:
+                answers[following] = "Gardening"
+        assert schema.first_unanswered(answers) is None
