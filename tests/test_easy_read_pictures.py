@@ -64,3 +64,12 @@ def test_picture_is_a_safe_small_svg(path: Path) -> None:
         assert not any(name.lower().startswith("on") for name in element.attrib), (
             f"{path.name}: <{element.tag}> has an event-handler attribute"
         )
+
+
+def test_every_question_has_its_own_picture() -> None:
+    """Not the generic "?" picture: each question names one, with words for people who cannot see it."""
+    schema = load_schema()
+    missing = [question.id for question in schema.questions if question.picture is None]
+    assert not missing, f"questions without a picture: {missing}"
+    for question in schema.questions:
+        assert question.picture != "default", question.id
