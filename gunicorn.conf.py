@@ -1,7 +1,7 @@
 """Gunicorn settings for production: `gunicorn 'portal.app:create_app()'` reads this file from the working
 directory (or pass `-c gunicorn.conf.py`). Each value can be changed with the environment variable beside it.
 
-Sizing (docs/decisions/0008-production.md): a threaded worker per core, plus one, each with a few threads,
+Sizing (docs/decisions/0008-production-and-security.md): a threaded worker per core, plus one, each with a few threads,
 so a request waiting on PostgreSQL or on password hashing does not hold a whole process. Timeouts are short:
 long work (letters, calibration, accuracy) runs in the job worker (`portal worker`), never in a request.
 """

@@ -59,6 +59,17 @@ def init_app(app: Any) -> None:
             return
         click.echo(f"{done} jobs done")
 
+    @app.cli.command("grant-app-role")
+    @click.argument("role")
+    def grant_app_role_command(role: str) -> None:
+        """As the owner, after `db upgrade`: let ROLE (the web and worker role) use the tables, no more."""
+        from portal.db_roles import grant_app_role
+        from portal.extensions import db
+
+        with db.engine.begin() as connection:
+            statements = grant_app_role(connection, role)
+        click.echo(f"Granted {role} the app's rights on {len(statements) - 4} tables.")
+
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Add the demo organisations and accounts (does nothing if they exist)."""

@@ -119,6 +119,11 @@ class Config:
     MAX_WEEKLY_BUDGET_PENCE = int(os.environ.get("PORTAL_MAX_WEEKLY_BUDGET", "25000")) * 100
 
     JOB_LEASE_SECONDS = int(os.environ.get("PORTAL_JOB_LEASE_SECONDS", "60"))
+    # A worker that cannot reach the database waits 1 s, 2 s, 4 s … up to a minute between tries.
+    WORKER_RETRY_FIRST_SECONDS = 1.0
+    WORKER_RETRY_MAX_SECONDS = 60.0
+    # The health check reports the job queue as stuck when a due job has waited longer than this.
+    HEALTH_JOB_WAIT_SECONDS = int(os.environ.get("PORTAL_HEALTH_JOB_WAIT_SECONDS", "300"))
     # an accuracy test or a calibration that runs longer than this fails (and is not retried)
     JOB_TIME_LIMIT_SECONDS = int(os.environ.get("PORTAL_JOB_TIME_LIMIT_SECONDS", "900"))
     HSTS = _bool("PORTAL_HSTS", True)

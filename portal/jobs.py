@@ -10,6 +10,7 @@ Message-ID fixed when it was written (see :mod:`portal.mail`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -21,6 +22,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from portal.extensions import db
 from portal.models import Job, JobStatus, utcnow
@@ -193,19 +195,54 @@ def work(
     """
     worker = worker_name()
     done = 0
+    outage = 0  # database failures in a row
     while stop is None or not stop.is_set():
         if max_jobs is not None and done >= max_jobs:
             break
-        if run_once(worker, heavy=heavy):
+        try:
+            did = run_once(worker, heavy=heavy)
+        except (OperationalError, InterfaceError) as error:
+            # The database is down or unreachable (a restart, a failover, the network): wait and try again,
+            # longer each time, rather than exit. A job cut short keeps its lease and is taken again later.
+            _forget_connection()
+            if until_empty:
+                raise
+            cfg = current_app.config
+            delay = min(cfg["WORKER_RETRY_MAX_SECONDS"], cfg["WORKER_RETRY_FIRST_SECONDS"] * 2**outage)
+            outage += 1
+            log.warning(
+                "database unavailable (%s, %d in a row); trying again in %.1f s",
+                error.__class__.__name__,
+                outage,
+                delay,
+            )
+            _pause(stop, delay)
+            continue
+        if outage:
+            log.warning("database available again after %d failed attempts", outage)
+            outage = 0
+        if did:
             done += 1
             continue
         if until_empty:
             break
-        if stop is not None:
-            stop.wait(poll_seconds)
-        else:
-            time.sleep(poll_seconds)
+        _pause(stop, poll_seconds)
     return done
+
+
+def _pause(stop: threading.Event | None, seconds: float) -> None:
+    """Wait, waking early if stopped."""
+    if stop is not None:
+        stop.wait(seconds)
+    else:
+        time.sleep(seconds)
+
+
+def _forget_connection() -> None:
+    """Drop the session's broken connection, so the next attempt opens a new one."""
+    with contextlib.suppress(OperationalError, InterfaceError):
+        db.session.rollback()
+    db.session.remove()
 
 
 def work_in_lanes(

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Organisation
@@ -95,7 +95,8 @@ def _organisation(slug: str) -> Organisation:
 
 
 @bp.route("/healthz")
-def healthz() -> tuple[dict[str, str], int]:
-    """For a load balancer: the process is up and the database answers."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}, 200
+def healthz() -> tuple[dict[str, Any], int]:
+    """For a load balancer and monitoring: the database and the job queue (see portal/health.py)."""
+    from portal.health import report
+
+    return report()

@@ -68,7 +68,8 @@ def test_missing_page_is_a_proper_404(client):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["database"] == {"ok": True} and body["jobs"]["ok"]
 
 
 def test_english_is_british_english(app):

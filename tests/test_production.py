@@ -99,3 +99,135 @@ def test_access_log_has_no_personal_data():
     for secret in ("203.0.113.9", "SECRETTOKEN", "alex@example.org", "Alex's phone", "mail.example", "abc"):
         assert secret not in line
     assert '"GET /account/reset-password/[token]" 200 123 12ms' in line
+
+
+# -- the health check -----------------------------------------------------------------------------------
+
+UNREACHABLE = "postgresql+psycopg://portal@127.0.0.1:1/portal?connect_timeout=2"
+
+
+def test_health_reports_the_database_and_the_job_queue(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body == {
+        "status": "ok",
+        "database": {"ok": True},
+        "jobs": {
+            "ok": True,
+            "waiting": 0,
+            "oldest_waiting_seconds": 0,
+            "running_past_lease": 0,
+            "failed_last_day": 0,
+        },
+    }
+
+
+def test_health_says_when_jobs_are_not_being_taken(app, client):
+    from datetime import timedelta
+
+    from portal.extensions import db
+    from portal.mail import queue_email
+    from portal.models import Job, utcnow
+
+    queue_email("a@example.org", "password_reset", "en", name="A", link="x", hours=1, days=7, organisation="")
+    db.session.commit()
+    job = db.session.scalar(db.select(Job))
+    job.run_after = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.status_code == 200  # the web process itself is fine
+    body = response.get_json()
+    assert body["status"] == "degraded" and not body["jobs"]["ok"]
+    assert body["jobs"]["waiting"] == 1 and body["jobs"]["oldest_waiting_seconds"] >= 600
+    assert "is a worker running" in body["jobs"]["problem"]
+
+
+def test_health_says_when_the_database_does_not_answer(app_config):
+    from portal.app import create_app
+    from portal.extensions import db
+
+    down = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": UNREACHABLE, "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    with down.app_context():
+        try:
+            response = down.test_client().get("/healthz")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "down" and body["database"]["ok"] is False
+    assert "does not answer (OperationalError)" in body["database"]["problem"]
+    assert "127.0.0.1" not in response.get_data(as_text=True)  # no connection details
+
+
+# -- the worker when the database is away ---------------------------------------------------------------
+
+
+def test_the_worker_waits_for_the_database_with_growing_delays(app_config, caplog):
+    import threading
+    import time
+
+    from portal.app import create_app
+    from portal.extensions import db
+    from portal.jobs import work
+
+    down = create_app(
+        {
+            **app_config,
+            "SQLALCHEMY_DATABASE_URI": UNREACHABLE,
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+            "WORKER_RETRY_FIRST_SECONDS": 0.05,
+            "WORKER_RETRY_MAX_SECONDS": 0.2,
+        }
+    )
+    stop = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        with down.app_context():
+            try:
+                outcome["done"] = work(stop=stop, poll_seconds=0.05)
+            except Exception as error:  # noqa: BLE001 - the test reports it
+                outcome["error"] = error
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+    caplog.set_level("WARNING", logger="portal.jobs")
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(1.5)
+    alive = thread.is_alive()
+    stop.set()
+    thread.join(30)
+    assert alive, f"the worker exited: {outcome}"
+    assert outcome == {"done": 0}
+    delays = [record.args[2] for record in caplog.records if "database unavailable" in record.getMessage()]
+    assert len(delays) >= 3
+    assert delays[:3] == [0.05, 0.1, 0.2] and max(delays) == 0.2  # doubling, capped
+
+
+def test_the_worker_carries_on_when_the_database_comes_back(app, monkeypatch, smtp_server):
+    from sqlalchemy.exc import OperationalError
+
+    from portal import jobs
+    from portal.extensions import db
+    from portal.mail import queue_email
+    from portal.models import Job, JobStatus
+
+    app.config.update(WORKER_RETRY_FIRST_SECONDS=0.01, WORKER_RETRY_MAX_SECONDS=0.01)
+    queue_email("a@example.org", "password_reset", "en", name="A", link="x", hours=1, days=7, organisation="")
+    db.session.commit()
+    real_claim = jobs.claim
+    failures = iter([True, True, False])
+
+    def flaky_claim(*args, **kwargs):
+        if next(failures, False):
+            raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "claim", flaky_claim)
+    assert jobs.work(max_jobs=1, poll_seconds=0.01) == 1
+    assert db.session.scalar(db.select(Job)).status == JobStatus.DONE
+    assert len(smtp_server.messages) == 1
