@@ -212,6 +212,14 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.finalize = isolate_bidi
     isolate_gettext_values(app.jinja_env)
 
+    from portal import cases
+
+    def moves(case: Any) -> frozenset[cases.Move]:
+        """What the signed-in account may do to the case now: templates offer these and nothing else."""
+        return cases.allowed_moves(current_user, case)
+
+    app.jinja_env.globals["moves"] = moves
+
 
 def _register_error_pages(app: Flask) -> None:
     """Every error is a page in the person's language, never a stack trace."""
@@ -224,6 +232,16 @@ def _register_error_pages(app: Flask) -> None:
         )
         target = request.path if request.method == "POST" else url_for("pages.start")
         return redirect(target, code=303)
+
+    from portal.cases import NotAllowed
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed) -> Any:
+        # The lifecycle refused a move the page did not offer (a stale page, a crafted POST): a 403 page.
+        from portal.extensions import db
+
+        db.session.rollback()
+        return render_template("errors/403.html"), 403
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

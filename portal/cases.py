@@ -1,60 +1,472 @@
-"""Case statuses and who may move a case between them (docs/decisions/0001-data-model.md).
+"""The case lifecycle: the one door every change to a case goes through (docs/decisions/0001-data-model.md).
 
-Pure rules, no database: services call :func:`check_transition` before they change a case.
+A case changes only by a named :class:`Move`. :func:`move` works out the actor's relations to the case (the
+person, a carer on recorded authority, the member of staff holding it, an assessor or manager of its
+organisation, a signatory whose level covers the budget waiting for sign-off), looks the move up in
+:data:`TRANSITIONS`, and runs one conditional UPDATE built from the same row of the table, so a move that was
+allowed when the page was drawn but is not any more (someone claimed the case first, the budget was approved in
+another tab) changes nothing. Services call :func:`move` and refuse by themselves; views and templates only ask
+:func:`allowed_moves` what to offer.
+
+"Open" and "final" are defined here and nowhere else. A final case never changes again: a correction, a
+reconsideration or a review is a new case linked to it (:func:`start_linked_case`), whose decision becomes the
+budget in force (:func:`decision_in_force`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from flask import g, has_request_context
+from sqlalchemy import ColumnElement, exists, select, true, update
+
+from portal.audit import record
+from portal.case_record import pending_decision
+from portal.extensions import db
+from portal.models import Account, Authority, Case, CaseKind, Decision, PersonLink, Role, Snapshot, Validation
 from portal.models import CaseStatus as S
 
 
-class Actor(StrEnum):
-    """Who is asking to move a case, relative to that case."""
+class Move(StrEnum):
+    """Every way a case can change."""
 
-    PERSON = "person"  # the person, or an account acting for them
-    HOLDER = "holder"  # the assessor who holds the case
-    ASSESSOR = "assessor"  # any assessor of the case's organisation
-    APPROVER = "approver"  # an approver of the organisation with enough authority
-    ADMIN = "admin"  # the organisation's admin
+    CHANGE = "change"  # answer questions on a draft
+    SEND = "send"  # the person sends it; or the assessor finishes an assessment taken on the phone
+    TAKE_BACK = "take_back"  # the person takes a sent case back to change it, while nobody holds it
+    WITHDRAW = "withdraw"  # the person withdraws it; or staff close it (a duplicate), with a reason
+    CLAIM = "claim"
+    RELEASE = "release"
+    REASSIGN = "reassign"
+    ASK = "ask"  # the holder asks the person a question
+    ANSWER = "answer"  # the person answers it
+    VALIDATE = "validate"  # the holder checks answers and writes the Needs Profile
+    CONFIRM = "confirm"  # the holder confirms a budget above their own level: it goes for approval
+    DECIDE = "decide"  # the holder decides within their own level (or that no needs are eligible)
+    APPROVE = "approve"
+    RETURN = "return"  # a signatory returns the budget to the holder, with a reason
 
 
-#: (from, to) → the actors who may make that move.
-TRANSITIONS: dict[tuple[S, S], frozenset[Actor]] = {
-    (S.DRAFT, S.SENT): frozenset({Actor.PERSON, Actor.HOLDER}),
-    (S.SENT, S.DRAFT): frozenset({Actor.PERSON}),  # taken back to change, only while unclaimed
-    (S.SENT, S.CLAIMED): frozenset({Actor.ASSESSOR}),
-    (S.CLAIMED, S.SENT): frozenset({Actor.HOLDER, Actor.APPROVER, Actor.ADMIN}),  # released
-    (S.CLAIMED, S.WAITING_FOR_PERSON): frozenset({Actor.HOLDER}),
-    (S.WAITING_FOR_PERSON, S.CLAIMED): frozenset({Actor.PERSON, Actor.HOLDER}),
-    (S.CLAIMED, S.WAITING_FOR_APPROVAL): frozenset({Actor.HOLDER}),
-    (S.WAITING_FOR_APPROVAL, S.CLAIMED): frozenset({Actor.APPROVER}),  # returned with a reason
-    (S.CLAIMED, S.DECIDED): frozenset({Actor.HOLDER}),
-    (S.WAITING_FOR_APPROVAL, S.DECIDED): frozenset({Actor.APPROVER}),
-    (S.DRAFT, S.WITHDRAWN): frozenset({Actor.PERSON}),
-    (S.SENT, S.WITHDRAWN): frozenset({Actor.PERSON}),
-    (S.CLAIMED, S.WITHDRAWN): frozenset({Actor.HOLDER}),
-    (S.WAITING_FOR_PERSON, S.WITHDRAWN): frozenset({Actor.PERSON, Actor.HOLDER}),
+class Relation(StrEnum):
+    """Who the acting account is to the case."""
+
+    PERSON = "person"  # the person themselves
+    CARER = "carer"  # acts for the person on recorded authority (consent, attorney or deputy, best interests)
+    HOLDER = "holder"  # the member of staff holding the case
+    ASSESSOR = "assessor"  # an active assessor of the case's organisation
+    MANAGER = "manager"  # an active approver or admin of the case's organisation
+    SIGNATORY = (
+        "signatory"  # a manager whose level covers the budget waiting for sign-off, who did not confirm it
+    )
+
+
+class Condition(StrEnum):
+    """What else a move needs, beyond the status and the actor's relation."""
+
+    UNHELD = "unheld"  # nobody holds the case (claim, take back)
+    REASON = "reason"  # a reason in words is required
+    REACHABLE = "reachable"  # the person has an account that can read and answer a question
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the table: a move from a status to a status, who may make it, and what else it needs."""
+
+    move: Move
+    source: S
+    target: S
+    actors: frozenset[Relation]
+    conditions: frozenset[Condition] = frozenset()
+
+
+def _row(
+    move: Move, sources: Iterable[S], target: S | None, actors: Iterable[Relation], *conditions: Condition
+) -> list[Transition]:
+    """Rows for one move from several statuses (``target=None`` keeps the status)."""
+    return [
+        Transition(move, source, target or source, frozenset(actors), frozenset(conditions))
+        for source in sources
+    ]
+
+
+R = Relation
+OPEN: frozenset[S] = frozenset({S.SENT, S.CLAIMED, S.WAITING_FOR_PERSON, S.WAITING_FOR_APPROVAL})
+"""With the organisation: sent and not yet decided or withdrawn."""
+FINAL: frozenset[S] = frozenset({S.DECIDED, S.WITHDRAWN})
+"""Nothing about a case in these statuses ever changes again."""
+HELD: frozenset[S] = frozenset({S.CLAIMED, S.WAITING_FOR_PERSON})
+"""A member of staff holds the case and may give it back or have it reassigned."""
+PEOPLE = (R.PERSON, R.CARER)
+
+#: The whole lifecycle. Nothing else moves a case; the diagram in docs/lifecycle.md is generated from it.
+TRANSITIONS: tuple[Transition, ...] = (
+    *_row(Move.CHANGE, [S.DRAFT], None, [*PEOPLE, R.HOLDER]),
+    *_row(Move.SEND, [S.DRAFT], S.SENT, PEOPLE),
+    *_row(Move.SEND, [S.DRAFT], S.CLAIMED, [R.HOLDER]),  # taken on the phone: the assessor keeps it
+    *_row(Move.TAKE_BACK, [S.SENT], S.DRAFT, PEOPLE, Condition.UNHELD),
+    *_row(Move.WITHDRAW, [S.DRAFT, *sorted(OPEN)], S.WITHDRAWN, PEOPLE),
+    *_row(Move.WITHDRAW, sorted(HELD), S.WITHDRAWN, [R.HOLDER], Condition.REASON),
+    *_row(Move.WITHDRAW, [S.SENT, *sorted(HELD)], S.WITHDRAWN, [R.MANAGER], Condition.REASON),
+    *_row(Move.CLAIM, [S.SENT], S.CLAIMED, [R.ASSESSOR], Condition.UNHELD),
+    *_row(Move.RELEASE, sorted(HELD), S.SENT, [R.HOLDER, R.MANAGER]),
+    *_row(Move.REASSIGN, [S.SENT], S.CLAIMED, [R.MANAGER], Condition.UNHELD),
+    *_row(Move.REASSIGN, sorted(HELD), None, [R.MANAGER]),
+    *_row(Move.ASK, [S.CLAIMED], S.WAITING_FOR_PERSON, [R.HOLDER], Condition.REACHABLE),
+    *_row(Move.ANSWER, [S.WAITING_FOR_PERSON], S.CLAIMED, PEOPLE),
+    *_row(Move.VALIDATE, [S.CLAIMED], None, [R.HOLDER]),
+    *_row(Move.CONFIRM, [S.CLAIMED], S.WAITING_FOR_APPROVAL, [R.HOLDER]),
+    *_row(Move.DECIDE, [S.CLAIMED], S.DECIDED, [R.HOLDER]),
+    *_row(Move.APPROVE, [S.WAITING_FOR_APPROVAL], S.DECIDED, [R.SIGNATORY]),
+    *_row(Move.RETURN, [S.WAITING_FOR_APPROVAL], S.CLAIMED, [R.SIGNATORY], Condition.REASON),
+)
+
+#: The audit event each move writes (the names the history page and the open figures read).
+EVENTS: Mapping[Move, str] = {
+    Move.CHANGE: "case.changed",
+    Move.SEND: "case.sent",
+    Move.TAKE_BACK: "case.taken_back",
+    Move.WITHDRAW: "case.withdrawn",
+    Move.CLAIM: "case.claimed",
+    Move.RELEASE: "case.released",
+    Move.REASSIGN: "case.reassigned",
+    Move.ASK: "case.question_asked",
+    Move.ANSWER: "case.question_answered",
+    Move.VALIDATE: "validation.answer",
+    Move.CONFIRM: "case.budget_confirmed",
+    Move.DECIDE: "case.budget_confirmed",
+    Move.APPROVE: "case.budget_approved",
+    Move.RETURN: "case.budget_returned",
+}
+
+#: Moves that are only work on the case, not a step anyone else needs to hear about in the audit as a move:
+#: their services write their own, more specific, audit events.
+QUIET: frozenset[Move] = frozenset({Move.CHANGE, Move.VALIDATE})
+
+
+class NotAllowed(PermissionError):
+    """This account may not make this move on this case now (views answer 403, or say why)."""
+
+
+class Stale(RuntimeError):
+    """The case moved on between reading it and changing it (someone else acted first)."""
+
+
+# -- who the actor is to the case ---------------------------------------------------------------------------
+
+
+def _staff_of(account: Account, case: Case) -> bool:
+    """An active member of staff of the case's organisation."""
+    return (
+        account.role.is_staff
+        and account.is_active
+        and account.organisation_id is not None
+        and account.organisation_id == case.organisation_id
+    )
+
+
+def relations(account: Account | None, case: Case) -> frozenset[Relation]:
+    """Every relation the account has to the case (none for a stranger, or staff of another organisation)."""
+    if account is None or not getattr(account, "is_authenticated", False) or not account.is_active:
+        return frozenset()
+    found: set[Relation] = set()
+    if _staff_of(account, case):
+        if case.holder_id == account.id:
+            found.add(R.HOLDER)
+        if account.role == Role.ASSESSOR:
+            found.add(R.ASSESSOR)
+        if account.role in (Role.APPROVER, Role.ADMIN):
+            found.add(R.MANAGER)
+            if case.status == S.WAITING_FOR_APPROVAL:
+                pending = pending_decision(case)
+                if (
+                    pending is not None
+                    and (account.approval_level or 0) >= pending.required_level
+                    and pending.decided_by_id != account.id  # nobody approves their own budget
+                ):
+                    found.add(R.SIGNATORY)
+    elif account.role == Role.CITIZEN:
+        link = case.__dict__.get("_acting_link")  # read with the case by the person's own pages
+        if link is None or link.account_id != account.id or link.person_id != case.person_id:
+            link = db.session.scalar(
+                select(PersonLink).filter_by(account_id=account.id, person_id=case.person_id)
+            )
+        if link is not None:
+            found.add(R.PERSON if link.authority == Authority.SELF else R.CARER)
+    return frozenset(found)
+
+
+def reachable(case: Case) -> bool:
+    """Whether someone with an account acts for the person (an assessment taken on the phone may have none)."""
+    return bool(db.session.scalar(select(exists().where(PersonLink.person_id == case.person_id))))
+
+
+# -- the table ------------------------------------------------------------------------------------------
+
+
+def transitions_for(name: Move, source: S) -> list[Transition]:
+    """The rows for a move from a status."""
+    return [t for t in TRANSITIONS if t.move == name and t.source == source]
+
+
+def _permitting(account: Account | None, case: Case, name: Move) -> tuple[Transition, Relation] | None:
+    """The row and relation that let the account make the move now, or None."""
+    mine = relations(account, case)
+    for transition in transitions_for(name, case.status):
+        if Condition.UNHELD in transition.conditions and case.holder_id is not None:
+            continue
+        if Condition.REACHABLE in transition.conditions and not reachable(case):
+            continue
+        # The holder's own relation first: its conditional UPDATE is the narrowest.
+        for relation in sorted(transition.actors & mine, key=lambda r: r != R.HOLDER):
+            return transition, relation
+    return None
+
+
+def can(account: Account | None, case: Case, name: Move) -> bool:
+    """Whether the account may make the move on the case as it stands."""
+    return _permitting(account, case, name) is not None
+
+
+def allowed_moves(account: Account | None, case: Case) -> frozenset[Move]:
+    """Every move the account may make on the case now: what pages offer, and nothing else.
+
+    Asked several times a page, so it is kept for the request (the case's status and holder key it).
+    """
+    key = (
+        account.id if account is not None and getattr(account, "is_authenticated", False) else None,
+        case.id,
+    )
+    memo: dict[Any, frozenset[Move]] | None = None
+    if has_request_context():
+        memo = g.setdefault("_allowed_moves", {})
+        cached = memo.get(key)
+        if cached is not None and memo.get((key, "state")) == (case.status, case.holder_id, case.version):
+            return cached
+    moves = frozenset(name for name in Move if can(account, case, name))
+    if memo is not None:
+        memo[key] = moves
+        memo[(key, "state")] = (case.status, case.holder_id, case.version)
+    return moves
+
+
+def is_open(case: Case) -> bool:
+    """With the organisation and not yet decided or withdrawn."""
+    return case.status in OPEN
+
+
+def is_final(case: Case) -> bool:
+    """Decided or withdrawn: nothing about it changes again."""
+    return case.status in FINAL
+
+
+# -- the door -------------------------------------------------------------------------------------------
+
+
+def move(
+    account: Account,
+    case: Case,
+    name: Move,
+    *,
+    values: Mapping[str, Any] | None = None,
+    reason: str = "",
+    detail: Mapping[str, Any] | None = None,
+    event: str | None = None,
+) -> Transition:
+    """Make the move, or refuse: :class:`NotAllowed` before anything is written, :class:`Stale` if the case moved.
+
+    The UPDATE's WHERE clause repeats what made the move allowed (the status, and the holder or the absence of
+    one), so of two people acting at once exactly one wins, on SQLite and PostgreSQL alike. ``values`` are the
+    move's own columns (the queue columns written on send, the new holder on a claim). The caller commits, in
+    the same transaction as whatever else the move brings (a decision, an email, a letter job).
+    """
+    permitted = _permitting(account, case, name)
+    if permitted is None:
+        raise NotAllowed(f"{name.value} is not allowed on a {case.status.value} case for this account")
+    transition, relation = permitted
+    if Condition.REASON in transition.conditions and not reason.strip():
+        raise ValueError(f"{name.value} needs a reason")
+    where: list[ColumnElement[bool]] = [Case.id == case.id, Case.status == transition.source]
+    if relation == R.HOLDER:
+        where.append(Case.holder_id == account.id)
+    elif Condition.UNHELD in transition.conditions:
+        where.append(Case.holder_id.is_(None))
+    elif relation in (R.MANAGER, R.SIGNATORY):
+        where.append(Case.holder_id.is_(None) if case.holder_id is None else Case.holder_id == case.holder_id)
+    if relation in (R.HOLDER, R.ASSESSOR, R.MANAGER, R.SIGNATORY):
+        where.append(Case.organisation_id == account.organisation_id)
+    new_values: dict[str, Any] = dict(values or {})
+    new_values.setdefault("status", transition.target)
+    if name == Move.CLAIM:
+        new_values.setdefault("holder_id", account.id)
+    elif name == Move.RELEASE:
+        new_values["holder_id"] = None
+    before = {"status": case.status.value, "holder_id": case.holder_id}
+    changed = db.session.execute(
+        update(Case)
+        .where(true(), *where)
+        .values(**new_values, version=Case.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        db.session.rollback()
+        raise Stale(f"the case is no longer {transition.source.value}, or someone else holds it")
+    db.session.refresh(case)
+    if name not in QUIET or event is not None:
+        record(
+            event or EVENTS[name],
+            actor=account,
+            case=case,
+            reason=reason.strip(),
+            detail={
+                "move": name.value,
+                "from": before["status"],
+                "to": case.status.value,
+                "as": relation.value,
+                **(
+                    {"holder_from": before["holder_id"], "holder_to": case.holder_id}
+                    if name in _HOLDING
+                    else {}
+                ),
+                **dict(detail or {}),
+            },
+        )
+    return transition
+
+
+_HOLDING = frozenset({Move.CLAIM, Move.RELEASE, Move.REASSIGN})
+
+
+# -- linked cases and the budget in force ---------------------------------------------------------------
+
+
+#: Who may start a new case linked to a decided one, by kind.
+LINKS: Mapping[CaseKind, frozenset[Relation]] = {
+    CaseKind.CORRECTION: frozenset({R.ASSESSOR, R.MANAGER}),
+    CaseKind.REVIEW: frozenset({*PEOPLE, R.ASSESSOR, R.MANAGER}),
+    CaseKind.RECONSIDERATION: frozenset(PEOPLE),
 }
 
 
-class TransitionError(ValueError):
-    """A move between statuses that is not allowed, or not allowed for this actor."""
+def may_start_linked(account: Account | None, case: Case, kind: CaseKind) -> bool:
+    """Whether the account may start a correction, review or reconsideration of this decided case."""
+    return case.status == S.DECIDED and bool(relations(account, case) & LINKS.get(kind, frozenset()))
 
 
-def allowed(current: S, target: S, actor: Actor) -> bool:
-    """Whether ``actor`` may move a case from ``current`` to ``target``."""
-    return actor in TRANSITIONS.get((current, target), frozenset())
+def start_linked_case(account: Account, case: Case, kind: CaseKind, *, reason: str = "") -> Case:
+    """A new case for the same person, linked to the decided one, which stays exactly as it was.
+
+    A correction by staff starts held by them, with the decided case's answers and checks copied as a new
+    snapshot and validation to work from; a review or reconsideration starts as a draft prefilled with the
+    answers as validated. The caller commits.
+    """
+    if not may_start_linked(account, case, kind):
+        raise NotAllowed(f"a {kind.value} cannot be started on this case by this account")
+    if kind == CaseKind.CORRECTION and not reason.strip():
+        raise ValueError("a correction needs a reason")
+    previous_snapshot = db.session.scalar(
+        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
+    )
+    previous_validation = db.session.scalar(
+        select(Validation).filter_by(case_id=case.id).order_by(Validation.id.desc()).limit(1)
+    )
+    answers = dict(previous_snapshot.answers) if previous_snapshot else dict(case.answers or {})
+    for question_id, item in ((previous_validation.items if previous_validation else None) or {}).items():
+        if item.get("action") in ("amend", "answer"):
+            answers[question_id] = item.get("value")
+    staff = kind == CaseKind.CORRECTION
+    linked = Case(
+        person_id=case.person_id,
+        organisation_id=case.organisation_id,
+        created_by_id=account.id,
+        holder_id=account.id if staff else None,
+        status=S.CLAIMED if staff else S.DRAFT,
+        kind=kind,
+        follows_id=case.id,
+        answers=answers,
+        questionnaire_version=case.questionnaire_version,
+        self_funder=case.self_funder,
+        urgent=case.urgent if staff else False,
+        risk_rank=case.risk_rank if staff else 0,
+        client_group=case.client_group,
+        sent_at=case.sent_at if staff else None,
+        person_name=case.person_name,
+    )
+    db.session.add(linked)
+    db.session.flush()
+    if staff and previous_snapshot is not None:
+        snapshot = Snapshot(
+            case_id=linked.id,
+            answers=dict(previous_snapshot.answers),
+            questionnaire_version=previous_snapshot.questionnaire_version,
+            completed_by_id=previous_snapshot.completed_by_id,
+            authority=previous_snapshot.authority,
+            urgent=previous_snapshot.urgent,
+        )
+        db.session.add(snapshot)
+        db.session.flush()
+        db.session.add(
+            Validation(
+                case_id=linked.id,
+                snapshot_id=snapshot.id,
+                assessor_id=account.id,
+                items=dict((previous_validation.items if previous_validation else None) or {}),
+                practitioner_items=dict(
+                    (previous_validation.practitioner_items if previous_validation else None) or {}
+                ),
+                path_taken="full",
+            )
+        )
+    record(
+        f"case.{kind.value}_started",
+        actor=account,
+        case=linked,
+        reason=reason.strip(),
+        detail={"follows": case.reference},
+    )
+    record(
+        f"case.{kind.value}_opened",
+        actor=account,
+        case=case,
+        reason=reason.strip(),
+        detail={"by": linked.reference},
+    )
+    return linked
 
 
-def check_transition(current: S, target: S, actor: Actor) -> None:
-    """Raise :class:`TransitionError` unless the move is allowed for the actor."""
-    if (current, target) not in TRANSITIONS:
-        raise TransitionError(f"a case cannot go from {current.value} to {target.value}")
-    if not allowed(current, target, actor):
-        raise TransitionError(f"{actor.value} cannot move a case from {current.value} to {target.value}")
+def chain(case: Case) -> list[Case]:
+    """The case and every case linked after it, oldest first (a person's line of decisions)."""
+    first = case
+    while first.follows_id is not None:
+        earlier = db.session.get(Case, first.follows_id)
+        if earlier is None:
+            break
+        first = earlier
+    found = [first]
+    frontier = [first.id]
+    while frontier:
+        later = list(db.session.scalars(select(Case).where(Case.follows_id.in_(frontier)).order_by(Case.id)))
+        found.extend(later)
+        frontier = [c.id for c in later]
+    return found
 
 
-#: Statuses in which the case is with the council (shown to the person as "with the council").
-OPEN_WITH_COUNCIL = frozenset({S.SENT, S.CLAIMED, S.WAITING_FOR_APPROVAL})
+def decision_in_force(case: Case) -> tuple[Case, Decision] | None:
+    """The latest decision in the case's line: a later correction, review or reconsideration replaces it.
+
+    A linked case that is still open changes nothing: the decided budget stays in place meanwhile.
+    """
+    best: tuple[Case, Decision] | None = None
+    for member in chain(case):
+        if member.status != S.DECIDED:
+            continue
+        decision = db.session.scalar(
+            select(Decision)
+            .filter_by(case_id=member.id, outcome="approved")
+            .order_by(Decision.id.desc())
+            .limit(1)
+        )
+        if decision is not None and (best is None or decision.created_at >= best[1].created_at):
+            best = (member, decision)
+    return best

@@ -109,6 +109,15 @@ class CaseStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class CaseKind(enum.StrEnum):
+    """Why a case exists: a first assessment, or a new case linked to a decided one (which never changes)."""
+
+    ASSESSMENT = "assessment"
+    CORRECTION = "correction"
+    REVIEW = "review"
+    RECONSIDERATION = "reconsideration"
+
+
 class Authority(enum.StrEnum):
     """On what authority an account acts for a person."""
 
@@ -280,6 +289,11 @@ class Case(db.Model):  # type: ignore[name-defined]
     # Another open case of the same person (same name and date of birth) was sent to the same organisation.
     possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
     person_name: Mapped[str] = mapped_column(String(200), default="", index=True)  # for the queue's search
+    # A correction, review or reconsideration is a new case that follows a decided one (portal/cases.py).
+    kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind, "case_kind"), default=CaseKind.ASSESSMENT)
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    # Why staff closed it (a duplicate, say), in the words the person reads.
+    closed_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -352,7 +366,8 @@ class Decision(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     estimate_id: Mapped[int] = mapped_column(ForeignKey("estimates.id"))
-    confirmed_weekly_pence: Mapped[int] = mapped_column(Integer)
+    # None when the decision is that no needs are eligible: a decision without a budget.
+    confirmed_weekly_pence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # What the person pays towards it, when a separate financial assessment has set it.
     contribution_pence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -9,7 +9,6 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from portal.audit import record
-from portal.cases import TRANSITIONS, Actor, TransitionError, allowed, check_transition
 from portal.extensions import db
 from portal.models import AuditEvent, AuditTrailError, CaseStatus, new_reference
 
@@ -57,42 +56,9 @@ def test_references_are_readable_and_unambiguous():
         assert not set(reference[3:].replace("-", "")) & set("01OI")
 
 
-@pytest.mark.parametrize(
-    ("current", "target", "actor", "ok"),
-    [
-        (CaseStatus.DRAFT, CaseStatus.SENT, Actor.PERSON, True),
-        (CaseStatus.SENT, CaseStatus.DRAFT, Actor.PERSON, True),
-        (
-            CaseStatus.CLAIMED,
-            CaseStatus.DRAFT,
-            Actor.PERSON,
-            False,
-        ),  # after a claim, changes go via the assessor
-        (CaseStatus.SENT, CaseStatus.CLAIMED, Actor.ASSESSOR, True),
-        (CaseStatus.SENT, CaseStatus.CLAIMED, Actor.PERSON, False),
-        (CaseStatus.CLAIMED, CaseStatus.DECIDED, Actor.HOLDER, True),
-        (CaseStatus.CLAIMED, CaseStatus.DECIDED, Actor.ASSESSOR, False),  # only the holder
-        (CaseStatus.WAITING_FOR_APPROVAL, CaseStatus.DECIDED, Actor.APPROVER, True),
-        (CaseStatus.WAITING_FOR_APPROVAL, CaseStatus.DECIDED, Actor.HOLDER, False),  # cannot approve own
-        (CaseStatus.DECIDED, CaseStatus.CLAIMED, Actor.ADMIN, False),
-    ],
-)
-def test_case_transitions(current, target, actor, ok):
-    assert allowed(current, target, actor) is ok
-    if ok:
-        check_transition(current, target, actor)
-    else:
-        with pytest.raises(TransitionError):
-            check_transition(current, target, actor)
-
-
-def test_decided_and_withdrawn_are_final():
-    assert not [pair for pair in TRANSITIONS if pair[0] in (CaseStatus.DECIDED, CaseStatus.WITHDRAWN)]
-
-
 def test_demo_seed_has_four_organisations_and_every_role_in_two(app):
     from portal.demo import DEMO_PEOPLE, demo_accounts, seed_demo, seed_demo_cases
-    from portal.models import Case, CaseStatus
+    from portal.models import Case
 
     seed_demo()
     seed_demo()  # safe to run twice

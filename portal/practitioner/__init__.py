@@ -5,7 +5,8 @@ URL map and fails for any ``practitioner.*`` endpoint without one. The views liv
 ``deployment`` (the deployment administrator), ``admin_staff`` and ``admin_settings`` (an organisation's admin),
 ``casework`` (the queue, validation, the Needs Profile, budgets and approvals), and an organisation's configuration:
 ``config_versions`` (versions, drafts, publishing, differences, uplift; with ``config_forms``, ``config_sections``
-and ``config_words``), ``config_rates``, ``benchmarking``, ``accuracy`` and ``calibration``.
+and ``config_words``), ``config_rates``, ``benchmarking``, ``accuracy`` and ``calibration``; ``decisions``
+(closing a case, a decision without a budget, a correction as a new linked case).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     casework,
     config_rates,
     config_versions,
+    decisions,
     deployment,
     phone,
 )

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal import budgets, money, vocabulary
+from portal import budgets, cases, money, vocabulary
 from portal.audit import record
+from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
 from portal.extensions import db
 from portal.forms import (
@@ -31,7 +32,7 @@ from portal.forms import (
     error_summary,
 )
 from portal.i18n.schema_text import Words
-from portal.models import Account, AuditEvent, CaseStatus, OrganisationKind, Role
+from portal.models import Account, AuditEvent, CaseKind, CaseStatus, OrganisationKind, Role
 from portal.practitioner import bp
 from portal.practitioner import service as work
 from portal.questionnaire import ErrorCode, QuestionType, Voice, storable
@@ -39,6 +40,12 @@ from portal.questions_web import display_answer, error_message, posted_answer, q
 from portal.security import roles_required
 
 CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
+KIND_LABELS = {
+    CaseKind.ASSESSMENT.value: lazy_gettext("Assessment"),
+    CaseKind.CORRECTION.value: lazy_gettext("Correction"),
+    CaseKind.REVIEW.value: lazy_gettext("Review"),
+    CaseKind.RECONSIDERATION.value: lazy_gettext("Looked at again"),
+}
 STAFF_WORDS = Words(voice=Voice.CARER, name=lazy_gettext("the person"))
 
 
@@ -54,12 +61,6 @@ def _viewed(case: Any, page: str) -> None:
     """Every view of personal data by a practitioner goes in the audit trail."""
     record("case.viewed", actor=current_user, case=case, detail={"page": page})
     db.session.commit()
-
-
-def _holder_only(case: Any) -> None:
-    """Only the assessor holding a case may change it."""
-    if case.holder_id != current_user.id:
-        abort(403)
 
 
 def staff_words(case: Any) -> Words:
@@ -183,6 +184,9 @@ def case(case_id: str) -> str:
         messages=work.messages(found),
         pending=work.pending_decision(found),
         decision=work.final_decision(found),
+        may_correct=cases.may_start_linked(current_user, found, CaseKind.CORRECTION),
+        linked=cases.chain(found) if found.follows_id or found.status == CaseStatus.DECIDED else [],
+        kind_labels=KIND_LABELS,
     )
 
 
@@ -205,8 +209,6 @@ def claim(case_id: str) -> Response:
 def release(case_id: str) -> Response:
     """Give a case back to the queue (its holder, or an approver or admin)."""
     found = _case(case_id)
-    if current_user.role == Role.ASSESSOR:
-        _holder_only(found)
     if ActionForm().validate_on_submit() and work.release(current_user, found):
         flash(gettext("The case is back in the queue."), "success")
     return redirect(url_for(".case", case_id=found.public_id), code=303)
@@ -228,11 +230,7 @@ def reassign(case_id: str) -> Response:
     form.assessor.choices = [(a.public_id, a.name) for a in assessors]
     if form.validate_on_submit():
         target = next(a for a in assessors if a.public_id == form.assessor.data)
-        if found.status == CaseStatus.SENT:
-            ok = work.claim(target, found)
-        else:
-            ok = work.release(current_user, found, to=target, reason=form.reason.data or "")
-        if ok:
+        if work.reassign(current_user, found, target, reason=form.reason.data or ""):
             flash(gettext("The case is now with %(name)s.", name=target.name), "success")
     return redirect(url_for(".case", case_id=found.public_id), code=303)
 
@@ -342,9 +340,11 @@ def validate_answer(case_id: str, question_id: str) -> Any:
         validated.get(question_id),
         formdata=request.form if request.method == "POST" else None,
     )
+    if not answered_by_person:
+        # A question an amendment brought onto the path: the assessor answers it, there is nothing to agree with.
+        form.action.validators = [Optional()]
     conflict = False
     if request.method == "POST" and form.validate_on_submit():
-        _holder_only(found)
         action = form.action.data if answered_by_person else "answer"
         value = None
         if action in ("amend", "answer"):
@@ -435,7 +435,8 @@ class AskForm(Form):
 def ask(case_id: str) -> Any:
     """Ask the person a question; the case waits for their answer."""
     found = _case(case_id)
-    _holder_only(found)
+    if not cases.can(current_user, found, Move.ASK):
+        abort(403)
     form = AskForm()
     if form.validate_on_submit():
         try:
@@ -516,7 +517,6 @@ def needs_profile(case_id: str) -> Any:
     )
     conflict = False
     if request.method == "POST":
-        _holder_only(found)
         if validation is not None and form.validate_on_submit():
             chosen = [a for a in (form.cannot_achieve.data or []) if a in AREAS]
             new = {
@@ -533,7 +533,7 @@ def needs_profile(case_id: str) -> Any:
                 work.save_practitioner_items(
                     current_user, found, new, expected_version=int(form.version.data or 0)
                 )
-            except (work.Conflict, ValueError):
+            except work.Conflict:
                 conflict = True
                 form.version.errors = [
                     gettext(
@@ -603,7 +603,6 @@ def budget(case_id: str) -> Any:
     own = budgets.loaded(own_row) if own_row else None
     form = BudgetForm(data={"amount": money.pounds_for_input(result.total_weekly_pence)})
     if request.method == "POST":
-        _holder_only(found)
         if form.validate_on_submit():
             maximum = money.weekly_budget_maximum()
             pence = contribution = None
@@ -626,18 +625,6 @@ def budget(case_id: str) -> Any:
                 form.reason.errors = [
                     gettext("Enter the reasons for a figure different from the calculated one")
                 ]
-            validation = work.current_validation(found)
-            left = [r for r in _validation_rows(found) if r["state"] in ("to_check", "to_answer")]
-            if validation is not None and validation.path_taken == "full" and left:
-                # Full validation: every answer is checked before a budget is confirmed. The lighter check
-                # (a case not at risk, under the organisation's limit) lets the assessor confirm without it.
-                form.amount.errors = [
-                    ngettext(
-                        "This case needs full validation: check %(num)d more answer first",
-                        "This case needs full validation: check %(num)d more answers first",
-                        len(left),
-                    )
-                ]
             if not (form.amount.errors or form.reason.errors or form.contribution.errors):
                 try:
                     decision = work.confirm_budget(
@@ -647,6 +634,15 @@ def budget(case_id: str) -> Any:
                         reason=form.reason.data or "",
                         contribution_pence=contribution,
                     )
+                except work.IncompleteValidation as incomplete:
+                    # Full validation: every answer is checked before a budget is confirmed (the service's rule).
+                    form.amount.errors = [
+                        ngettext(
+                            "This case needs full validation: check %(num)d more answer first",
+                            "This case needs full validation: check %(num)d more answers first",
+                            incomplete.left,
+                        )
+                    ]
                 except work.Conflict:
                     flash(
                         gettext("The case changed while you were working on it. Check it and try again."),
@@ -677,6 +673,12 @@ def budget(case_id: str) -> Any:
         lines=budgets.worded_lines(result),
         split=budgets.split_words(result),
         changed=changed,
+        no_eligible_needs=work.eligible_areas(
+            (work.current_validation(found).practitioner_items or {})
+            if work.current_validation(found)
+            else {}
+        )
+        == [],
         own_lines={line.key: line.amount_pence for line in own.lines} if own else {},
     )
 
@@ -709,8 +711,8 @@ def approve(case_id: str) -> Any:
     decision = work.pending_decision(found)
     if decision is None:
         abort(404)
-    if (current_user.approval_level or 0) < decision.required_level:
-        abort(403)
+    if not cases.can(current_user, found, Move.APPROVE):
+        abort(403)  # the lifecycle decides: an approver of a high enough level who did not confirm it
     form = ApproveForm()
     if form.validate_on_submit():
         if form.outcome.data == "return" and not (form.reason.data or "").strip():
@@ -723,8 +725,6 @@ def approve(case_id: str) -> Any:
                     approved=form.outcome.data == "approve",
                     reason=form.reason.data or "",
                 )
-            except PermissionError:
-                abort(403)
             except work.Conflict:
                 flash(gettext("This budget is no longer waiting for approval."), "info")
             return redirect(url_for(".approvals"), code=303)

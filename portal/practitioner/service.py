@@ -1,8 +1,11 @@
 """What staff do to cases, kept out of the views so tests can call it directly.
 
 Every function takes the acting account and checks the organisation itself: a case of another organisation is
-never found (the views answer 404). Moves between statuses are single conditional UPDATEs, so two people acting
-at once cannot both succeed; edits to a validation use its version column (optimistic locking).
+never found (the views answer 404). Every change to a case goes through the lifecycle's one door
+(:func:`portal.cases.move`), which refuses what the actor may not do (:class:`NotAllowed`) and runs one
+conditional UPDATE, so two people acting at once cannot both succeed (:class:`Conflict`); edits to a validation
+also use its version column (optimistic locking). The rules that are not moves (full validation before a
+budget, a reason for another figure, the approval level) are here, and refuse by themselves.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import budgets
+from portal import budgets, cases
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
     current_validation,
@@ -29,6 +32,7 @@ from portal.case_record import (  # noqa: F401 (read by the staff views through 
     person_answers,
     validated_answers,
 )
+from portal.cases import Move, NotAllowed
 from portal.extensions import db
 from portal.mail import link_to, queue_email
 from portal.models import (
@@ -49,7 +53,7 @@ from portal.organisation_rules import OrganisationRules
 from portal.questionnaire import Schema, load_schema, storable
 
 PAGE_SIZE = 25
-OPEN = (CaseStatus.SENT, CaseStatus.CLAIMED, CaseStatus.WAITING_FOR_PERSON, CaseStatus.WAITING_FOR_APPROVAL)
+Conflict = cases.Stale  # someone else changed the case or its validation first
 
 
 def schema() -> Schema:
@@ -89,7 +93,7 @@ def queue_query(account: Account, wanted: QueueFilter) -> Select[tuple[Case]]:
     """The queue's cases for the account's organisation: at risk (urgent first), then oldest."""
     query = select(Case).where(Case.organisation_id == account.organisation_id)
     if wanted.status == "open":
-        query = query.where(Case.status.in_(OPEN))
+        query = query.where(Case.status.in_(cases.OPEN))
     elif wanted.status in {s.value for s in CaseStatus} and wanted.status != CaseStatus.DRAFT.value:
         query = query.where(Case.status == CaseStatus(wanted.status))
     else:
@@ -143,36 +147,35 @@ def queue_page(account: Account, wanted: QueueFilter) -> tuple[list[Case], int]:
 def claim(assessor: Account, case: Case, *, draw: float | None = None) -> bool:
     """Take a sent case to work on; False if someone else got it first or the person took it back.
 
-    One conditional UPDATE: it only matches while the case is sent, unheld and in the assessor's organisation,
-    so of two assessors (or an assessor and the person taking it back) exactly one wins, on any database. The
-    winner opens the validation, choosing full or lighter validation by the organisation's rule.
+    The lifecycle's conditional UPDATE only matches while the case is sent and unheld, so of two assessors (or an
+    assessor and the person taking it back) exactly one wins, on any database. The winner opens the validation,
+    choosing full or lighter validation by the organisation's rule.
     """
-    claimed = db.session.execute(
-        update(Case)
-        .where(
-            Case.id == case.id,
-            Case.status == CaseStatus.SENT,
-            Case.holder_id.is_(None),
-            Case.organisation_id == assessor.organisation_id,
-        )
-        .values(status=CaseStatus.CLAIMED, holder_id=assessor.id, version=Case.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    try:
+        cases.move(assessor, case, Move.CLAIM)
+    except (cases.Stale, NotAllowed):
         db.session.rollback()
         return False
-    db.session.refresh(case)
+    _open_validation(assessor, case, draw=draw)
+    db.session.commit()
+    return True
+
+
+def _open_validation(assessor: Account, case: Case, *, draw: float | None = None) -> None:
+    """The holder's validation of the latest snapshot, its path chosen by the organisation's rule."""
     snapshot = latest_snapshot(case)
     validation = current_validation(case)
-    if validation is None or validation.snapshot_id != snapshot.id:
-        own = own_estimate(case)
-        rules = OrganisationRules.from_settings(case.organisation.settings if case.organisation else None)
-        path = rules.validation.path(
-            at_risk=case.risk_rank > 0,
-            estimate_pence=own.total_weekly_pence if own else None,
-            draw=random.random() if draw is None else draw,  # noqa: S311 - a sampling share, not a secret
-        )
-        validation = Validation(
+    if validation is not None and validation.snapshot_id == snapshot.id:
+        return
+    own = own_estimate(case)
+    rules = OrganisationRules.from_settings(case.organisation.settings if case.organisation else None)
+    path = rules.validation.path(
+        at_risk=case.risk_rank > 0,
+        estimate_pence=own.total_weekly_pence if own else None,
+        draw=random.random() if draw is None else draw,  # noqa: S311 - a sampling share, not a secret
+    )
+    db.session.add(
+        Validation(
             case_id=case.id,
             snapshot_id=snapshot.id,
             assessor_id=assessor.id,
@@ -180,56 +183,45 @@ def claim(assessor: Account, case: Case, *, draw: float | None = None) -> bool:
             practitioner_items={},
             path_taken=path,
         )
-        db.session.add(validation)
-        db.session.flush()
-        record("case.validation_path", actor=assessor, case=case, detail={"path": path})
-    record("case.claimed", actor=assessor, case=case)
-    db.session.commit()
-    return True
-
-
-def release(actor: Account, case: Case, *, to: Account | None = None, reason: str = "") -> bool:
-    """The holder gives a case back to the queue, or an approver or admin reassigns it to another assessor."""
-    if to is not None and (
-        to.organisation_id != case.organisation_id or to.role != Role.ASSESSOR or not to.is_active
-    ):
-        raise ValueError("a case can only be reassigned to an active assessor of its organisation")
-    values: dict[str, Any] = {"holder_id": to.id if to else None, "version": Case.version + 1}
-    if to is None:
-        values["status"] = CaseStatus.SENT
-    moved = db.session.execute(
-        update(Case)
-        .where(
-            Case.id == case.id,
-            Case.status.in_((CaseStatus.CLAIMED, CaseStatus.WAITING_FOR_PERSON)),
-            Case.holder_id == case.holder_id,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
-        db.session.rollback()
+    db.session.flush()
+    record("case.validation_path", actor=assessor, case=case, detail={"path": path})
+
+
+def release(actor: Account, case: Case, *, reason: str = "") -> bool:
+    """The holder gives a case back to the queue, or an approver or admin takes it from its holder."""
+    try:
+        cases.move(actor, case, Move.RELEASE, reason=reason)
+    except cases.Stale:
         return False
-    record(
-        "case.reassigned" if to else "case.released",
-        actor=actor,
-        case=case,
-        detail={"from": case.holder_id, "to": to.id if to else None},
-        reason=reason,
-    )
     db.session.commit()
-    db.session.refresh(case)
     return True
+
+
+def reassign(actor: Account, case: Case, to: Account, *, reason: str = "") -> bool:
+    """An approver or admin gives the case to another active assessor of its organisation."""
+    if to.organisation_id != case.organisation_id or to.role != Role.ASSESSOR or not to.is_active:
+        raise ValueError("a case can only be reassigned to an active assessor of its organisation")
+    try:
+        cases.move(actor, case, Move.REASSIGN, values={"holder_id": to.id}, reason=reason)
+    except cases.Stale:
+        return False
+    if case.status == CaseStatus.CLAIMED:
+        _open_validation(to, case)
+    db.session.commit()
+    return True
+
+
+def close(actor: Account, case: Case, *, reason: str) -> None:
+    """Staff close a case as withdrawn (a duplicate of another), with a reason the person reads."""
+    cases.move(actor, case, Move.WITHDRAW, values={"closed_reason": reason.strip()}, reason=reason)
+    db.session.commit()
 
 
 # -- history ----------------------------------------------------------------------------------------
 
 
 # -- validation -------------------------------------------------------------------------------------
-
-
-class Conflict(RuntimeError):
-    """Someone else changed the validation since this person opened it."""
 
 
 def validate_answer(
@@ -248,15 +240,17 @@ def validate_answer(
     ``expected_version`` is the validation version the assessor's page showed; if it has moved on, nothing is
     saved and :class:`Conflict` is raised, so nobody's work is silently overwritten.
     """
-    validation = current_validation(case)
-    if validation is None:
-        raise Conflict("the case has no validation")
-    if validation.version != expected_version:
-        raise Conflict("the validation was changed by someone else")
     if action not in ("agree", "amend", "answer"):
         raise ValueError(f"unknown action {action!r}")
     if action == "amend" and not reason.strip():
         raise ValueError("an amendment needs a reason")
+    cases.move(assessor, case, Move.VALIDATE)  # only the holder, only while claimed: a decided case is final
+    validation = current_validation(case)
+    if validation is None:
+        raise Conflict("the case has no validation")
+    if validation.version != expected_version:
+        db.session.rollback()
+        raise Conflict("the validation was changed by someone else")
     before = (validation.items or {}).get(question_id)
     item = {
         "action": action,
@@ -290,8 +284,10 @@ def save_practitioner_items(
     assessor: Account, case: Case, items: dict[str, Any], *, expected_version: int
 ) -> None:
     """The practitioner-only parts of the Needs Profile: risks, Section 117 items and the eligibility decision."""
+    cases.move(assessor, case, Move.VALIDATE)  # only the holder, only while claimed: a decided case is final
     validation = current_validation(case)
     if validation is None or validation.version != expected_version:
+        db.session.rollback()
         raise Conflict("the validation was changed by someone else")
     before = dict(validation.practitioner_items or {})
     validation.practitioner_items = items
@@ -309,23 +305,13 @@ def save_practitioner_items(
 
 def ask_person(assessor: Account, case: Case, question: str) -> CaseMessage:
     """Ask the person a question; the case waits for them, and they are told by email."""
-    moved = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.CLAIMED, Case.holder_id == assessor.id)
-        .values(status=CaseStatus.WAITING_FOR_PERSON, version=Case.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("only the assessor holding the case can ask a question")
+    cases.move(assessor, case, Move.ASK, detail={"question": question.strip()})
     message = CaseMessage(
         case_id=case.id, author_id=assessor.id, kind="question", body=question.strip(), lang=assessor.locale
     )
     db.session.add(message)
-    record("case.question_asked", actor=assessor, case=case, detail={"question": question.strip()})
     _tell_people(case, "case_question", reference=case.reference)
     db.session.commit()
-    db.session.refresh(case)
     return message
 
 
@@ -366,28 +352,62 @@ def recalculate(case: Case) -> Any:
     )
 
 
+class IncompleteValidation(ValueError):
+    """Full validation: some answers on the path are not yet checked (``left`` of them)."""
+
+    def __init__(self, left: int) -> None:
+        super().__init__(f"{left} answers are still to check")
+        self.left = left
+
+
+def still_to_check(case: Case, validation: Validation | None = None) -> list[str]:
+    """Questions on the validated path that the assessor has not yet agreed with, amended or answered.
+
+    The validation page's count and the budget's refusal both read this, so they never disagree: it includes the
+    questions an amendment brought onto the path, which the assessor answers like any other.
+    """
+    validation = validation or current_validation(case)
+    items = (validation.items if validation else None) or {}
+    current = schema()
+    return [q for q in current.path(validated_answers(case, validation)) if q not in items]
+
+
 def confirm_budget(
-    assessor: Account, case: Case, *, confirmed_pence: int, reason: str, contribution_pence: int | None = None
+    assessor: Account,
+    case: Case,
+    *,
+    confirmed_pence: int,
+    reason: str,
+    contribution_pence: int | None = None,
 ) -> Decision:
-    """Confirm the calculated budget or another figure (which needs a reason); above the assessor's limit it goes
-    to the next level for approval."""
+    """Confirm the calculated budget or another figure (which needs a reason); above the assessor's own level it
+    goes to the next level for approval.
+
+    Refuses by itself: only the holder of a claimed case (the lifecycle), every answer checked first on full
+    validation, a reason for a figure other than the calculated one.
+    """
+    if not cases.can(assessor, case, Move.CONFIRM):
+        raise NotAllowed("only the assessor holding the case can confirm its budget")
+    validation = current_validation(case)
+    if validation is not None and validation.path_taken == "full":
+        left = still_to_check(case, validation)
+        if left:
+            raise IncompleteValidation(len(left))
     result = recalculate(case)
     if confirmed_pence != result.total_weekly_pence and not reason.strip():
         raise ValueError("a figure different from the calculated one needs a reason")
     rules = OrganisationRules.from_settings(case.organisation.settings if case.organisation else None)
     required = rules.required_level(confirmed_pence, result.total_weekly_pence)
     within = (assessor.approval_level or 0) >= required
-    target = CaseStatus.DECIDED if within else CaseStatus.WAITING_FOR_APPROVAL
-    moved = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.CLAIMED, Case.holder_id == assessor.id)
-        .values(status=target, version=Case.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("only the assessor holding the case can confirm its budget")
     stored = budgets.store(case, result, purpose="validated")
+    detail = {
+        "calculated_pence": result.total_weekly_pence,
+        "confirmed_pence": confirmed_pence,
+        "required_level": required,
+        "estimate_id": stored.id,
+        "config_label": result.config_label,
+    }
+    cases.move(assessor, case, Move.DECIDE if within else Move.CONFIRM, reason=reason, detail=detail)
     decision = Decision(
         case_id=case.id,
         estimate_id=stored.id,
@@ -410,46 +430,59 @@ def confirm_budget(
             reason=reason.strip(),
         )
     )
-    record(
-        "case.budget_confirmed",
-        actor=assessor,
-        case=case,
-        reason=reason.strip(),
-        detail={
-            "calculated_pence": result.total_weekly_pence,
-            "confirmed_pence": confirmed_pence,
-            "required_level": required,
-            "estimate_id": stored.id,
-            "config_label": result.config_label,
-        },
-    )
     if within:
         _decided(case, decision)
     db.session.commit()
-    db.session.refresh(case)
+    return decision
+
+
+def decide_not_eligible(assessor: Account, case: Case, *, reason: str) -> Decision:
+    """Decide that no needs are eligible: a decision without a budget, with the reasons the person reads."""
+    validation = current_validation(case)
+    eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
+    if eligible is None or eligible:
+        raise ValueError("record an eligibility determination with no eligible needs first")
+    if not reason.strip():
+        raise ValueError("a decision that no needs are eligible needs its reasons")
+    result = recalculate(case)
+    stored = budgets.store(case, result, purpose="validated")
+    cases.move(
+        assessor, case, Move.DECIDE, reason=reason, detail={"eligible": False, "estimate_id": stored.id}
+    )
+    decision = Decision(
+        case_id=case.id,
+        estimate_id=stored.id,
+        confirmed_weekly_pence=None,
+        reason=reason.strip(),
+        reason_lang=assessor.locale,
+        decided_by_id=assessor.id,
+        required_level=assessor.approval_level or 2,
+        outcome="approved",
+    )
+    db.session.add(decision)
+    db.session.flush()
+    _decided(case, decision)
+    db.session.commit()
     return decision
 
 
 def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") -> Decision:
-    """An approver signs off a budget above the assessor's limit, or returns it with a reason."""
+    """A signatory signs off a budget above the assessor's level, or returns it with a reason.
+
+    The lifecycle refuses anyone else: an assessor, a level too low, or the person who confirmed it.
+    """
     decision = pending_decision(case)
     if decision is None:
         raise Conflict("there is nothing to approve")
-    if (approver.approval_level or 0) < decision.required_level:
-        raise PermissionError("this budget needs a higher level of sign-off")
-    if approver.id == decision.decided_by_id:
-        raise PermissionError("nobody approves their own budget")
     if not approved and not reason.strip():
         raise ValueError("returning a budget needs a reason")
-    moved = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.WAITING_FOR_APPROVAL)
-        .values(status=CaseStatus.DECIDED if approved else CaseStatus.CLAIMED, version=Case.version + 1)
-        .execution_options(synchronize_session=False)
+    cases.move(
+        approver,
+        case,
+        Move.APPROVE if approved else Move.RETURN,
+        reason=reason,
+        detail={"decision_id": decision.id, "level": approver.approval_level},
     )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("the case is no longer waiting for approval")
     decision.outcome = "approved" if approved else "returned"
     db.session.add(
         Approval(
@@ -460,17 +493,9 @@ def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") 
             reason=reason.strip(),
         )
     )
-    record(
-        "case.budget_approved" if approved else "case.budget_returned",
-        actor=approver,
-        case=case,
-        reason=reason.strip(),
-        detail={"decision_id": decision.id, "level": approver.approval_level},
-    )
     if approved:
         _decided(case, decision)
     db.session.commit()
-    db.session.refresh(case)
     return decision
 
 
@@ -536,64 +561,7 @@ def find_phone_draft(assessor: Account, public_id: str) -> Case | None:
 
 
 def finish_phone_assessment(assessor: Account, case: Case) -> Snapshot:
-    """Send the phone assessment: a snapshot, the person's estimate, and the case held by the assessor to validate."""
-    from portal.models import Authority
+    """Send the phone assessment: the same send as the person's, and the case stays with the assessor."""
+    from portal.sending import send
 
-    current = schema()
-    answers = current.decode_answers(case.answers or {})
-    risk = current.risk(answers)
-    profile = current.to_profile(answers)
-    moved = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.DRAFT, Case.holder_id == assessor.id)
-        .values(
-            status=CaseStatus.CLAIMED,
-            sent_at=utcnow(),
-            urgent=risk.urgent,
-            risk_rank=2 if risk.urgent else (1 if risk.at_risk else 0),
-            client_group=str(profile["client_group"]) if "client_group" not in profile.missing else "",
-            self_funder=current.is_self_funder(answers),
-            version=Case.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("the phone assessment has already been finished")
-    snapshot = Snapshot(
-        case_id=case.id,
-        answers=dict(case.answers or {}),
-        questionnaire_version=current.version,
-        completed_by_id=assessor.id,
-        authority=Authority.CONSENT,
-        urgent=risk.urgent,
-    )
-    db.session.add(snapshot)
-    db.session.flush()
-    db.session.refresh(case)
-    stored = budgets.store(
-        case, budgets.run(current, answers, case.organisation), purpose="self_assessment", snapshot=snapshot
-    )
-    db.session.add(
-        Validation(
-            case_id=case.id,
-            snapshot_id=snapshot.id,
-            assessor_id=assessor.id,
-            items={},
-            practitioner_items={},
-            path_taken="phone",
-        )
-    )  # the assessor took the answers
-    record(
-        "case.sent",
-        actor=assessor,
-        case=case,
-        detail={
-            "snapshot_id": snapshot.id,
-            "by_phone": True,
-            "estimate_id": stored.id,
-            "risk_rules": list(risk.rule_ids),
-        },
-    )
-    db.session.commit()
-    return snapshot
+    return send(assessor, case)

@@ -14,8 +14,9 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from portal import budgets
+from portal import budgets, cases
 from portal.audit import record
+from portal.cases import Move
 from portal.extensions import db
 from portal.forms import error_summary
 from portal.i18n.schema_text import Words
@@ -32,6 +33,7 @@ from portal.selfassess.forms import (
     ReplyForm,
     TakeBackForm,
     WhoForm,
+    WithdrawForm,
 )
 
 bp = Blueprint("selfassess", __name__, url_prefix="/my")
@@ -500,7 +502,7 @@ def status(case_id: str) -> Any:
     if request.method == "POST" and reply.validate_on_submit():
         try:
             service.answer_question(current_user, case, reply.answer.data)
-        except service.CaseMoved:
+        except (cases.Stale, cases.NotAllowed):
             flash(gettext("Your answer was not needed any more."), "info")
         else:
             flash(gettext("Your answer has been sent."), "success")
@@ -602,6 +604,26 @@ def estimate_pdf(case_id: str) -> Any:
     return pdf_response(pdf, f"estimate-{case.reference}.pdf")
 
 
+@bp.route("/cases/<case_id>/withdraw", methods=["GET", "POST"])
+def withdraw(case_id: str) -> Any:
+    """Withdraw a case before a decision: it is closed for good (a new assessment can be started later)."""
+    case = _case(case_id)
+    if not cases.can(current_user, case, Move.WITHDRAW):
+        abort(403)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            service.withdraw(current_user, case, reason=form.reason.data or "")
+        except cases.Stale:
+            flash(gettext("This changed while you were looking at it. Check where it is now."), "info")
+        else:
+            flash(gettext("You have withdrawn it. The council will not look at it any more."), "success")
+        return redirect(url_for(".dashboard"), code=303)
+    return render_template(
+        "selfassess/withdraw.html", case=case, form=form, errors=error_summary(form), words=words_for(case)
+    )
+
+
 @bp.route("/cases/<case_id>/take-back", methods=["POST"])
 def take_back(case_id: str) -> Response:
     """Take a sent case back to change it, unless an assessor has already claimed it."""
@@ -609,7 +631,7 @@ def take_back(case_id: str) -> Response:
     form = TakeBackForm()
     if not form.validate_on_submit():
         abort(400)
-    if case.status == CaseStatus.SENT and service.take_back(current_user, case):
+    if service.take_back(current_user, case):
         flash(gettext("You can change your answers now. Send them again when you are ready."), "success")
         return redirect(url_for(".check", case_id=case.public_id), code=303)
     flash(

@@ -108,6 +108,17 @@ class ReplyForm(Form):
     submit = SubmitField(lazy_gettext("Send your answer"), widget=SubmitInput())
 
 
+class WithdrawForm(Form):
+    """Withdraw a case before a decision."""
+
+    reason = TextAreaField(
+        lazy_gettext("Why are you withdrawing it? (optional)"),
+        widget=CharacterCount(),
+        validators=[Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))],
+    )
+    submit = SubmitField(lazy_gettext("Withdraw it"), widget=SubmitInput())
+
+
 class TakeBackForm(Form):
     """Take a sent case back to change something."""
 

@@ -12,22 +12,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portal import cases
 from portal.audit import record
+from portal.cases import Move
 from portal.extensions import db
-from portal.mail import link_to, queue_email
 from portal.models import (
     Account,
     Authority,
     Case,
-    CaseMessage,
-    CaseStatus,
     Person,
     PersonLink,
-    Snapshot,
-    utcnow,
 )
 from portal.person_details import covers
 from portal.questionnaire import Schema, SectionStatus, Voice, load_schema, storable
@@ -176,7 +173,7 @@ def stored_answers(case: Case) -> dict[str, Any]:
 
 def save_answer(account: Account, case: Case, question_id: str, value: Any) -> None:
     """Save one answer the moment its page is sent (only while the case is a draft)."""
-    if case.status != CaseStatus.DRAFT:
+    if not cases.can(account, case, Move.CHANGE):
         raise PermissionError("only a draft can be changed")
     answers = dict(case.answers or {})
     answers[question_id] = storable(value)
@@ -188,165 +185,11 @@ def save_answer(account: Account, case: Case, question_id: str, value: Any) -> N
 # -- sending and taking back ------------------------------------------------------------------------
 
 
-class CaseMoved(RuntimeError):
-    """The case changed status under us (for example an assessor claimed it first)."""
+# Sending, taking back, withdrawing and answering live in the core (portal/sending.py), shared with the phone
+# assessment.
+from portal.sending import CaseMoved, answer_question, find_duplicates, send, take_back, withdraw  # noqa: E402
 
-
-def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
-    """Send the case: an immutable snapshot, the queue columns, an audit event and a receipt email.
-
-    One conditional UPDATE moves the case from draft to sent, so a double submit sends once.
-    """
-    current = schema()
-    answers = stored_answers(case)
-    risk = current.risk(answers)
-    profile = current.to_profile(answers)
-    link = link_for(account, case)
-    now = utcnow()
-    duplicates = find_duplicates(case)
-    moved = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.DRAFT, Case.version == case.version)
-        .values(
-            status=CaseStatus.SENT,
-            sent_at=now,
-            urgent=urgent or risk.urgent,
-            risk_rank=2 if (urgent or risk.urgent) else (1 if risk.at_risk else 0),
-            client_group=str(profile["client_group"]) if "client_group" not in profile.missing else "",
-            self_funder=current.is_self_funder(answers),
-            person_name=case.person.name,
-            possible_duplicate=bool(duplicates),
-            version=Case.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        raise CaseMoved("the case is no longer a draft")
-    if duplicates:
-        # The earlier case is marked too, so whichever an assessor opens first shows the other.
-        db.session.execute(
-            update(Case)
-            .where(Case.id.in_([d.id for d in duplicates]))
-            .values(possible_duplicate=True)
-            .execution_options(synchronize_session=False)
-        )
-    snapshot = Snapshot(
-        case_id=case.id,
-        answers=dict(case.answers or {}),
-        questionnaire_version=current.version,
-        completed_by_id=account.id,
-        authority=link.authority,
-        urgent=urgent or risk.urgent,
-    )
-    db.session.add(snapshot)
-    db.session.flush()
-    # The person's own estimate, kept whole with its versions, beside the snapshot it was computed from.
-    from portal import budgets
-
-    stored = budgets.store(
-        case, budgets.run(current, answers, case.organisation), purpose="self_assessment", snapshot=snapshot
-    )
-    record(
-        "case.sent",
-        actor=account,
-        case=case,
-        detail={
-            "snapshot_id": snapshot.id,
-            "urgent": urgent or risk.urgent,
-            "risk_rules": list(risk.rule_ids),
-            "authority": link.authority.value,
-            "complete": current.is_complete(answers),
-            "estimate_id": stored.id,
-            "estimate_weekly_pence": stored.total_weekly_pence,
-        },
-    )
-    queue_email(
-        account.email,
-        "case_sent",
-        account.locale,
-        name=account.name,
-        person_name=case.person.name,
-        reference=case.reference,
-        organisation=case.organisation.name if case.organisation else "",
-        status_link=link_to("selfassess.status", case_id=case.public_id),
-        for_self=link.authority == Authority.SELF,
-        urgent=urgent or risk.urgent,
-    )
-    db.session.commit()
-    db.session.refresh(case)
-    return snapshot
-
-
-def answer_question(account: Account, case: Case, answer: str) -> CaseMessage:
-    """The person answers the assessor's question; the case returns to its assessor."""
-    moved = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.WAITING_FOR_PERSON)
-        .values(status=CaseStatus.CLAIMED, version=Case.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        raise CaseMoved("the case is not waiting for an answer")
-    message = CaseMessage(
-        case_id=case.id, author_id=account.id, kind="answer", body=answer.strip(), lang=account.locale
-    )
-    db.session.add(message)
-    record("case.question_answered", actor=account, case=case)
-    db.session.commit()
-    db.session.refresh(case)
-    return message
-
-
-def find_duplicates(case: Case) -> list[Case]:
-    """Open cases of the same organisation for a person with the same name and date of birth.
-
-    A person may be sent twice (by themselves and by a carer, each with their own person record): the queue
-    marks both as possible duplicates for an assessor to look at, and merges nothing by itself.
-    """
-    if case.organisation_id is None or case.person.date_of_birth is None:
-        return []
-    open_statuses = (
-        CaseStatus.SENT,
-        CaseStatus.CLAIMED,
-        CaseStatus.WAITING_FOR_PERSON,
-        CaseStatus.WAITING_FOR_APPROVAL,
-    )
-    return list(
-        db.session.scalars(
-            select(Case)
-            .join(Person, Person.id == Case.person_id)
-            .where(
-                Case.id != case.id,
-                Case.organisation_id == case.organisation_id,
-                Case.status.in_(open_statuses),
-                func.lower(Person.name) == case.person.name.lower(),
-                Person.date_of_birth == case.person.date_of_birth,
-            )
-        )
-    )
-
-
-def take_back(account: Account, case: Case) -> bool:
-    """Take a sent case back to change it; False if an assessor has claimed it in the meantime.
-
-    The WHERE clause is the whole check: it only matches while the case is sent and nobody holds it, and a claim
-    is the mirror-image UPDATE, so exactly one of the two can win.
-    """
-    moved = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.SENT, Case.holder_id.is_(None))
-        .values(status=CaseStatus.DRAFT, urgent=False, version=Case.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        return False
-    record("case.taken_back", actor=account, case=case)
-    db.session.commit()
-    db.session.refresh(case)
-    return True
+__all__ = ["CaseMoved", "answer_question", "find_duplicates", "send", "take_back", "withdraw"]
 
 
 def age_on(born: date, today: date) -> int:

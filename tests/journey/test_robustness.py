@@ -62,7 +62,11 @@ def test_random_posts_to_question_pages_never_fail(client, started, data, index,
     if keep_token:
         payload["csrf_token"] = csrf_from(client.get(f"/my/cases/{started}/about").get_data(as_text=True))
     response = client.post(url, data=payload)
-    assert response.status_code in (200, 303, 302, 404, 413), response.status_code
+    # 400: the request guard refuses NUL bytes and files in text fields with a clear page, before any view.
+    assert response.status_code in (200, 303, 302, 400, 404, 413), response.status_code
+    if response.status_code == 400:
+        values = [v for value in payload.values() for v in (value if isinstance(value, list) else [value])]
+        assert any("\x00" in str(v) for v in values) or not keep_token
     if response.status_code == 200:
         check_page(response.get_data(as_text=True), errors=True)
     # Whatever was stored is still a valid answer.

@@ -295,6 +295,7 @@ def _agree_with_the_rest(app, assessor, case):
 
 def test_budget_within_the_limit_is_decided_at_once(app, staff, sent_case, smtp_server):
     assert service.claim(staff["assessor"], sent_case)
+    _agree_with_the_rest(app, staff["assessor"], refreshed(sent_case))
     result = service.recalculate(refreshed(sent_case))
     sent_case.organisation.settings = OrganisationRules(
         limits={2: Limit(weekly_pence=10_000_000), 3: Limit(), 4: Limit()}
@@ -309,6 +310,7 @@ def test_budget_within_the_limit_is_decided_at_once(app, staff, sent_case, smtp_
 
 def test_returned_budget_goes_back_to_the_assessor(app, staff, sent_case):
     assert service.claim(staff["assessor"], sent_case)
+    _agree_with_the_rest(app, staff["assessor"], refreshed(sent_case))
     result = service.recalculate(refreshed(sent_case))
     service.confirm_budget(
         staff["assessor"],
@@ -327,6 +329,7 @@ def test_returned_budget_goes_back_to_the_assessor(app, staff, sent_case):
 
 def test_an_approver_below_the_required_level_cannot_approve(app, staff, sent_case):
     assert service.claim(staff["assessor"], sent_case)
+    _agree_with_the_rest(app, staff["assessor"], refreshed(sent_case))
     result = service.recalculate(refreshed(sent_case))
     decision = service.confirm_budget(
         staff["assessor"],
