@@ -51,14 +51,16 @@ def parse_upload(data: bytes) -> list[Any]:
     """The cases of an uploaded CSV; raises ``CaseFileError`` listing every bad row and column."""
     import io
 
-    from portal.engine.calibrate import CaseFileError, read_cases
+    from portal.engine.case_file import one_problem, read_cases
 
     if len(data) > MAX_UPLOAD_BYTES:
-        raise CaseFileError([(None, None, "the file is larger than 5 MB")])
+        raise one_problem(None, None, "the file is larger than 5 MB", "too_large", megabytes=5)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CaseFileError([(None, None, "the file is not UTF-8 text (save it as CSV UTF-8)")]) from None
+        raise one_problem(
+            None, None, "the file is not UTF-8 text (save it as CSV UTF-8)", "not_utf8"
+        ) from None
     return read_cases(io.StringIO(text, newline=""), max_rows=MAX_CASES)
 
 

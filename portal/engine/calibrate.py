@@ -22,14 +22,9 @@ council set them: they are local decisions, not coefficients.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -37,198 +32,29 @@ from scipy.optimize import least_squares
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from portal.engine.calculator import estimate
+from portal.engine.case_file import (  # noqa: F401 - the cases file's reader, re-exported where it always was
+    CASE_CODES,
+    CASE_COLUMNS,
+    GROUP_COLUMNS,
+    MAX_WEEKLY_PENCE,
+    Case,
+    CaseFileError,
+    read_cases,
+)
 from portal.engine.configuration import Configuration, demo_configuration
 from portal.engine.profile import (
     AREAS,
     CLIENT_GROUPS,
     FACTORS,
-    FIELD_NAMES,
     NEED_RAISING,
     NeedsProfile,
-    ProfileError,
 )
 
-CASE_COLUMNS: tuple[str, ...] = ("case_id", *FIELD_NAMES, "actual_weekly_cost")
-#: Optional columns an accuracy-test file may add, never required: accuracy is also reported for each of their
-#: values (fairness). Free text up to :data:`GROUP_MAX` characters; a blank cell means not recorded.
-GROUP_COLUMNS: tuple[str, ...] = ("age_band", "sex", "ethnicity")
-GROUP_MAX = 60
 #: A case is flagged as an outlier when actual / estimate is above this factor or below its inverse.
 OUTLIER_FACTOR = 1.5
-#: A weekly cost as written in a cases file: pounds (commas between thousands allowed) and at most two decimals.
-COST_SHAPE = re.compile(r"£?(\d{1,3}(,\d{3})+|\d{1,9})(\.\d{1,2})?")
-#: No real case costs more than this a week (£100,000): anything above is a typo or a unit mix-up.
-MAX_WEEKLY_PENCE = 10_000_000
 #: Relative change in the loss below which the fit stops.
 FTOL = 1e-8
 _NA = len(AREAS)
-
-
-class CaseFileError(ValueError):
-    """A cases CSV is malformed; ``problems`` lists (row, column, message), rows numbered as in a spreadsheet."""
-
-    def __init__(self, problems: list[tuple[int | None, str | None, str]]) -> None:
-        self.problems = problems
-        shown = "; ".join(_problem_text(p) for p in problems[:10])
-        more = f" (and {len(problems) - 10} more problems)" if len(problems) > 10 else ""
-        super().__init__(shown + more)
-
-
-def _problem_text(problem: tuple[int | None, str | None, str]) -> str:
-    row, column, message = problem
-    where = []
-    if row is not None:
-        where.append(f"row {row}")
-    if column is not None:
-        where.append(f"column {column}")
-    return f"{', '.join(where)}: {message}" if where else message
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One local case: its id, Needs Profile and actual weekly cost in pence."""
-
-    case_id: str
-    profile: NeedsProfile
-    actual_pence: int
-    groups: tuple[tuple[str, str], ...] = ()  # (optional column, value) for the columns the file has
-
-
-def read_cases(source: str | os.PathLike[str] | io.TextIOBase, *, max_rows: int = 100_000) -> list[Case]:
-    """Read and check a cases CSV (a path or an open text file); raise CaseFileError listing every problem."""
-    if isinstance(source, str | os.PathLike):
-        try:
-            with open(source, encoding="utf-8-sig", newline="") as handle:
-                return _read_cases(handle, max_rows)
-        except OSError as exc:
-            raise CaseFileError(
-                [(None, None, f"cannot read {os.fspath(source)}: {exc.strerror or exc}")]
-            ) from None
-        except UnicodeDecodeError:
-            raise CaseFileError([(None, None, "the file is not UTF-8 text (save it as CSV UTF-8)")]) from None
-    return _read_cases(source, max_rows)
-
-
-def _read_cases(handle: Any, max_rows: int) -> list[Case]:
-    reader = csv.reader(handle, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CaseFileError([(None, None, "the file is empty")]) from None
-    except csv.Error as exc:
-        raise CaseFileError([(1, None, f"not valid CSV ({exc})")]) from None
-    header = [h.strip() for h in header]
-    if not any(header):
-        raise CaseFileError([(1, None, "the file is empty (no header row)")])
-    problems: list[tuple[int | None, str | None, str]] = []
-    for column in CASE_COLUMNS:
-        if column not in header:
-            problems.append((1, column, "is missing from the header"))
-    for column in header:
-        if column not in CASE_COLUMNS and column not in GROUP_COLUMNS:
-            problems.append((1, column, "is not a column of the cases format"))
-    if len(set(header)) != len(header):
-        problems.append((1, None, "a column name is repeated"))
-    if problems:
-        raise CaseFileError(problems)
-    cases: list[Case] = []
-    seen: dict[str, int] = {}
-    row_no = 1
-    try:
-        for row_no, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(cases) >= max_rows:
-                problems.append((row_no, None, f"the file has more than {max_rows} cases"))
-                break
-            if len(row) != len(header):
-                problems.append(
-                    (row_no, None, f"has {len(row)} values but the header has {len(header)} columns")
-                )
-                continue
-            record = dict(zip(header, row, strict=True))
-            case = _case(row_no, record, problems, seen)
-            if case is not None:
-                cases.append(case)
-    except csv.Error as exc:
-        problems.append((row_no + 1, None, f"not valid CSV ({exc})"))
-    if not cases and not problems:
-        problems.append((None, None, "the file has no cases"))
-    if problems:
-        raise CaseFileError(problems)
-    return cases
-
-
-def _case(
-    row_no: int,
-    record: dict[str, str],
-    problems: list[tuple[int | None, str | None, str]],
-    seen: dict[str, int],
-) -> Case | None:
-    bad = False
-    case_id = record["case_id"].strip()
-    if not case_id:
-        problems.append((row_no, "case_id", "is empty"))
-        bad = True
-    elif case_id in seen:
-        problems.append((row_no, "case_id", f"repeats {case_id!r} (first on row {seen[case_id]})"))
-        bad = True
-    else:
-        seen[case_id] = row_no
-    profile = None
-    try:
-        profile = NeedsProfile.from_mapping({name: record[name] for name in FIELD_NAMES})
-    except ProfileError:
-        # from_mapping stops at the first bad field; check field by field to report all of them
-        for name in FIELD_NAMES:
-            try:
-                _check_field(name, record[name])
-            except ProfileError as exc:
-                problems.append((row_no, name, str(exc).split(": ", 1)[1]))
-        bad = True
-    cost_text = record["actual_weekly_cost"].strip()
-    cost = _weekly_cost(cost_text)
-    if isinstance(cost, str):
-        problems.append((row_no, "actual_weekly_cost", f"{cost} (got {cost_text[:40]!r})"))
-        bad = True
-    if bad or profile is None or isinstance(cost, str):
-        return None
-    pence = int((cost * 100).to_integral_value(rounding="ROUND_HALF_UP"))
-    groups = []
-    for column in GROUP_COLUMNS:
-        value = " ".join(record.get(column, "").split())
-        if len(value) > GROUP_MAX:
-            problems.append((row_no, column, f"must be at most {GROUP_MAX} characters"))
-            return None
-        if value:
-            groups.append((column, value))
-    return Case(case_id, profile, pence, tuple(groups))
-
-
-def _weekly_cost(text: str) -> Decimal | str:
-    """A weekly cost in pounds, or what is wrong with it. The shape is checked before any conversion, so a value
-    no real case has ("1e400000", "1e50", "0.001") is refused at once instead of being turned into a huge number.
-    """
-    if not COST_SHAPE.fullmatch(text):
-        return "must be an amount in pounds and pence, like 412.50"
-    cost = Decimal(text.lstrip("£").replace(",", ""))
-    if cost <= 0:
-        return "must be an amount in pounds above 0"
-    if cost * 100 > MAX_WEEKLY_PENCE:
-        return f"must be at most £{MAX_WEEKLY_PENCE // 100:,} a week"
-    return cost
-
-
-def _check_field(name: str, value: str) -> None:
-    probe = dict(_VALID_PROBE)
-    probe[name] = value
-    NeedsProfile.from_mapping(probe)
-
-
-_VALID_PROBE: dict[str, Any] = {
-    name: ("older_people" if name == "client_group" else "community" if name == "setting" else 0)
-    for name in FIELD_NAMES
-}
 
 
 # ----------------------------------------------------------------------------------------------------------

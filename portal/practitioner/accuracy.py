@@ -6,7 +6,6 @@ The rules live in :mod:`portal.accuracy_service` and :mod:`portal.calibration_se
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms import SelectField, SubmitField
 
 from portal import accuracy_service, calibration_service, version_service
+from portal.engine import CLIENT_GROUPS, SETTINGS
+from portal.engine.profile import INT_FIELDS
 from portal.extensions import db
 from portal.formatting import format_money
 from portal.forms import (
@@ -66,73 +67,67 @@ class UploadForm(Form):
     submit = SubmitField(lazy_gettext("Test accuracy"), widget=SubmitInput())
 
 
-_CASE_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"^the file is larger than 5 MB$"), lambda m: gettext("The file must be 5 MB or smaller")),
-    (
-        re.compile(r"is missing from the header"),
-        lambda m: gettext("is missing from the first row (the header)"),
-    ),
-    (
-        re.compile(r"is not a column of the cases format"),
-        lambda m: gettext("is not a column of the cases format"),
-    ),
-    (re.compile(r"a column name is repeated"), lambda m: gettext("a column name is repeated in the header")),
-    (re.compile(r"^is empty$"), lambda m: gettext("is empty")),
-    (
-        re.compile(r"^repeats (.*) \(first on row (\d+)\)$"),
-        lambda m: gettext("repeats %(id)s, first used on row %(row)s", id=m[1], row=m[2]),
-    ),
-    (
-        re.compile(r"^must be an amount in pounds above 0 \(got (.*)\)$"),
-        lambda m: gettext("must be an amount in pounds above 0 (it is %(got)s)", got=m[1]),
-    ),
-    (
-        re.compile(r"^has (\d+) values but the header has (\d+) columns$"),
-        lambda m: gettext(
-            "the row has %(values)s values but the header has %(columns)s columns", values=m[1], columns=m[2]
-        ),
-    ),
-    (
-        re.compile(r"^the file has more than (\d+) cases$"),
-        lambda m: gettext("the file has more than %(max)s cases", max=format_decimal(int(m[1]))),
-    ),
-    (re.compile(r"^not valid CSV"), lambda m: gettext("is not valid CSV (check the quotes on this row)")),
-    (re.compile(r"^the file is empty"), lambda m: gettext("The file is empty")),
-    (re.compile(r"^the file has no cases$"), lambda m: gettext("The file has no cases")),
-    (
-        re.compile(r"^the file is not UTF-8"),
-        lambda m: gettext("The file is not UTF-8 text: save it as CSV UTF-8"),
-    ),
-    (
-        re.compile(r"^must be an amount in pounds and pence, like 412\.50 \(got (.*)\)$"),
-        lambda m: gettext("must be an amount in pounds and pence, like 412.50 (it is %(got)s)", got=m[1]),
-    ),
-    (
-        re.compile(r"^must be at most £([\d,]+) a week \(got (.*)\)$"),
-        lambda m: gettext(
-            "must be at most %(amount)s a week (it is %(got)s)",
-            amount=format_money(int(m[1].replace(",", "")) * 100),
-            got=m[2],
-        ),
-    ),
-    (
-        re.compile(r"^must be one of (.+) \(got (.*)\)$"),
-        lambda m: gettext("must be one of %(allowed)s (it is %(got)s)", allowed=m[1], got=m[2]),
-    ),
-    (
-        re.compile(r"^must be (.+) \(got (.*)\)$"),
-        lambda m: gettext("must be %(allowed)s (it is %(got)s)", allowed=m[1], got=m[2]),
-    ),
-]
+def _allowed(column: str | None) -> str:
+    """The values a profile column accepts, in words."""
+    if column in ("client_group", "setting"):
+        return ", ".join(CLIENT_GROUPS if column == "client_group" else SETTINGS)
+    if column and column.startswith("unpaid_"):
+        return "0, 0.25, 0.5, 0.75 " + gettext("or") + " 1"
+    top = INT_FIELDS.get(column or "", 1)
+    return gettext("a whole number from 0 to %(top)s", top=top)
 
 
-def case_problem(message: str) -> str:
-    """A problem of the cases file in the admin's language, where we know it."""
-    for pattern, words in _CASE_MESSAGES:
-        match = pattern.search(message)
-        if match:
-            return words(match)
-    return message
+#: One wording for each of the engine's :data:`portal.engine.case_file.CASE_CODES`, from the problem's values and
+#: column (tests/practitioner/test_accuracy_report.py checks every code has one).
+CASE_PROBLEM_WORDS: dict[str, Callable[[dict[str, Any], str | None], str]] = {
+    "invalid": lambda v, c: gettext("is not allowed"),
+    "unreadable": lambda v, c: gettext("The file cannot be read"),
+    "too_large": lambda v, c: gettext("The file must be %(size)s MB or smaller", size=v["megabytes"]),
+    "not_utf8": lambda v, c: gettext("The file is not UTF-8 text: save it as CSV UTF-8"),
+    "empty_file": lambda v, c: gettext("The file is empty"),
+    "no_header": lambda v, c: gettext("The file is empty"),
+    "not_csv": lambda v, c: gettext("is not valid CSV (check the quotes on this row)"),
+    "missing_column": lambda v, c: gettext("is missing from the first row (the header)"),
+    "unknown_column": lambda v, c: gettext("is not a column of the cases format"),
+    "repeated_column": lambda v, c: gettext("a column name is repeated in the header"),
+    "too_many_cases": lambda v, c: gettext(
+        "the file has more than %(max)s cases", max=format_decimal(v["max"])
+    ),
+    "wrong_width": lambda v, c: gettext(
+        "the row has %(values)s values but the header has %(columns)s columns",
+        values=v["values"],
+        columns=v["columns"],
+    ),
+    "no_cases": lambda v, c: gettext("The file has no cases"),
+    "empty_id": lambda v, c: gettext("is empty"),
+    "repeated_id": lambda v, c: gettext(
+        "repeats %(id)s, first used on row %(row)s", id=v["id"], row=v["first_row"]
+    ),
+    "bad_value": lambda v, c: gettext(
+        "must be %(allowed)s (it is %(got)s)", allowed=_allowed(c), got=repr(v["got"])
+    ),
+    "cost_shape": lambda v, c: gettext(
+        "must be an amount in pounds and pence, like 412.50 (it is %(got)s)", got=repr(v["got"])
+    ),
+    "cost_not_positive": lambda v, c: gettext(
+        "must be an amount in pounds above 0 (it is %(got)s)", got=repr(v["got"])
+    ),
+    "cost_too_high": lambda v, c: gettext(
+        "must be at most %(amount)s a week (it is %(got)s)",
+        amount=format_money(v["max_pence"]),
+        got=repr(v["got"]),
+    ),
+    "group_too_long": lambda v, c: gettext("use %(max)s characters or fewer", max=v["max"]),
+}
+
+
+def case_problem(code: str, values: dict[str, Any], column: str | None) -> str:
+    """A problem of the cases file in the admin's language, from its code and values."""
+    words = CASE_PROBLEM_WORDS.get(code, CASE_PROBLEM_WORDS["invalid"])
+    try:
+        return words(values, column)
+    except KeyError:
+        return CASE_PROBLEM_WORDS["invalid"]({}, column)
 
 
 @bp.route("/accuracy", methods=["GET", "POST"])
@@ -164,8 +159,12 @@ def accuracy() -> Any:
             try:
                 cases = accuracy_service.parse_upload(data)
             except CaseFileError as error:
-                for row_no, column, message in error.problems[:100]:
-                    problems.append({"row": row_no, "column": column, "problem": case_problem(message)})
+                for (row_no, column, _), (code, values) in list(
+                    zip(error.problems, error.codes, strict=True)
+                )[:100]:
+                    problems.append(
+                        {"row": row_no, "column": column, "problem": case_problem(code, values, column)}
+                    )
                 more = max(0, len(error.problems) - 100)
                 form.cases.errors = [
                     gettext("The file has a problem: see the list below. Nothing has been saved.")

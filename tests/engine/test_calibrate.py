@@ -209,7 +209,7 @@ def test_fit_without_night_or_breaks_lines(cases: list[Case]) -> None:
     ],
 )
 def test_a_cost_no_real_case_has_is_refused_before_it_is_converted(monkeypatch, cell, problem) -> None:
-    import portal.engine.calibrate as calibrate
+    import portal.engine.case_file as calibrate
 
     real = calibrate.Decimal
 
@@ -218,14 +218,15 @@ def test_a_cost_no_real_case_has_is_refused_before_it_is_converted(monkeypatch, 
         return real(text)
 
     monkeypatch.setattr(calibrate, "Decimal", guarded)
-    assert problem in str(calibrate._weekly_cost(cell))
+    assert problem in calibrate._weekly_cost(cell)[0]
     lines = CASES_CSV.read_text(encoding="utf-8").splitlines()[:2]
     row = lines[1][: lines[1].rindex(",")] + "," + cell
     with pytest.raises(CaseFileError) as caught:
         read_cases(io.StringIO(lines[0] + "\n" + row + "\n"))
     assert caught.value.problems == [
-        (2, "actual_weekly_cost", f"{calibrate._weekly_cost(cell)} (got {cell!r})")
+        (2, "actual_weekly_cost", f"{calibrate._weekly_cost(cell)[0]} (got {cell!r})")
     ]
+    assert caught.value.codes[0][0] == calibrate._weekly_cost(cell)[1]
 
 
 @pytest.mark.parametrize("cell", ["£1,234.50", "412.5", "99999"])

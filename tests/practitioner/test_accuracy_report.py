@@ -193,3 +193,47 @@ def test_a_calibration_over_its_time_limit_fails_cleanly(app, client, staff):
     assert calibration.status == JobStatus.FAILED and "time limit" in calibration.last_error
     page = check_page(client.get(started.headers["Location"]).get_data(as_text=True))
     assert "could not be finished" in page.get_text()
+
+
+def test_every_cases_file_problem_code_has_a_wording(app):
+    from portal.engine.case_file import CASE_CODES
+    from portal.practitioner.accuracy import CASE_PROBLEM_WORDS, case_problem
+
+    assert set(CASE_PROBLEM_WORDS) == set(CASE_CODES) | {"invalid"}
+    values = {
+        "megabytes": 5,
+        "max": 20000,
+        "values": 3,
+        "columns": 37,
+        "id": "A1",
+        "first_row": 2,
+        "got": "x",
+        "max_pence": 10_000_000,
+        "file": "f.csv",
+        "reason": "gone",
+    }
+    with app.test_request_context():
+        fallback = case_problem("invalid", {}, None)
+        for code in CASE_CODES:
+            assert case_problem(code, values, "need_hygiene") != fallback, code
+
+
+def test_every_problem_the_reader_reports_names_a_known_code():
+    import ast
+    from pathlib import Path
+
+    from portal.engine.case_file import CASE_CODES
+
+    source = Path(__file__).resolve().parents[2] / "portal"
+    found = 0
+    for module in [source / "engine" / "case_file.py", source / "accuracy_service.py"]:
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "add",
+                "one_problem",
+            ):
+                code = node.args[3] if len(node.args) > 3 else None
+                if isinstance(code, ast.Constant):
+                    found += 1
+                    assert code.value in CASE_CODES, (module.name, node.lineno, code.value)
+    assert found >= 15
