@@ -37,6 +37,7 @@ from portal.engine.money import round_fraction
 from portal.engine.profile import AREAS, CLIENT_GROUPS, FACTORS, INT_FIELDS, NEED_RAISING, SETTINGS
 from portal.engine.result import Line
 from portal.engine.schema import DEFAULTS, KEY_ORDER, SCHEMA
+from portal.engine.yaml_io import AliasRefused, NoAliasLoader, dump_yaml
 
 #: Factor combinations memoised per configuration (at most 5 x 2 x 2 x 4 x 3 x 4 x 2 x 2 = 7,680 exist).
 FACTOR_CACHE_LIMIT = 2048
@@ -770,50 +771,14 @@ def load_configuration(source: str | os.PathLike[str] | Mapping[str, Any]) -> Co
     return loads_configuration(text)
 
 
-class _NoAliasDumper(yaml.SafeDumper):
-    """Writes a value shared by two keys out twice, never as an anchor and alias (which loading refuses)."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def dump_yaml(document: Any) -> str:
-    """A configuration document as YAML that :func:`loads_configuration` accepts (no aliases)."""
-    return yaml.dump(
-        document,
-        Dumper=_NoAliasDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        width=110,
-        default_flow_style=None,
-    )
-
-
-class _AliasRefused(yaml.composer.ComposerError):
-    """A YAML alias where none is allowed."""
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML's safe subset without anchors and aliases.
-
-    A few lines of nested aliases expand to gigabytes ("billion laughs"); a configuration never needs one.
-    """
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it untyped
-            raise _AliasRefused(None, None, "aliases are not allowed", event.start_mark)
-        return super().compose_node(parent, index)
-
-
 def loads_configuration(text: str) -> Configuration:
     """Parse and validate a configuration from YAML (or JSON) text; YAML aliases are refused."""
     try:
-        document = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        if isinstance(exc, _AliasRefused) and mark is not None:
+        if isinstance(exc, AliasRefused) and mark is not None:
             raise ConfigurationError(
                 "",
                 f"YAML aliases (*name) are not allowed{where}",
