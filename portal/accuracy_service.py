@@ -20,7 +20,7 @@ from sqlalchemy import select
 from portal.accuracy_report import case_groups, explain_outlier, fairness
 from portal.audit import record
 from portal.engine import Configuration, NeedsProfile, demo_configuration
-from portal.engine.calibrate import MAX_WEEKLY_PENCE
+from portal.engine.case_file import MAX_WEEKLY_PENCE
 from portal.engine.profile import FIELD_NAMES
 from portal.extensions import db
 from portal.jobs import check_time_limit, enqueue, handler, heartbeat
@@ -84,7 +84,7 @@ def encode_cases(cases: Sequence[Any]) -> list[list[Any]]:
 
 def decode_cases(rows: Sequence[Sequence[Any]]) -> list[Any]:
     """Cases back from :func:`encode_cases`."""
-    from portal.engine.calibrate import Case
+    from portal.engine.case_file import Case
 
     out = []
     for row in rows:

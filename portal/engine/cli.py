@@ -236,7 +236,7 @@ def _run_estimate(args: argparse.Namespace) -> int:
 
 
 def _cases(path: Path) -> Any:
-    from portal.engine.calibrate import CaseFileError, read_cases
+    from portal.engine.case_file import CaseFileError, read_cases
 
     try:
         return read_cases(path)

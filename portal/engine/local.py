@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from portal.engine.calculator import estimate
-from portal.engine.calibrate import Case, fit, neutral, with_price_factor
+from portal.engine.calibrate import fit, neutral, with_price_factor
+from portal.engine.case_file import Case
 from portal.engine.configuration import Configuration
 
 #: Penalty strengths tried by cross-validation (per coefficient, against one case's robust squared log error).

@@ -135,7 +135,7 @@ def case_problem(code: str, values: dict[str, Any], column: str | None) -> str:
 @roles_required(Role.ADMIN)
 def accuracy() -> Any:
     """Upload local cases with their actual costs to see how close the estimates are."""
-    from portal.engine.calibrate import CaseFileError
+    from portal.engine.case_file import CaseFileError
 
     organisation = own_organisation()
     form = UploadForm()  # a request above the app's MAX_CONTENT_LENGTH (5 MB) is a 413 page before this
