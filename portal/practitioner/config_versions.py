@@ -18,9 +18,10 @@ from sqlalchemy import select
 from wtforms import Field, SelectField, StringField, SubmitField
 from wtforms.validators import StopValidation
 
-from portal import version_service
+from portal import calibration_service, version_service
 from portal.engine import ConfigurationError, load_configuration
 from portal.extensions import db
+from portal.formatting import format_money
 from portal.forms import (
     DateInput,
     Form,
@@ -31,6 +32,7 @@ from portal.forms import (
 )
 from portal.models import ConfigurationVersion, Organisation, Role
 from portal.practitioner import bp
+from portal.practitioner.calibration import EXAMPLE_NAMES, signed_money
 from portal.practitioner.config_forms import (
     ConfirmForm,
     change_rows,
@@ -296,8 +298,19 @@ def config_diff() -> str:
     before_row, before = _config_for_id(organisation, from_id)
     after_row, after = _config_for_id(organisation, to_id)
     changes = version_service.diff(before.to_dict(), after.to_dict())
+    # what the differences mean in pounds, before the list of keys: each example person's budget a week
+    examples = calibration_service.changes_in_pounds(before, after, [])["examples"] if changes else []
     return render_template(
         "practitioner/config/diff.html",
+        examples=[
+            {
+                "name": str(EXAMPLE_NAMES.get(key, key)),
+                "before": format_money(old),
+                "after": format_money(new),
+                "change": signed_money(new - old),
+            }
+            for key, old, new in examples
+        ],
         before=before,
         after=after,
         before_row=before_row,

@@ -368,8 +368,12 @@ def test_diff_page_shows_a_changed_rate(app, client_request, client, staff, org)
     )
     rows = {
         row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
-        for row in page.select("tbody tr")
+        for row in page.select("table:not(#examples) tbody tr")
     }
+    examples = [
+        [td.get_text(strip=True) for td in row.find_all("td")] for row in page.select("#examples tbody tr")
+    ]
+    assert len(examples) == 3 and all(len(cells) == 3 for cells in examples)  # in pounds, before the keys
     assert rows["rates.respite.default"] == ["£610.00", "£625.00"]
     assert rows["minimum_minutes.nutrition"] == ["30", "45"]
     assert rows["label"] == ["Northfield 2025/26", "Northfield draft"]
