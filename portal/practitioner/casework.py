@@ -35,7 +35,7 @@ from portal.i18n.schema_text import Words
 from portal.models import Account, AuditEvent, CaseKind, CaseStatus, OrganisationKind, Role
 from portal.practitioner import bp
 from portal.practitioner import service as work
-from portal.questionnaire import ErrorCode, QuestionType, Voice, storable
+from portal.questionnaire import ErrorCode, QuestionType, Voice
 from portal.questions_web import display_answer, error_message, posted_answer, question_form
 from portal.security import roles_required
 
@@ -245,47 +245,91 @@ def validate(case_id: str) -> str:
     found = _case(case_id)
     _viewed(found, "validation")
     rows = _validation_rows(found)
+    validation = work.current_validation(found)
     return render_template(
         "practitioner/validate.html",
         case=found,
-        rows=rows,
-        validation=work.current_validation(found),
-        left=sum(1 for r in rows if r["state"] == "to_check"),
+        sections=_sections(found, rows),
+        validation=validation,
+        left=sum(1 for r in rows if r["state"] in ("to_check", "to_answer")),
+        agree=ActionForm(),
     )
 
 
+@bp.route("/cases/<case_id>/validate/sections/<section_id>", methods=["POST"])
+@roles_required(Role.ASSESSOR)
+def agree_with_section(case_id: str, section_id: str) -> Response:
+    """Agree with the rest of a section's answers in one step (each recorded on its own)."""
+    found = _case(case_id)
+    if not cases.can(current_user, found, Move.VALIDATE):
+        abort(403)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        agreed = work.agree_with_section(current_user, found, section_id, expected_version=version)
+    except work.Conflict:
+        flash(
+            gettext("Someone else changed this case while you were working on it. Check the answers again."),
+            "info",
+        )
+    else:
+        flash(
+            ngettext("You agreed with %(num)d answer.", "You agreed with %(num)d answers.", len(agreed)),
+            "success",
+        )
+    return redirect(url_for(".validate", case_id=found.public_id) + f"#section-{section_id}", code=303)
+
+
 def _validation_rows(found: Any) -> list[dict[str, Any]]:
-    """Every question on the validated path, with the person's answer and the assessor's."""
+    """Every question on the validated path (the service's rows), worded: the person's answer and the assessor's."""
     schema = work.schema()
     validation = work.current_validation(found)
-    items = (validation.items if validation else None) or {}
     person = work.person_answers(found)
     validated = work.validated_answers(found, validation)
     words = staff_words(found)
     rows = []
-    for question_id in schema.path(validated):
-        question = schema.question(question_id)
-        item = items.get(question_id)
-        answered_by_person = schema.is_answered(question_id, person) and schema.is_on_path(
-            question_id, person
-        )
-        state = item["action"] if item else ("to_check" if answered_by_person else "to_answer")
+    for row in work.validation_rows(found, validation):
+        question = schema.question(row.id)
         rows.append(
             {
-                "id": question_id,
+                "id": row.id,
+                "section": row.section,
                 "question": words.question(question, "summary") or words.question(question, "title"),
-                "person": display_answer(question, person.get(question_id), words)
-                if answered_by_person
+                "person": display_answer(question, person.get(row.id), words) if row.asked else "",
+                "assessor": display_answer(question, validated.get(row.id), words)
+                if row.item.get("action") in ("amend", "answer")
                 else "",
-                "assessor": display_answer(question, validated.get(question_id), words)
-                if item and item.get("action") in ("amend", "answer")
-                else "",
-                "reason": (item or {}).get("reason", ""),
-                "note": (item or {}).get("note", ""),
-                "state": state,
+                "reason": row.item.get("reason", ""),
+                "note": row.item.get("note", ""),
+                "state": row.state,
             }
         )
     return rows
+
+
+def _sections(found: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The validation table by section, each with how many of its answers are still to check."""
+    schema = work.schema()
+    words = staff_words(found)
+    grouped: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        group = grouped.setdefault(
+            row["section"],
+            {
+                "id": row["section"],
+                "title": words.of(schema.section(row["section"]), "title"),
+                "rows": [],
+                "to_check": 0,
+            },
+        )
+        group["rows"].append(row)
+        group["to_check"] += row["state"] == "to_check"
+    return list(grouped.values())
 
 
 class ValidateForm(Form):
@@ -324,8 +368,10 @@ def validate_answer(case_id: str, question_id: str) -> Any:
     question = schema.question(question_id)
     words = staff_words(found)
     person = work.person_answers(found)
-    answered_by_person = schema.is_answered(question_id, person) and schema.is_on_path(question_id, person)
-    item = ((validation.items if validation else None) or {}).get(question_id) or {}
+    rows = work.validation_rows(found, validation)
+    position = next(n for n, row in enumerate(rows, start=1) if row.id == question_id)
+    answered_by_person = rows[position - 1].asked
+    item = rows[position - 1].item
     form = ValidateForm(
         data={
             "action": item.get("action") if item.get("action") in ("agree", "amend") else None,
@@ -354,14 +400,6 @@ def validate_answer(case_id: str, question_id: str) -> Any:
             value = parsed.value
         if action == "amend" and not (form.reason.data or "").strip():
             form.reason.errors = [gettext("Enter why you are changing the answer")]
-        if (
-            action == "amend"
-            and answer_form.answer.errors == []
-            and storable(value) == storable(person.get(question_id))
-        ):
-            answer_form.answer.errors = [
-                gettext("Choose a different answer, or agree with the person's answer")
-            ]
         if not form.reason.errors and not answer_form.answer.errors:
             try:
                 version = int(form.version.data or "0")
@@ -378,6 +416,10 @@ def validate_answer(case_id: str, question_id: str) -> Any:
                     note=form.note.data or "",
                     expected_version=version,
                 )
+            except work.UnchangedAmendment:
+                answer_form.answer.errors = [
+                    gettext("Choose a different answer, or agree with the person's answer")
+                ]
             except work.Conflict:
                 conflict = True
                 form.version.errors = [
@@ -404,15 +446,20 @@ def validate_answer(case_id: str, question_id: str) -> Any:
         heading=words.question(question, "title"),
         conflict=conflict,
         item=item,
+        position=position,
+        total=len(rows),
     )
 
 
 def _next_to_validate(found: Any, question_id: str) -> str:
-    """The next answer still to check, else the validation summary."""
-    for row in _validation_rows(found):
-        if row["state"] in ("to_check", "to_answer"):
-            return url_for(".validate_answer", case_id=found.public_id, question_id=row["id"])
-    return url_for(".validate", case_id=found.public_id)
+    """The next answer still to check (after this one first, then any earlier), else on to the Needs Profile."""
+    rows = work.validation_rows(found)
+    ids = [row.id for row in rows]
+    start = ids.index(question_id) + 1 if question_id in ids else 0
+    for row in [*rows[start:], *rows[:start]]:
+        if row.state in ("to_check", "to_answer"):
+            return url_for(".validate_answer", case_id=found.public_id, question_id=row.id)
+    return url_for(".needs_profile", case_id=found.public_id)
 
 
 class AskForm(Form):

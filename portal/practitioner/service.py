@@ -224,6 +224,47 @@ def close(actor: Account, case: Case, *, reason: str) -> None:
 # -- validation -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ValidationRow:
+    """One question on the validated path and where its check stands.
+
+    ``state`` is ``to_check`` (the person answered it, nobody has checked it), ``to_answer`` (an amendment
+    brought it onto the path: the assessor answers it), or the action recorded: ``agree``, ``amend``, ``answer``.
+    """
+
+    id: str
+    section: str
+    state: str
+    asked: bool  # the person was asked it and answered it (so there is an answer to agree with)
+    item: dict[str, Any]
+
+
+def validation_rows(case: Case, validation: Validation | None = None) -> list[ValidationRow]:
+    """Every question on the validated path, in order, with its state: the one reading of what is left."""
+    validation = validation or current_validation(case)
+    items = (validation.items if validation else None) or {}
+    current = schema()
+    person = person_answers(case)
+    rows = []
+    for question_id in current.path(validated_answers(case, validation)):
+        asked = current.is_answered(question_id, person) and current.is_on_path(question_id, person)
+        item = items.get(question_id) or {}
+        rows.append(
+            ValidationRow(
+                id=question_id,
+                section=current.question(question_id).section,
+                state=item["action"] if item else ("to_check" if asked else "to_answer"),
+                asked=asked,
+                item=dict(item),
+            )
+        )
+    return rows
+
+
+class UnchangedAmendment(ValueError):
+    """An "amendment" that gives the person's own answer: it is an agreement, or a slip."""
+
+
 def validate_answer(
     assessor: Account,
     case: Case,
@@ -244,6 +285,8 @@ def validate_answer(
         raise ValueError(f"unknown action {action!r}")
     if action == "amend" and not reason.strip():
         raise ValueError("an amendment needs a reason")
+    if action == "amend" and storable(value) == storable(person_answers(case).get(question_id)):
+        raise UnchangedAmendment("the amendment gives the person's own answer")
     cases.move(assessor, case, Move.VALIDATE)  # only the holder, only while claimed: a decided case is final
     validation = current_validation(case)
     if validation is None:
@@ -278,6 +321,51 @@ def validate_answer(
     )
     db.session.commit()
     return validation
+
+
+def agree_with_section(assessor: Account, case: Case, section_id: str, *, expected_version: int) -> list[str]:
+    """Agree with every answer of a section the person gave that is not yet checked, in one step.
+
+    Each answer is recorded on its own (one item and one audit event each, as if agreed one by one); answers
+    already agreed, amended or answered, and questions the person was not asked, are left as they are. Returns
+    the questions agreed. A page drawn before someone else changed the validation agrees with nothing.
+    """
+    cases.move(assessor, case, Move.VALIDATE)
+    validation = current_validation(case)
+    if validation is None or validation.version != expected_version:
+        db.session.rollback()
+        raise Conflict("the validation was changed by someone else")
+    agreed = [
+        row.id
+        for row in validation_rows(case, validation)
+        if row.section == section_id and row.state == "to_check"
+    ]
+    if not agreed:
+        return []
+    items = dict(validation.items or {})
+    at = utcnow().isoformat()
+    for question_id in agreed:
+        items[question_id] = {"action": "agree", "reason": "", "note": "", "by": assessor.id, "at": at}
+    validation.items = items
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("the validation was changed by someone else") from None
+    for question_id in agreed:
+        record(
+            "validation.answer",
+            actor=assessor,
+            case=case,
+            detail={
+                "question": question_id,
+                "before": None,
+                "after": items[question_id],
+                "section": section_id,
+            },
+        )
+    db.session.commit()
+    return agreed
 
 
 def save_practitioner_items(
@@ -366,10 +454,7 @@ def still_to_check(case: Case, validation: Validation | None = None) -> list[str
     The validation page's count and the budget's refusal both read this, so they never disagree: it includes the
     questions an amendment brought onto the path, which the assessor answers like any other.
     """
-    validation = validation or current_validation(case)
-    items = (validation.items if validation else None) or {}
-    current = schema()
-    return [q for q in current.path(validated_answers(case, validation)) if q not in items]
+    return [row.id for row in validation_rows(case, validation) if not row.item]
 
 
 def confirm_budget(
