@@ -64,6 +64,26 @@ def published_versions(organisation: Organisation) -> list[ConfigurationVersion]
     )
 
 
+DIMENSION_WORDS = {
+    "client_group": lazy_gettext("Client group"),
+    "setting": lazy_gettext("Where the person lives"),
+    "age_band": lazy_gettext("Age band"),
+    "sex": lazy_gettext("Sex"),
+    "ethnicity": lazy_gettext("Ethnicity"),
+}
+
+
+def _group_words(dimension: str, value: str) -> str:
+    """A group in words: "Client group: Older people", "Age band: 65-74" (uploaded values as they are)."""
+    if dimension == "client_group":
+        value = vocabulary.client_group_name(value)
+    elif dimension == "setting":
+        value = vocabulary.setting_name(value)
+    return gettext(
+        "%(dimension)s: %(value)s", dimension=DIMENSION_WORDS.get(dimension, dimension), value=value
+    )
+
+
 def _row(key: str, value: str) -> dict[str, str]:
     return {"key": key, "value": value}
 
@@ -241,11 +261,7 @@ def record(organisation: Organisation, day: date | None = None) -> dict[str, Any
                     "\n".join(
                         gettext(
                             "%(group)s (%(count)s cases): median error %(mdape)s, median difference %(bias)s%(flag)s",
-                            group=str(
-                                vocabulary.FACTOR_NAMES.get(g["dimension"], g["dimension"])
-                            ).capitalize()
-                            + ": "
-                            + g["value"].replace("_", " "),
+                            group=_group_words(g["dimension"], g["value"]),
                             count=format_decimal(g["count"]),
                             mdape=_pct(g["mdape"]),
                             bias=str(format_percent(g["bias"], format="+#,##0.0%;−#,##0.0%")),

@@ -70,7 +70,24 @@ def test_the_record_gives_the_latest_accuracy_with_its_date_and_sample(
         client.get(f"/organisations/{organisation.slug}/algorithmic-transparency").get_data(as_text=True)
     ).get_text(" ", strip=True)
     assert "on 60 local cases" in text and "within 20% of it" in text
-    assert "Accuracy for groups of people" in text  # groups of 20 or more only
+    assert "Accuracy for groups of people" in text and "Where the person lives: " in text
+    # a group of fewer than 20 cases is never published (people could be recognised from it)
+    counts = {}
+    for line in csv_bytes(60).decode().splitlines()[1:]:
+        group = line.split(",")[1]
+        counts[group] = counts.get(group, 0) + 1
+    small = [group for group, count in counts.items() if count < 20]
+    names = {
+        "older_people": "Older people",
+        "physical_disability": "Physical disability",
+        "learning_disability": "Learning disability",
+        "mental_health": "Mental health",
+        "autism": "Autism",
+    }
+    assert small and not any(f"Client group: {names[g]} (" in text for g in small)
+    assert any(f"Client group: {names[g]} (" in text for g in counts if g not in small) or len(small) == len(
+        counts
+    )
 
 
 def test_the_record_downloads_as_a_pdf_and_an_unknown_organisation_is_404(client, make_organisation):
