@@ -256,9 +256,9 @@ def validate(case_id: str) -> str:
     )
 
 
-@bp.route("/cases/<case_id>/validate/sections/<section_id>", methods=["POST"])
+@bp.route("/cases/<case_id>/validate/sections/<section>", methods=["POST"])
 @roles_required(Role.ASSESSOR)
-def agree_with_section(case_id: str, section_id: str) -> Response:
+def agree_with_section(case_id: str, section: str) -> Response:
     """Agree with the rest of a section's answers in one step (each recorded on its own)."""
     found = _case(case_id)
     if not cases.can(current_user, found, Move.VALIDATE):
@@ -271,7 +271,7 @@ def agree_with_section(case_id: str, section_id: str) -> Response:
     except ValueError:
         version = -1
     try:
-        agreed = work.agree_with_section(current_user, found, section_id, expected_version=version)
+        agreed = work.agree_with_section(current_user, found, section, expected_version=version)
     except work.Conflict:
         flash(
             gettext("Someone else changed this case while you were working on it. Check the answers again."),
@@ -282,7 +282,7 @@ def agree_with_section(case_id: str, section_id: str) -> Response:
             ngettext("You agreed with %(num)d answer.", "You agreed with %(num)d answers.", len(agreed)),
             "success",
         )
-    return redirect(url_for(".validate", case_id=found.public_id) + f"#section-{section_id}", code=303)
+    return redirect(url_for(".validate", case_id=found.public_id) + f"#section-{section}", code=303)
 
 
 def _validation_rows(found: Any) -> list[dict[str, Any]]:
