@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
@@ -323,3 +323,27 @@ def test_markers_are_real(app, world):
     assert STAFF_EMAIL in admin.get("/staff/organisation/staff").get_data(as_text=True)
     assert DRAFT_LABEL in admin.get("/staff/configuration").get_data(as_text=True)
     assert re.search(r"Zebedee", _client_for(app, world, "citizen").get("/my/").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "citizen", "admin", "deployment_admin"])
+def test_every_post_without_its_csrf_token_is_refused(app, world, actor):
+    """A form posted without the session's token changes nothing: the person is sent back to try again."""
+    from portal.models import AuditEvent
+
+    client = _client_for(app, world, actor)
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    problems = []
+    for endpoint, rule, methods in _routes(app):
+        if "POST" not in methods:
+            continue
+        with app.test_request_context():
+            url = url_for(endpoint, **{name: world["values"][name] for name in rule.arguments})
+        for data in ({}, {"csrf_token": "forged"}):
+            response = client.post(url, data=data)
+            if response.status_code != 303 or response.headers["Location"] != url:
+                problems.append(f"POST {url} as {actor} with {data}: {response.status_code}")
+    assert problems == []
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+    if actor != "anonymous":
+        assert client.get("/account/").status_code == 200  # not even signed out

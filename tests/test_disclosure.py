@@ -134,3 +134,13 @@ def test_ordinary_values_are_untouched(app):
     assert isolate_bidi("Alex Morgan") == "Alex Morgan"
     assert isolate_bidi("محمد علی") == "محمد علی"  # right-to-left text is not a control
     assert isolate_bidi(3) == 3
+
+
+def test_names_are_escaped_on_staff_pages(client, make_account, make_organisation):
+    council = make_organisation()
+    admin = make_account(Role.ADMIN, organisation=council, level=4)
+    make_account(Role.ASSESSOR, organisation=council, level=2, name='<img src=x onerror="alert(1)">Eve')
+    sign_in(client, admin)
+    html = client.get("/staff/organisation/staff").get_data(as_text=True)
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;Eve" in html
+    assert "<img src=x" not in html

@@ -93,6 +93,15 @@ def test_nul_in_new_staff_and_new_organisation_is_a_400(client, make_account, ma
     assert response.status_code == 400
 
 
+def test_nul_in_a_new_configuration_is_a_400(client, make_account, make_organisation):
+    organisation = make_organisation()
+    sign_in(client, make_account(Role.ADMIN, organisation=organisation, level=4))
+    token = _token(client, "/staff/configuration")
+    for data in ({"from": "x\x00"}, {"label": "Draft\x00"}, {"from\x00": "x"}):
+        response = client.post("/staff/configuration/new", data={"csrf_token": token, **data})
+        assert response.status_code == 400, data
+
+
 def test_ids_too_large_for_the_database_are_404(client, app, make_account, make_organisation):
     organisation = make_organisation()
     sign_in(client, make_account(Role.ADMIN, organisation=organisation, level=4))
