@@ -125,3 +125,39 @@ def final_decision(case: Case) -> Decision | None:
     return db.session.scalar(
         select(Decision).filter_by(case_id=case.id, outcome="approved").order_by(Decision.id.desc()).limit(1)
     )
+
+
+#: The answers staff need to reach and support the person (and their carer), in the order the case page shows.
+CONTACT_QUESTIONS: tuple[str, ...] = (
+    "contact-phone",
+    "preferred-contact",
+    "communication-needs",
+    "communication-needs-details",
+    "unpaid-carer-relationship",
+    "carer-assessment",
+)
+
+
+def contact_rows(case: Case) -> list[tuple[str, str]]:
+    """How to reach the person, what helps them communicate, and whether their unpaid carer wants a carer's
+    assessment (Care Act 2014 s.10), from the answers as sent: (question summary, answer) for staff."""
+    from portal.i18n.schema_text import Words
+    from portal.questionnaire import Voice
+    from portal.questions_web import display_answer
+
+    snapshot = db.session.scalar(
+        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
+    )
+    if snapshot is None:  # nothing sent yet
+        return []
+    schema = load_schema()
+    answers = schema.decode_answers(snapshot.answers)
+    words = Words(voice=Voice.CARER, name=case.person.name)
+    path = set(schema.path(answers))
+    rows = []
+    for question_id in CONTACT_QUESTIONS:
+        if question_id in schema and question_id in path and answers.get(question_id) not in (None, "", []):
+            question = schema.question(question_id)
+            key = words.question(question, "summary") or words.question(question, "title")
+            rows.append((key, display_answer(question, answers[question_id], words)))
+    return rows

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal import budgets, cases, money, vocabulary
+from portal import budgets, case_record, cases, money, vocabulary
 from portal.audit import record
 from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
@@ -187,6 +187,7 @@ def case(case_id: str) -> str:
         may_correct=cases.may_start_linked(current_user, found, CaseKind.CORRECTION),
         linked=cases.chain(found) if found.follows_id or found.status == CaseStatus.DECIDED else [],
         kind_labels=KIND_LABELS,
+        contact=case_record.contact_rows(found),
     )
 
 

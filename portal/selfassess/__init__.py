@@ -22,7 +22,7 @@ from portal.forms import error_summary
 from portal.i18n.schema_text import Words
 from portal.i18n.web import easy_read
 from portal.models import Authority, Case, CaseStatus, Document, Role
-from portal.person_details import AboutForm, organisations_for_postcode
+from portal.person_details import organisations_for_postcode
 from portal.questionnaire import SectionStatus
 from portal.questions_web import QuestionPage, display_answer
 from portal.selfassess import service
@@ -30,6 +30,7 @@ from portal.selfassess.forms import (
     CarerForm,
     CouncilForm,
     DeclarationForm,
+    PersonForm,
     ReplyForm,
     TakeBackForm,
     WhoForm,
@@ -138,14 +139,19 @@ def about(case_id: str) -> Any:
     if isinstance(case, Response):
         return case
     person = case.person
-    form = AboutForm(data={"postcode": person.postcode, "nhs_number": person.nhs_number})
+    form = PersonForm(data={"name": person.name, "postcode": person.postcode, "nhs_number": person.nhs_number})
     if request.method == "GET" and person.date_of_birth:
         form.date_of_birth.raw_data = [
             str(person.date_of_birth.day),
             str(person.date_of_birth.month),
             str(person.date_of_birth.year),
         ]
+    if request.method == "POST" and "name" not in request.form:
+        # A page from before the name was asked here (still open in a tab) keeps the name already given.
+        form.name.raw_data = [person.name]
+        form.name.data = person.name
     if form.validate_on_submit():
+        person.name = form.name.data.strip()
         person.date_of_birth = form.date_of_birth.data
         person.postcode = form.postcode.data
         person.nhs_number = form.nhs_number.data

@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length
 
 from portal.forms import CharacterCount, Form, RadioInput, SubmitInput, TextInput
 from portal.models import Authority
+from portal.person_details import AboutForm
 
 
 class WhoForm(Form):
@@ -123,3 +124,18 @@ class TakeBackForm(Form):
     """Take a sent case back to change something."""
 
     submit = SubmitField(lazy_gettext("Take it back to change something"), widget=SubmitInput())
+
+
+class PersonForm(AboutForm):
+    """About the person: their full name as well as the details every front door asks."""
+
+    name = StringField(
+        lazy_gettext("Full name"),
+        widget=TextInput(),
+        description=lazy_gettext("As it appears on letters from the council or the NHS"),
+        validators=[
+            InputRequired(message=lazy_gettext("Enter the person's full name")),
+            Length(max=200, message=lazy_gettext("The name must be 200 characters or fewer")),
+        ],
+        render_kw={"autocomplete": "name", "spellcheck": "false"},
+    )

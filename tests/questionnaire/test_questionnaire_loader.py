@@ -173,4 +173,6 @@ def test_lookup_by_id(schema) -> None:
         "has-unpaid-carer",
         "carer-can-continue",
         "carer-breaks",
+        "unpaid-carer-relationship",
+        "carer-assessment",
     ]

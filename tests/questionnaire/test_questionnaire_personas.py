@@ -11,6 +11,10 @@ NO_NEEDS: dict[str, Any] = {
     "where-you-live": "own_home",
     "live-alone": "no",
     "paying-for-care": "no",
+    "contact-phone": "",
+    "preferred-contact": "email",
+    "communication-needs": ["large_print"],
+    "communication-needs-details": "",
     "what-i-can-do": "I can cook and I garden every day.",
     "what-works-well": "",
     "what-matters": "My garden and my grandchildren.",
@@ -82,6 +86,10 @@ HIGH_NEEDS: dict[str, Any] = {
     "where-you-live": "supported_living",
     "live-alone": "yes",
     "paying-for-care": "no",
+    "contact-phone": "",
+    "preferred-contact": "email",
+    "communication-needs": ["large_print"],
+    "communication-needs-details": "",
     "what-i-can-do": "I can choose my clothes.",
     "what-works-well": "Staff I know.",
     "what-matters": "Music.",
@@ -123,6 +131,8 @@ HIGH_NEEDS: dict[str, Any] = {
     "has-unpaid-carer": "yes",
     "carer-can-continue": "only_with_more_help",
     "carer-breaks": "4",
+    "unpaid-carer-relationship": "Daughter",
+    "carer-assessment": "yes",
     "anything-else": "",
 }
 
@@ -169,6 +179,10 @@ SELF_FUNDER: dict[str, Any] = {
     "where-you-live": "own_home",
     "live-alone": "yes",
     "paying-for-care": "yes",
+    "contact-phone": "",
+    "preferred-contact": "email",
+    "communication-needs": ["large_print"],
+    "communication-needs-details": "",
     "what-i-can-do": "Most things, slowly.",
     "what-works-well": "My neighbour pops in.",
     "what-matters": "Staying in my home.",
@@ -201,6 +215,8 @@ SELF_FUNDER: dict[str, Any] = {
     "has-unpaid-carer": "yes",
     "carer-can-continue": "yes",
     "carer-breaks": "2",
+    "unpaid-carer-relationship": "Daughter",
+    "carer-assessment": "yes",
     "anything-else": "",
 }
 
@@ -230,6 +246,10 @@ CARER_CANNOT_GO_ON: dict[str, Any] = {
     "where-you-live": "family_home",
     "live-alone": "no",
     "paying-for-care": "not_sure",
+    "contact-phone": "",
+    "preferred-contact": "email",
+    "communication-needs": ["large_print"],
+    "communication-needs-details": "",
     "what-i-can-do": "Sam can feed the cat and loves to sing.",
     "what-works-well": "A routine.",
     "what-matters": "Family.",
@@ -271,6 +291,8 @@ CARER_CANNOT_GO_ON: dict[str, Any] = {
     "has-unpaid-carer": "yes",
     "carer-can-continue": "no",
     "carer-breaks": "6",
+    "unpaid-carer-relationship": "Daughter",
+    "carer-assessment": "yes",
     "anything-else": "Sam speaks Welsh at home.",
 }
 
@@ -325,7 +347,7 @@ def _check_profile(schema: Schema, answers: dict[str, Any], expected: dict[str, 
 def test_person_with_no_needs(schema: Schema, walk) -> None:
     pages, answers = walk(schema, NO_NEEDS)
     assert pages == NO_NEEDS_PATH
-    assert len(pages) == 28
+    assert len(pages) == 32  # 28, and the contact and communication questions
     _check_profile(schema, answers, NO_NEEDS_PROFILE)
     assert schema.risk(answers) == Risk(urgent=False, at_risk=False, rule_ids=())
     assert not schema.is_self_funder(answers)
@@ -336,7 +358,7 @@ def test_person_with_no_needs(schema: Schema, walk) -> None:
 def test_person_with_high_needs(schema: Schema, walk) -> None:
     pages, answers = walk(schema, HIGH_NEEDS)
     assert pages == list(HIGH_NEEDS)
-    assert len(pages) == 46
+    assert len(pages) == 52  # 46, and the contact, communication and carer questions
     assert "childcare" not in pages and "childcare-unpaid" not in pages
     assert answers["hospital-leaving-date"] == "2025-05-14"
     assert answers["carer-breaks"] == 4
