@@ -139,7 +139,9 @@ def about(case_id: str) -> Any:
     if isinstance(case, Response):
         return case
     person = case.person
-    form = PersonForm(data={"name": person.name, "postcode": person.postcode, "nhs_number": person.nhs_number})
+    form = PersonForm(
+        data={"name": person.name, "postcode": person.postcode, "nhs_number": person.nhs_number}
+    )
     if request.method == "GET" and person.date_of_birth:
         form.date_of_birth.raw_data = [
             str(person.date_of_birth.day),
