@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -84,26 +84,54 @@ class SubmitInput(GovSubmitInput):
     """A button."""
 
 
+def plural_samples() -> dict[str, int]:
+    """A whole number for each plural category of the current language (CLDR), "other" always among them.
+
+    GOV.UK Frontend's character count picks its message by the browser's plural category (Welsh has six,
+    Polish four): asking gettext with a number of each category gives the catalogue's form for it.
+    """
+    rule = get_locale().plural_form
+    samples: dict[str, int] = {}
+    for number in range(0, 201):
+        samples.setdefault(rule(number), number)
+    # "other" covers fractions only in some languages (Polish): fall back to the form for many.
+    samples.setdefault("other", samples.get("many", 2))
+    return samples
+
+
+def _plural_texts(singular: str, plural: str) -> dict[str, str]:
+    """One message per plural category, with GOV.UK's %{count} left for its script to fill."""
+    return {
+        category: ngettext(singular, plural, number).replace(str(number), "%{count}", 1)
+        if str(number) in ngettext(singular, plural, number)
+        else ngettext(singular, plural, number)
+        for category, number in plural_samples().items()
+    }
+
+
 class CharacterCount(_ErrorPrefix, GovCharacterCount):
-    """A textarea with a character count whose messages are translated."""
+    """A textarea with a character count whose messages are translated, in every plural form of the language."""
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params = super().map_gov_params(field, **kwargs)
         params.setdefault(
             "charactersUnderLimitText",
-            {
-                "one": gettext("You have %(count)s character remaining", count="%{count}"),
-                "other": gettext("You have %(count)s characters remaining", count="%{count}"),
-            },
+            _plural_texts("You have %(num)d character remaining", "You have %(num)d characters remaining"),
         )
         params.setdefault(
             "charactersOverLimitText",
-            {
-                "one": gettext("You have %(count)s character too many", count="%{count}"),
-                "other": gettext("You have %(count)s characters too many", count="%{count}"),
-            },
+            _plural_texts("You have %(num)d character too many", "You have %(num)d characters too many"),
         )
         params.setdefault("charactersAtLimitText", gettext("You have 0 characters remaining"))
+        limit = params.get("maxlength")
+        if limit:
+            # Shown without JavaScript, and read out with it: the limit in the person's language.
+            params.setdefault(
+                "textareaDescriptionText",
+                ngettext(
+                    "You can enter up to %(num)d character", "You can enter up to %(num)d characters", limit
+                ),
+            )
         return params
 
 
