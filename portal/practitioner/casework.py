@@ -33,7 +33,7 @@ from portal.forms import (
 )
 from portal.i18n.schema_text import Words
 from portal.models import Account, AuditEvent, CaseKind, CaseStatus, OrganisationKind, Role
-from portal.practitioner import bp
+from portal.practitioner import bp, worklist
 from portal.practitioner import service as work
 from portal.questionnaire import ErrorCode, QuestionType, Voice
 from portal.questions_web import display_answer, error_message, posted_answer, question_form
@@ -111,21 +111,8 @@ def _now() -> Any:
 @bp.route("/approvals")
 @roles_required(Role.APPROVER, Role.ADMIN)
 def approvals() -> str:
-    """Budgets waiting for sign-off at or below this approver's level."""
-    from portal.models import Case, Decision
-
-    rows = db.session.execute(
-        select(Case, Decision)
-        .join(Decision, Decision.case_id == Case.id)
-        .where(
-            Case.organisation_id == current_user.organisation_id,
-            Case.status == CaseStatus.WAITING_FOR_APPROVAL,
-            Decision.outcome == "pending",
-            Decision.required_level <= (current_user.approval_level or 0),
-        )
-        .order_by(Case.risk_rank.desc(), Decision.created_at)
-    ).all()
-    return render_template("practitioner/approvals.html", rows=rows)
+    """Budgets waiting for sign-off that this approver may approve (the lifecycle decides; nothing else listed)."""
+    return render_template("practitioner/approvals.html", rows=worklist.approvals_for(current_user))
 
 
 # -- a case -------------------------------------------------------------------------------------------
@@ -184,6 +171,7 @@ def case(case_id: str) -> str:
         messages=work.messages(found),
         pending=work.pending_decision(found),
         decision=work.final_decision(found),
+        returned=worklist.returned_budget(found),
         may_correct=cases.may_start_linked(current_user, found, CaseKind.CORRECTION),
         linked=cases.chain(found) if found.follows_id or found.status == CaseStatus.DECIDED else [],
         kind_labels=KIND_LABELS,
@@ -649,7 +637,18 @@ def budget(case_id: str) -> Any:
     result = work.recalculate(found)
     own_row = work.own_estimate(found)
     own = budgets.loaded(own_row) if own_row else None
-    form = BudgetForm(data={"amount": money.pounds_for_input(result.total_weekly_pence)})
+    returned = worklist.returned_budget(found)
+    # A budget returned by an approver: the form starts from the figure and reasons given before.
+    earlier = returned.decision if returned and returned.decision.confirmed_weekly_pence is not None else None
+    form = BudgetForm(
+        data={
+            "amount": money.pounds_for_input(
+                earlier.confirmed_weekly_pence if earlier else result.total_weekly_pence
+            ),
+            "reason": earlier.reason if earlier else "",
+            "contribution": money.pounds_for_input(earlier.contribution_pence if earlier else None),
+        }
+    )
     if request.method == "POST":
         if form.validate_on_submit():
             maximum = money.weekly_budget_maximum()
@@ -728,6 +727,7 @@ def budget(case_id: str) -> Any:
         )
         == [],
         own_lines={line.key: line.amount_pence for line in own.lines} if own else {},
+        returned=returned,
     )
 
 

@@ -156,7 +156,14 @@ def home() -> str:
             )
             .order_by(Case.id.desc())
         ).all()
-    return render_template("practitioner/home.html", drafts=drafts)
+    from portal.practitioner import worklist
+
+    mine = (
+        worklist.needs_me(current_user)
+        if current_user.role in (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
+        else None
+    )
+    return render_template("practitioner/home.html", drafts=drafts, mine=mine)
 
 
 @bp.route("/organisations")

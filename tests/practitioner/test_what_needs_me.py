@@ -1,0 +1,101 @@
+"""What needs a member of staff: approvals only they can give, returned budgets with their reasons, answers from
+the person, and the cases they hold (issue 12 item 3)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Case, CaseStatus, Decision
+from portal.money import pounds_for_input
+from portal.practitioner import service, worklist
+from tests.conftest import check_page, sign_in
+from tests.practitioner.test_casework import _agree_with_the_rest
+
+PASSWORD = "correct horse battery"
+
+
+def refreshed(case: Case) -> Case:
+    db.session.expire_all()
+    return db.session.get(Case, case.id)
+
+
+def client_for(app, account):
+    client = app.test_client()
+    sign_in(client, account, PASSWORD)
+    return client
+
+
+def _waiting(app, staff, sent_case, factor=3, reason="Two carers at every visit"):
+    assert service.claim(staff["assessor"], sent_case)
+    _agree_with_the_rest(app, staff["assessor"], refreshed(sent_case))
+    result = service.recalculate(refreshed(sent_case))
+    decision = service.confirm_budget(
+        staff["assessor"],
+        refreshed(sent_case),
+        confirmed_pence=result.total_weekly_pence * factor,
+        reason=reason,
+    )
+    assert refreshed(sent_case).status == CaseStatus.WAITING_FOR_APPROVAL
+    return decision
+
+
+def test_nobody_is_offered_a_budget_they_cannot_approve(app, staff, sent_case):
+    decision = _waiting(app, staff, sent_case)
+    decision = db.session.get(Decision, decision.id)
+    # The approver confirmed this figure themselves (say, as holder of an earlier correction): the level is
+    # theirs, but nobody approves their own budget, so it is not listed for them.
+    decision.required_level = 3
+    decision.decided_by_id = staff["approver"].id
+    db.session.commit()
+    inbox = client_for(app, staff["approver"]).get("/staff/approvals").get_data(as_text=True)
+    assert sent_case.reference not in inbox
+    assert worklist.approvals_for(staff["approver"]) == []
+    # Someone else of that level sees it, and the home page counts it.
+    assert [case.id for case, _ in worklist.approvals_for(staff["senior"])] == [sent_case.id]
+    home = check_page(client_for(app, staff["senior"]).get("/staff/").get_data(as_text=True))
+    link = home.select_one("a[href='/staff/approvals']")
+    assert link is not None and "1" in link.get_text()
+
+
+def test_a_returned_budget_shows_the_reason_and_the_form_keeps_the_figure_and_reasons(app, staff, sent_case):
+    decision = _waiting(app, staff, sent_case)
+    service.approve(
+        staff["senior"], refreshed(sent_case), approved=False, reason="Please check the night support."
+    )
+    assert refreshed(sent_case).status == CaseStatus.CLAIMED
+    assessor = client_for(app, staff["assessor"])
+    url = f"/staff/cases/{sent_case.public_id}"
+    text = check_page(assessor.get(url).get_data(as_text=True)).get_text(" ", strip=True)
+    assert "Please check the night support." in text and "Dev Senior" in text
+    budget = check_page(assessor.get(f"{url}/budget").get_data(as_text=True))
+    assert budget.select_one("input[name=amount]")["value"] == pounds_for_input(
+        decision.confirmed_weekly_pence
+    )
+    assert budget.select_one("textarea[name=reason]").get_text() == "Two carers at every visit"
+    assert "Please check the night support." in budget.get_text()
+    # The home page says a budget came back, and the case is among those held.
+    home = check_page(assessor.get("/staff/").get_data(as_text=True)).get_text(" ", strip=True)
+    assert "Returned to you (1)" in home and "Held by you (1)" in home
+    # Once confirmed again, it is no longer "returned".
+    result = service.recalculate(refreshed(sent_case))
+    service.confirm_budget(
+        staff["assessor"],
+        refreshed(sent_case),
+        confirmed_pence=result.total_weekly_pence * 2,
+        reason="Checked",
+    )
+    assert worklist.returned_budget(refreshed(sent_case)) is None
+
+
+def test_an_answer_from_the_person_is_counted_for_the_holder(app, staff, sent_case, citizen):
+    assert service.claim(staff["assessor"], sent_case)
+    service.ask_person(staff["assessor"], refreshed(sent_case), "Who helps at weekends?")
+    assert worklist.needs_me(staff["assessor"]).answered == []
+    from portal.sending import answer_question
+
+    answer_question(citizen, refreshed(sent_case), "My son")
+    mine = worklist.needs_me(staff["assessor"])
+    assert [c.id for c in mine.answered] == [sent_case.id]
+    assert worklist.needs_me(staff["assessor2"]).answered == []
+    assert db.session.scalar(select(Case).filter_by(id=sent_case.id)).status == CaseStatus.CLAIMED
