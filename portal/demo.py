@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import click
@@ -305,9 +306,11 @@ def demo_answers(
         elif question.type is QuestionType.NUMBER:
             value = 0 if persona is not None else 2
         elif question.type is QuestionType.DATE:
-            value = "2026-09-01"
+            value = (date.today() - timedelta(days=20)).isoformat()  # "in the last 3 months"
+        elif question_id == "contact-phone":
+            value = "0113 496 0000"  # a drama number (Ofcom), never a real one
         else:
-            value = "Music, my garden and seeing my grandchildren."
+            value = "Music, my garden and seeing my grandchildren."[: question.validation.max_length]
         parsed = schema.parse(question_id, value if not isinstance(value, int) else str(value))
         answers[question_id] = parsed.value if parsed.error is None else values[0]
     return answers
