@@ -6,13 +6,24 @@ services and the lifecycle in :mod:`portal.cases`). Nothing here writes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
 
 from portal.engine import AREAS
 from portal.extensions import db
-from portal.models import Account, Case, CaseMessage, Decision, Estimate, PersonLink, Snapshot, Validation
+from portal.models import (
+    Account,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    Decision,
+    Estimate,
+    PersonLink,
+    Snapshot,
+    Validation,
+)
 from portal.questionnaire import load_schema
 
 
@@ -161,3 +172,16 @@ def contact_rows(case: Case) -> list[tuple[str, str]]:
             key = words.question(question, "summary") or words.question(question, "title")
             rows.append((key, display_answer(question, answers[question_id], words)))
     return rows
+
+
+def find_case_for_staff(account: Account, public_id: str) -> Case | None:
+    """A case of the member of staff's organisation that has been sent at least once; None otherwise."""
+    if not re.fullmatch(r"[0-9a-f]{32}", public_id or "") or account.organisation_id is None:
+        return None
+    return db.session.scalar(
+        select(Case).where(
+            Case.public_id == public_id,
+            Case.organisation_id == account.organisation_id,
+            Case.status != CaseStatus.DRAFT,
+        )
+    )

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, exists, select, true, update
+from sqlalchemy import ColumnElement, CursorResult, exists, select, true, update
 
 from portal.audit import record
 from portal.case_record import pending_decision
@@ -238,16 +238,16 @@ def allowed_moves(account: Account | None, case: Case) -> frozenset[Move]:
         account.id if account is not None and getattr(account, "is_authenticated", False) else None,
         case.id,
     )
-    memo: dict[Any, frozenset[Move]] | None = None
+    state = (case.status, case.holder_id, case.version)
+    memo: dict[Any, tuple[Any, frozenset[Move]]] | None = None
     if has_request_context():
         memo = g.setdefault("_allowed_moves", {})
         cached = memo.get(key)
-        if cached is not None and memo.get((key, "state")) == (case.status, case.holder_id, case.version):
-            return cached
+        if cached is not None and cached[0] == state:
+            return cached[1]
     moves = frozenset(name for name in Move if can(account, case, name))
     if memo is not None:
-        memo[key] = moves
-        memo[(key, "state")] = (case.status, case.holder_id, case.version)
+        memo[key] = (state, moves)
     return moves
 
 
@@ -303,7 +303,7 @@ def move(
     elif name == Move.RELEASE:
         new_values["holder_id"] = None
     before = {"status": case.status.value, "holder_id": case.holder_id}
-    changed = db.session.execute(
+    changed: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         update(Case)
         .where(true(), *where)
         .values(**new_values, version=Case.version + 1)

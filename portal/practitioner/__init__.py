@@ -11,10 +11,12 @@ and ``config_words``), ``config_rates``, ``benchmarking``, ``accuracy`` and ``ca
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import login_required
+from typing import Any
 
-from portal.models import Role
+from flask import Blueprint, abort, g, request
+from flask_login import current_user, login_required
+
+from portal.models import Case, Role
 
 bp = Blueprint("practitioner", __name__, url_prefix="/staff")
 
@@ -25,6 +27,35 @@ STAFF = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN, Role.DEPLOYMENT_ADMIN)
 @login_required
 def require_sign_in() -> None:
     """Every staff page needs a signed-in account; each view then checks the role."""
+
+
+def load_case(case_id: str) -> Case:
+    """The case if it belongs to the member of staff's organisation, else 404; a page that shows it is audited.
+
+    Every staff page that shows a case loads it here, and :func:`audit_views` writes the view to the audit trail
+    once the page has been drawn, so no view can forget it (tests/practitioner/test_audit_views.py walks the URL
+    map to prove it).
+    """
+    from portal.case_record import find_case_for_staff
+
+    case = find_case_for_staff(current_user, case_id)
+    if case is None:
+        abort(404)
+    g.viewed_case = case
+    return case
+
+
+@bp.after_request
+def audit_views(response: Any) -> Any:
+    """Write "case.viewed" for every page that showed a case's personal data to a member of staff."""
+    case = g.pop("viewed_case", None)
+    if case is not None and request.method == "GET" and response.status_code == 200:
+        from portal.audit import record
+        from portal.extensions import db
+
+        record("case.viewed", actor=current_user, case=case, detail={"page": request.endpoint})
+        db.session.commit()
+    return response
 
 
 from portal.practitioner import (  # noqa: E402,F401 - each module registers its views on bp

@@ -19,19 +19,14 @@ from portal.cases import Move
 from portal.extensions import db
 from portal.forms import Form, SubmitInput, TextArea, error_summary
 from portal.models import CaseKind, Role
-from portal.practitioner import bp
+from portal.practitioner import bp, load_case
 from portal.practitioner import service as work
 from portal.security import roles_required
 
 CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
 
 
-def _case(case_id: str) -> Any:
-    """The case if it belongs to the member of staff's organisation, else 404."""
-    case = work.find_case(current_user, case_id)
-    if case is None:
-        abort(404)
-    return case
+_case = load_case
 
 
 def _reason_field(label: Any, hint: Any, missing: Any) -> TextAreaField:

@@ -25,6 +25,7 @@ from portal.case_record import (  # noqa: F401 (read by the staff views through 
     current_validation,
     eligible_areas,
     final_decision,
+    find_case_for_staff,
     latest_snapshot,
     messages,
     own_estimate,
@@ -61,17 +62,7 @@ def schema() -> Schema:
     return load_schema()
 
 
-def find_case(account: Account, public_id: str) -> Case | None:
-    """A case of the account's organisation that has been sent at least once; None otherwise."""
-    if not re.fullmatch(r"[0-9a-f]{32}", public_id or "") or account.organisation_id is None:
-        return None
-    return db.session.scalar(
-        select(Case).where(
-            Case.public_id == public_id,
-            Case.organisation_id == account.organisation_id,
-            Case.status != CaseStatus.DRAFT,
-        )
-    )
+find_case = find_case_for_staff
 
 
 # -- the queue --------------------------------------------------------------------------------------

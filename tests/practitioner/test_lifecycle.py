@@ -330,3 +330,32 @@ def test_a_decision_without_a_budget(app, staff, sent_case):
     decision = service.decide_not_eligible(staff["assessor"], refreshed(case), reason="Only one outcome")
     assert decision.confirmed_weekly_pence is None and decision.outcome == "approved"
     assert refreshed(case).status == S.DECIDED
+
+
+def test_every_staff_page_that_shows_a_case_audits_the_view(app, staff, sent_case):
+    """Walk the URL map: every staff GET page about a case that answers 200 has written "case.viewed" for itself."""
+    case = _claimed(app, staff, sent_case)
+    question_id = next(iter(db.session.scalar(select(Validation).filter_by(case_id=case.id)).items))
+    client = staff_client(app, staff["assessor"])
+    shown = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("practitioner.") or "GET" not in (rule.methods or ()):
+            continue
+        if "case_id" not in rule.arguments:
+            continue
+        values = dict.fromkeys(rule.arguments, "")
+        values.update(case_id=case.public_id, question_id=question_id)
+        url = rule.build(values, append_unknown=False)[1]
+        before = db.session.scalar(select(func.count(AuditEvent.id)).filter_by(action="case.viewed"))
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        shown.append(rule.endpoint)
+        db.session.expire_all()
+        views = db.session.scalars(
+            select(AuditEvent).filter_by(action="case.viewed", case_id=case.id).order_by(AuditEvent.id.desc())
+        ).all()
+        assert len(views) == before + 1 and views[0].detail["page"] == rule.endpoint, rule.endpoint
+        assert views[0].actor_id == staff["assessor"].id
+    assert {"practitioner.case", "practitioner.validate_answer", "practitioner.history"} <= set(shown)
+    assert len(shown) >= 7
