@@ -182,6 +182,19 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row.precision:>9.2f} | {row.seconds:>7.1f}"
             )
         print(f"{'':>6} | price factor found: x {result.price_factor:.3f} (true market x {MARKET})")
+        if size == 200:
+            ours, base = rows[1][1], rows[2][1]
+            checks = {
+                "MdAPE <= 9%": ours.mdape <= 0.09,
+                ">= 87% within 20%": ours.within_20 >= 0.87,
+                "recall >= 0.9": ours.recall >= 0.9,
+                "precision >= 0.85": ours.precision >= 0.85,
+                "beats the baseline on both": ours.mdape < base.mdape and ours.within_20 > base.within_20,
+            }
+            print(
+                f"{'':>6} | targets at 200: "
+                + "; ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in checks.items())
+            )
         print("-" * len(header))
     return 0
 

@@ -139,11 +139,7 @@ def calibrate(
         baseline = flagged([held_out[FACTOR_ONLY][i] for i in range(len(cases))])
         fair = [s for s in candidates if flagged([held_out[s][i] for i in range(len(cases))]) <= baseline]
         candidates = fair or [FACTOR_ONLY]
-    # the one-standard-error rule: the strongest pull whose held-out error is within one standard error of the
-    # best, so a small sample, whose errors are noisy, keeps more of what the start already knows
-    best = min(candidates, key=lambda s: scores[s])
-    spread = statistics.stdev(errors[best]) / math.sqrt(len(errors[best])) if len(errors[best]) > 1 else 0.0
-    strength = max(s for s in candidates if scores[s] <= scores[best] + spread)
+    strength = choose_strength({s: errors[s] for s in candidates})
     if progress:
         progress(f"strength {strength} chosen")
     if strength == FACTOR_ONLY:
@@ -154,6 +150,16 @@ def calibrate(
         factor = _price_factor(start, config) if price else 1.0
     chosen = tuple(held_out[strength][i] for i in range(len(cases)))
     return Calibration(config, start, strength, factor, scores, chosen, tuple(tuple(s) for s in splits))
+
+
+def choose_strength(errors: dict[float, list[float]]) -> float:
+    """The one-standard-error rule over each strength's held-out errors: the strongest pull whose mean error is
+    within one standard error of the best one's, so a small sample, whose errors are noisy, keeps more of what
+    the start already knows."""
+    scores = {s: statistics.fmean(e) for s, e in errors.items()}
+    best = min(scores, key=lambda s: scores[s])
+    spread = statistics.stdev(errors[best]) / math.sqrt(len(errors[best])) if len(errors[best]) > 1 else 0.0
+    return max(s for s in scores if scores[s] <= scores[best] + spread)
 
 
 def _price_factor(start: Configuration, config: Configuration) -> float:

@@ -9,7 +9,7 @@ import pytest
 
 from portal.engine import AREAS, Configuration, demo_configuration, estimate
 from portal.engine.calibrate import Case, fit, read_cases, with_price_factor
-from portal.engine.local import FACTOR_ONLY, calibrate, local_factor, rate_changes, scaled
+from portal.engine.local import FACTOR_ONLY, calibrate, choose_strength, local_factor, rate_changes, scaled
 
 from .conftest import CASES_CSV
 
@@ -141,3 +141,12 @@ def test_a_strength_that_flags_a_group_the_baseline_does_not_is_never_chosen(pro
     assert (
         unfair.strength == FACTOR_ONLY and len(seen) >= 2
     )  # ...but not when it flags a group the baseline does not
+
+
+def test_the_strongest_pull_within_one_standard_error_of_the_best_is_chosen():
+    spread = [0.0, 0.2] * 50  # mean 0.1, standard error 0.01
+    best = {1.0: spread, 16.0: [e + 0.005 for e in spread], FACTOR_ONLY: [e + 0.02 for e in spread]}
+    assert choose_strength(best) == 16.0  # 16 is within one standard error of 1; one factor is not
+    close = {1.0: spread, FACTOR_ONLY: [e + 0.009 for e in spread]}
+    assert choose_strength(close) == FACTOR_ONLY
+    assert choose_strength({1.0: [0.1], FACTOR_ONLY: [0.2]}) == 1.0  # one error: no spread to allow
