@@ -347,3 +347,25 @@ def test_every_post_without_its_csrf_token_is_refused(app, world, actor):
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
     if actor != "anonymous":
         assert client.get("/account/").status_code == 200  # not even signed out
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "citizen", "admin"])
+def test_a_nul_character_is_refused_on_every_route(app, world, actor):
+    """PostgreSQL cannot store a NUL: the request guard refuses one in a query or a form field everywhere."""
+    client = _client_for(app, world, actor)
+    token = _token(client)
+    problems = []
+    for endpoint, rule, methods in _routes(app):
+        if endpoint == "accounts.sign_out" and actor != "anonymous":
+            continue
+        with app.test_request_context():
+            url = url_for(endpoint, **{name: world["values"][name] for name in rule.arguments})
+        if "GET" in methods and client.get(f"{url}?q=a%00b").status_code != 400:
+            problems.append(f"GET {url}?q=a%00b as {actor}")
+        if "POST" in methods:
+            response = client.post(
+                url, data={"csrf_token": token, "name": "a\x00b", "email": "a\x00@example.org"}
+            )
+            if response.status_code != 400:
+                problems.append(f"POST {url} as {actor}: {response.status_code}")
+    assert problems == []
