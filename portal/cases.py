@@ -470,3 +470,53 @@ def decision_in_force(case: Case) -> tuple[Case, Decision] | None:
         if decision is not None and (best is None or decision.created_at >= best[1].created_at):
             best = (member, decision)
     return best
+
+
+# -- the lifecycle as a document ------------------------------------------------------------------------
+
+
+def document() -> str:
+    """docs/lifecycle.md, generated from :data:`TRANSITIONS` (a test fails when the file is stale).
+
+    Regenerate with ``python -m portal.cases > docs/lifecycle.md``.
+    """
+    lines = [
+        "# The case lifecycle",
+        "",
+        "Generated from `portal/cases.py` (`TRANSITIONS`) by `python -m portal.cases > docs/lifecycle.md`;",
+        "a test fails when this file and the table disagree. Decided and withdrawn are final: a correction,",
+        "a review or a reconsideration is a new case linked to the decided one.",
+        "",
+        "```mermaid",
+        "stateDiagram-v2",
+        "    [*] --> draft",
+    ]
+    edges: dict[tuple[S, S], list[str]] = {}
+    for t in TRANSITIONS:
+        if t.source != t.target:
+            edges.setdefault((t.source, t.target), []).append(t.move.value)
+    for (source, target), names in edges.items():
+        lines.append(f"    {source.value} --> {target.value}: {', '.join(dict.fromkeys(names))}")
+    lines += [f"    {status.value} --> [*]" for status in sorted(FINAL)]
+    lines += ["```", "", "| move | from | to | who | needs |", "| --- | --- | --- | --- | --- |"]
+    for t in TRANSITIONS:
+        who = ", ".join(sorted(r.value for r in t.actors))
+        needs = ", ".join(sorted(c.value for c in t.conditions)) or "—"
+        shown = "(same)" if t.target == t.source else t.target.value
+        lines.append(f"| {t.move.value} | {t.source.value} | {shown} | {who} | {needs} |")
+    lines += [
+        "",
+        "Who: `person` is the person themselves; `carer` acts for them on recorded authority; `holder` is the",
+        "member of staff holding the case; `assessor` and `manager` (approver or admin) are active staff of the",
+        "case's organisation; `signatory` is a manager whose approval level covers the budget waiting for sign-off",
+        "and who did not confirm it. Needs: `unheld` nobody holds the case; `reason` a reason in words;",
+        "`reachable` someone with an account acts for the person.",
+        "",
+        f"Open: {', '.join(sorted(s.value for s in OPEN))}. Final: {', '.join(sorted(s.value for s in FINAL))}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(document(), end="")

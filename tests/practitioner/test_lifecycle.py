@@ -359,3 +359,12 @@ def test_every_staff_page_that_shows_a_case_audits_the_view(app, staff, sent_cas
         assert views[0].actor_id == staff["assessor"].id
     assert {"practitioner.case", "practitioner.validate_answer", "practitioner.history"} <= set(shown)
     assert len(shown) >= 7
+
+
+def test_the_lifecycle_document_is_generated_from_the_table():
+    from pathlib import Path
+
+    document = Path(__file__).resolve().parents[2] / "docs" / "lifecycle.md"
+    assert document.read_text(encoding="utf-8") == cases.document(), (
+        "run: python -m portal.cases > docs/lifecycle.md"
+    )
