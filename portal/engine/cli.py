@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="K",
-        help="also report K-fold held-out figures (e.g. 5)",
+        help="folds of the cross-validation that chooses the strength and gives held-out figures (default 5)",
     )
     acc = ras_commands.add_parser("accuracy", help="compare estimates with actual costs")
     acc.add_argument("--cases", required=True, type=Path, help="cases CSV")
@@ -258,8 +258,16 @@ def _run_calibrate(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr, flush=True)
 
     try:
+        if args.cross_validate and args.cross_validate < 2:
+            raise InputError("--cross-validate needs at least 2 folds")
         result = local.calibrate(
-            cases, start, base=base, price=not args.keep_rates, label=args.label, progress=progress
+            cases,
+            start,
+            base=base,
+            folds=args.cross_validate or 5,
+            price=not args.keep_rates,
+            label=args.label,
+            progress=progress,
         )
     except ValueError as exc:
         raise InputError(f"{args.cases}: {exc}") from None
@@ -287,9 +295,14 @@ def _run_calibrate(args: argparse.Namespace) -> int:
         "in_sample": report.figures.to_dict() | {"outliers": len(report.outliers)},
         "additive_in_sample": report.additive.to_dict() | {"outliers": len(report.additive.outliers)},
     }
-    if args.cross_validate:
-        if args.cross_validate < 2:
-            raise InputError("--cross-validate needs at least 2 folds")
+    if result.held_out:
+        # the strength was chosen by cross-validation: each case's estimate by the chosen fit without it
+        held = calibrate.held_out_report(cases, result.held_out, result.folds, base)
+        summary["cross_validated"] = held.figures.to_dict() | {"outliers": len(held.outliers)}
+        summary["additive_cross_validated"] = held.additive.to_dict() | {
+            "outliers": len(held.additive.outliers)
+        }
+    elif args.cross_validate:
         held = calibrate.cross_validate(cases, base, folds=args.cross_validate, progress=progress)
         summary["cross_validated"] = held.figures.to_dict() | {"outliers": len(held.outliers)}
         summary["additive_cross_validated"] = held.additive.to_dict() | {

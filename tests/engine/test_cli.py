@@ -369,3 +369,15 @@ def test_ras_calibrate_from_a_start_from_none_and_keeping_rates(
         str(start),
     )
     assert code == 2 and "--from none" in err
+
+
+def test_ras_calibrate_reports_held_out_figures_of_the_chosen_strength(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cases = _cases(tmp_path, 80)
+    code, data, err = run(
+        capsys, "ras", "calibrate", "--cases", str(cases), "--out", str(tmp_path / "c.yaml")
+    )
+    assert code == 0, err
+    assert "fold 5 of 5" in err and set(data["cross_validated"]) >= {"mdape", "within_20", "outliers"}
+    assert 0 < data["cross_validated"]["mdape"] < 1
