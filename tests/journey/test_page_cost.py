@@ -63,3 +63,26 @@ def test_a_citizen_read_page_costs_at_most_two_queries_and_no_write(
     statements = statements_of(app, client, url)
     assert _writes(statements) == []
     assert len(statements) <= 2, "\n".join(statements)
+
+
+def test_reading_the_citizen_pages_writes_nothing(app, client, make_account, make_organisation):
+    """Every page a person reads on the way (tasks, questions, check, estimate, status) leaves the database as it was."""
+    from tests.journey.helpers import answer_all, post
+
+    make_organisation("Northfield City Council", districts=("NF1",))
+    sign_in(client, make_account(email="alex@example.org", name="Alex Morgan"))
+    case_id = start(client)
+    asked = answer_all(client, case_id)
+    base = f"/my/cases/{case_id}"
+    draft_pages = ["/my/", f"{base}/", f"{base}/questions/{asked[0]}", f"{base}/check", f"{base}/estimate"]
+    for url in draft_pages:
+        assert _writes(statements_of(app, client, url)) == [], url
+    assert post(client, f"{base}/send", {"confirm": "y"}).status_code == 303
+    for url in ("/my/", f"{base}/status", f"{base}/sent"):
+        assert _writes(statements_of(app, client, url)) == [], url
+
+
+def test_the_write_filter_tells_a_write_from_the_allowed_ones():
+    assert _writes(["UPDATE cases SET answers=? WHERE cases.id = ?"]) != []
+    assert _writes(["INSERT INTO people (name) VALUES (?)"]) != []
+    assert _writes(["INSERT INTO audit_events (action) VALUES (?)", "SELECT cases.id FROM cases"]) == []
