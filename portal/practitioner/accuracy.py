@@ -60,6 +60,7 @@ class UploadForm(Form):
         widget=FileInput(),
         description=lazy_gettext(
             "One case a row, with the Needs Profile columns, case_id and actual_weekly_cost. "
+            "Optionally add age_band, sex and ethnicity to see accuracy for those groups too. "
             "Up to 5 MB and 20,000 cases."
         ),
     )
