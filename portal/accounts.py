@@ -9,13 +9,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from portal import throttle
+from portal import sessions, throttle
 from portal.audit import record
 from portal.extensions import db
 from portal.forms import MESSAGES, Form, PasswordInput, SubmitInput, TextInput, error_summary
@@ -274,7 +274,7 @@ def register() -> Any:
         db.session.flush()
         record("account.registered", actor=account)
         db.session.commit()
-        login_user(account)
+        sessions.begin(account)
         flash(gettext("Your account has been created."), "success")
         return redirect(home_for(account), code=303)
     return render_template("accounts/register.html", form=form, errors=error_summary(form))
@@ -294,7 +294,7 @@ def sign_in() -> Any:
             account.last_sign_in_at = utcnow()
             record("account.signed_in", actor=account)
             db.session.commit()
-            login_user(account)
+            sessions.begin(account)
             response = redirect(_safe_next(request.args.get("next")) or home_for(account), code=303)
             throttle.remember_device(response, account.public_id)
             return response
@@ -319,7 +319,10 @@ def sign_out() -> Any:
     """GET asks to confirm; POST (with its CSRF token) signs out."""
     form = SignOutForm()
     if request.method == "POST" and form.validate_on_submit():
-        logout_user()
+        if current_user.is_authenticated:
+            record("account.signed_out", actor=current_user)
+            db.session.commit()
+        sessions.end()
         flash(gettext("You have signed out."), "success")
         return redirect(url_for("pages.start"), code=303)
     if not current_user.is_authenticated:
@@ -369,8 +372,9 @@ def reset_password(token: str) -> Any:
         row.used_at = utcnow()
         end_password_links(account)  # using one link ends the rest
         record("account.password_changed", actor=account, detail={"purpose": row.purpose})
+        sessions.end_all(account, "password_changed")
         db.session.commit()
-        login_user(account)
+        sessions.begin(account)
         flash(gettext("Your new password has been saved."), "success")
         return redirect(home_for(account), code=303)
     return render_template(

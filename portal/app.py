@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext, refresh
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -89,7 +89,13 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions, the locale selector and the account loader."""
-    from portal import letters, mail, security, throttle  # noqa: F401 - mail and letters register job handlers
+    from portal import (  # noqa: F401 - mail and letters register job handlers
+        letters,
+        mail,
+        security,
+        sessions,
+        throttle,
+    )
     from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
     from portal.i18n.web import remember_choice, select_locale
     from portal.models import Account
@@ -105,21 +111,24 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     security.init_app(app)
     throttle.init_app(app)
+    sessions.init_app(app)
 
     @login_manager.user_loader
     def load_account(session_id: str) -> Account | None:
-        public_id, _, version = session_id.partition(":")
-        account = db.session.scalar(db.select(Account).filter_by(public_id=public_id))
-        if account is None or not account.is_active or str(account.session_version) != version:
-            return None
-        return account
+        # The account came with the session record, in the same query.
+        return sessions.account_for_record(session_id)
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Any:
+        # Say why when a session has just ended, rather than the general "Sign in to see this page".
+        flash(sessions.lost_message() or login_manager.login_message, "info")
+        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
 
     @app.before_request
     def before_request() -> None:
         # Per-request values must not leak from an app context shared across requests (as in tests).
         g.pop("csp_nonce", None)
         refresh()
-        session.permanent = True
         remember_choice()
 
     @app.after_request
@@ -154,9 +163,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.pages import bp as pages_bp
     from portal.practitioner import bp as practitioner_bp
     from portal.selfassess import bp as selfassess_bp
+    from portal.sessions import bp as sessions_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(sessions_bp)
     app.register_blueprint(selfassess_bp)
     app.register_blueprint(practitioner_bp)
 
@@ -176,6 +187,8 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.i18n import BY_CODE, LANGUAGES, direction
     from portal.i18n.web import current_code, easy_read
     from portal.security import csp_nonce
+    from portal.sessions import ends as session_ends
+    from portal.sessions import notice_text as session_notice
 
     def switch_language_url(code: str) -> str:
         """The current page in another language, keeping the person's place."""
@@ -203,6 +216,9 @@ def _register_template_helpers(app: Flask) -> None:
             "switch_easy_read_url": switch_easy_read_url,
             "easy_read_on": easy_read(),
             "current_user": current_user,
+            "session_ends": session_ends,
+            "session_notice": session_notice,
+            "session_warning_seconds": app.config["SESSION_WARNING_SECONDS"],
         }
 
     app.jinja_env.filters["money"] = format_money

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 
 from portal.settings import ROOT, Branding
 
@@ -73,10 +72,19 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
 
-    # Signed-cookie sessions keep the web processes stateless. Citizens may take a long time over the
-    # questions: a session outlasts 20 hours of inactivity (WCAG 2.2.1's 20-hour exception).
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=24)
-    SESSION_REFRESH_EACH_REQUEST = True
+    # Sessions live in the database (portal/sessions.py); the cookie holds a random token and lasts as long as
+    # the browser session. A session ends after SESSION_IDLE_MINUTES without a request, or SESSION_ABSOLUTE_HOURS
+    # after signing in, whichever comes first; staff sessions sooner. Pages warn SESSION_WARNING_SECONDS before
+    # either (WCAG 2.2.1 asks for at least two minutes and one action to extend).
+    SESSION_IDLE_MINUTES = int(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", "60"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("PORTAL_SESSION_ABSOLUTE_HOURS", "24"))
+    STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("PORTAL_STAFF_SESSION_IDLE_MINUTES", "30"))
+    STAFF_SESSION_ABSOLUTE_HOURS = int(os.environ.get("PORTAL_STAFF_SESSION_ABSOLUTE_HOURS", "12"))
+    SESSION_WARNING_SECONDS = 180
+    # A reading page writes the session record at most this often, to move the idle limit on.
+    SESSION_TOUCH_SECONDS = 60
+    # Typed input held after a failed save is shown back for this long, then deleted.
+    HELD_INPUT_HOURS = 24
     SESSION_COOKIE_NAME = "portal_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

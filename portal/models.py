@@ -206,6 +206,8 @@ class Account(db.Model):  # type: ignore[name-defined]
     # Bumped on password change: every signed-in session carries it, so old sessions end.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the person closed the account (its email and password are erased then; see decision 0008).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship()
@@ -294,6 +296,8 @@ class Case(db.Model):  # type: ignore[name-defined]
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     # Why staff closed it (a duplicate, say), in the words the person reads.
     closed_reason: Mapped[str] = mapped_column(Text, default="")
+    # An unsent draft the person deleted: its answers are erased; the row stays for the audit trail's sake.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -561,3 +565,63 @@ class ReceivedEmail(db.Model):  # type: ignore[name-defined]
     subject: Mapped[str] = mapped_column(String(300), default="")
     body_text: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SessionRecord(db.Model):  # type: ignore[name-defined]
+    """A browser session, kept on the server: the cookie carries only a random token whose hash is here.
+
+    Signing out (or the session reaching its idle or absolute limit) marks the record ended, so every copy of
+    the cookie stops working at once. See :mod:`portal.sessions`.
+    """
+
+    __tablename__ = "session_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True, index=True)
+    # The session's values (language, CSRF secret, flashed messages, who is signed in) as tagged JSON.
+    data: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    idle_seconds: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_reason: Mapped[str] = mapped_column(String(32), default="")
+
+    account: Mapped[Account | None] = relationship()
+
+
+class HeldInput(db.Model):  # type: ignore[name-defined]
+    """What a person typed into a question when the form could not be saved (their session had ended,
+    they had signed out elsewhere, or the case had been sent from another window).
+
+    It is never saved as an answer: the question page shows it back once they are signed in, and they press
+    Save. Rows older than a day are deleted (:func:`portal.held.purge`).
+    """
+
+    __tablename__ = "held_inputs"
+    __table_args__ = (Index("ix_held_inputs_lookup", "account_id", "case_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class EmailChange(db.Model):  # type: ignore[name-defined]
+    """A request to change an account's email address, confirmed by a one-time link sent to the new one."""
+
+    __tablename__ = "email_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    new_email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[Account] = relationship()

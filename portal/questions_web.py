@@ -202,12 +202,13 @@ class QuestionPage:
         back: str,
         changing: bool = False,
         quick: bool = True,
+        **extra: Any,
     ) -> str:
         """The question page (one template for every front door); ``position`` from :meth:`Schema.place`.
 
         ``quick`` writes single-choice radios and the buttons with :mod:`portal.quick_markup` (the same HTML as
         the GOV.UK macros, at a fraction of the cost); ``quick=False`` uses the macros throughout, which the
-        tests compare against.
+        tests compare against. ``extra`` is more for the template.
         """
         question = self.question
         heading = self.words.question(question, "title")
@@ -241,6 +242,7 @@ class QuestionPage:
             items=items,
             answer_html=answer_html,
             buttons=buttons,
+            **extra,
         )
 
 

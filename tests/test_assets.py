@@ -106,6 +106,7 @@ def test_outputs_are_built(dist: Path) -> None:
         "app.css",
         "app-rtl.css",
         "app.js",
+        "session-timeout.js",
         "govuk-frontend.min.js",
         "govuk-frontend.min.js.map",
         "htmx.min.js",

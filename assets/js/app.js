@@ -10,6 +10,7 @@
 // itself up on DOMContentLoaded; so htmx is configured here whichever of the two comes first.
 
 import { initAll } from "./govuk-frontend.min.js";
+import { initSessionTimeout } from "./session-timeout.js";
 
 // htmx would otherwise add an inline <style> for its loading indicators (app.css has the
 // same rules) and run hx-on:* / js: attributes through eval(). Strict CSP forbids both, and
@@ -32,6 +33,7 @@ if (!configureHtmx()) {
 }
 
 initAll();
+initSessionTimeout();
 
 // Set up GOV.UK Frontend components (error summary, radios, character count, …) in content
 // that htmx swaps in. htmx fires `htmx:load` on each new element, and once on <body> when

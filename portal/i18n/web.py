@@ -40,28 +40,21 @@ def choose_language() -> str:
 
 
 def easy_read() -> bool:
-    """Whether the person chose the Easy Read wording (kept in the session and on their account)."""
+    """Whether the person chose the Easy Read wording (this session's choice, else their account's)."""
     if "easy_read" in session:
         return bool(session["easy_read"])
     return bool(getattr(current_user, "is_authenticated", False) and current_user.easy_read)
 
 
 def remember_choice() -> None:
-    """Store an explicit ?lang= or ?easy_read= choice in the session and on the signed-in account."""
+    """Keep an explicit ?lang= or ?easy_read= choice for this session only.
+
+    A link (a plain GET, which any site can make a browser follow) never changes what is stored on the account:
+    the language of letters and emails changes only when the person chooses it on their account page (a POST).
+    """
     wanted = request.args.get("easy_read")
-    if wanted in ("0", "1"):
+    if wanted in ("0", "1") and session.get("easy_read") != (wanted == "1"):
         session["easy_read"] = wanted == "1"
-        if getattr(current_user, "is_authenticated", False) and current_user.easy_read != (wanted == "1"):
-            from portal.extensions import db
-
-            current_user.easy_read = wanted == "1"
-            db.session.commit()
     chosen = normalise(request.args.get("lang"))
-    if not chosen or chosen not in BY_CODE:
-        return
-    session[SESSION_KEY] = chosen
-    if getattr(current_user, "is_authenticated", False) and current_user.locale != chosen:
-        from portal.extensions import db
-
-        current_user.locale = chosen
-        db.session.commit()
+    if chosen and chosen in BY_CODE and session.get(SESSION_KEY) != chosen:
+        session[SESSION_KEY] = chosen

@@ -12,9 +12,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from portal import budgets, cases
+from portal import budgets, cases, held
 from portal.audit import record
 from portal.cases import Move
 from portal.extensions import db
@@ -269,11 +271,76 @@ def carry_on(case_id: str) -> Response:
     return redirect(resume_url(_case(case_id)))
 
 
+@bp.errorhandler(CSRFError)
+def stale_form(error: CSRFError) -> Response:
+    """A form gone stale. On a question page what was typed is held (never saved) and shown back later."""
+    if request.endpoint == "selfassess.question" and request.method == "POST" and request.view_args:
+        kept = _hold_typed(request.view_args["case_id"], request.view_args["question_id"])
+        if kept is not None:
+            return kept
+    flash(gettext("Your session has timed out or the form was out of date. Please try again."), "error")
+    return redirect(request.path, code=303)
+
+
+def _hold_typed(case_id: str, question_id: str) -> Response | None:
+    """Hold the typed answer for the ticket's account; say what happened and where to go (None if nothing held)."""
+    account = held.account_from_ticket(request.form.get(held.TICKET_FIELD), case_id, question_id)
+    case = service.find_case(account, case_id) if account is not None else None
+    if account is None or case is None:
+        return None
+    sent = case.status != CaseStatus.DRAFT
+    if not held.hold(
+        account, case, question_id, held.typed_values(request.form), "sent" if sent else "stale"
+    ):
+        return None
+    db.session.commit()
+    if sent:
+        flash(_SENT_MESSAGE(), "info")
+    here = url_for(".question", case_id=case_id, question_id=question_id, **_change_arg())
+    signed_in_as_owner = current_user.is_authenticated and current_user.id == account.id
+    if not signed_in_as_owner:
+        if not sent:
+            flash(
+                gettext(
+                    "You were signed out before your answer could be saved. Sign in again and we will show you "
+                    "what you typed."
+                ),
+                "info",
+            )
+        return redirect(url_for("accounts.sign_in", next=here), code=303)
+    if not sent:
+        flash(
+            gettext(
+                "Your answer could not be saved because this page was out of date. Check it and save it again."
+            ),
+            "info",
+        )
+    return redirect(here, code=303)
+
+
+def _change_arg() -> dict[str, str]:
+    """Keep "changing from check your answers" across the detour."""
+    return {"change": "1"} if request.args.get("change") == "1" else {}
+
+
+def _SENT_MESSAGE() -> str:  # noqa: N802 - reads as a constant, translated per request
+    return gettext(
+        "These answers were already sent from another window or tab, so the answer you just typed was not "
+        "saved. If you take them back to change them, we will show you what you typed."
+    )
+
+
 @bp.route("/cases/<case_id>/questions/<question_id>", methods=["GET", "POST"])
 def question(case_id: str, question_id: str) -> Any:
     """One question per page. The answer is saved on the server the moment the page is sent."""
     case = _draft(case_id)
     if isinstance(case, Response):
+        if request.method == "POST":
+            # Sent from another tab: keep what was typed and say so plainly on the status page.
+            found = _case(case_id)
+            held.hold(current_user, found, question_id, held.typed_values(request.form), "sent")
+            db.session.commit()
+            flash(_SENT_MESSAGE(), "info")
         return case
     current = service.schema()
     answers = service.stored_answers(case)
@@ -285,19 +352,18 @@ def question(case_id: str, question_id: str) -> Any:
         abort(404)
     words = words_for(case, self_funder=place.self_funder)
     changing = request.args.get("change") == "1"
-    page = QuestionPage.build(
-        current,
-        question_id,
-        words,
-        answers.get(question_id),
-        posted=request.form if request.method == "POST" else None,
-    )
+    kept = held.find(current_user, case, question_id) if request.method == "GET" else None
+    posted: Any = request.form if request.method == "POST" else None
+    if kept is not None:
+        posted = MultiDict([(name, value) for name, values in kept.values.items() for value in values])
+    page = QuestionPage.build(current, question_id, words, answers.get(question_id), posted=posted)
 
     if request.method == "POST" and page.form.validate():  # validate() checks the CSRF token only
         accepted, value = page.read(request.form)
         if accepted:
             was_urgent = current.risk(answers).urgent
             before = len(current.path(answers))
+            held.release(current_user, case, question_id)
             service.save_answer(current_user, case, question_id, value)
             answers = service.stored_answers(case)
             added = len(current.path(answers)) - before
@@ -326,7 +392,14 @@ def question(case_id: str, question_id: str) -> Any:
         back = url_for(".question", case_id=case.public_id, question_id=place.previous_id)
     else:
         back = url_for(".tasks", case_id=case.public_id)
-    return page.render(place.position, case=case, back=back, changing=changing)
+    return page.render(
+        place.position,
+        case=case,
+        back=back,
+        changing=changing,
+        held_ticket=held.make_ticket(current_user, case, question_id),
+        kept=kept,
+    )
 
 
 def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: bool) -> str:
