@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from portal import sessions, throttle
+from portal import passwords, sessions, throttle
 from portal.audit import record
 from portal.extensions import db
 from portal.forms import MESSAGES, Form, PasswordInput, SubmitInput, TextInput, error_summary
@@ -25,24 +25,6 @@ from portal.models import Account, Case, CaseStatus, PasswordToken, PersonLink, 
 from portal.security import hash_password, local_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
-
-# A short list of passwords that are too common to allow (the NCSC advises blocking the most common).
-COMMON_PASSWORDS = frozenset(
-    {
-        "password123",
-        "password1234",
-        "1234567890",
-        "qwertyuiop",
-        "iloveyou123",
-        "letmein1234",
-        "welcome123",
-        "password12",
-        "abcdefghij",
-        "0123456789",
-        "passw0rd123",
-        "qwerty1234",
-    }
-)
 
 
 def _new_password_field(label: Any) -> PasswordField:
@@ -63,9 +45,16 @@ class NewPasswordMixin:
     """Checks shared by every form that sets a password."""
 
     def validate_password(self, field: PasswordField) -> None:
-        """Refuse a password on the common list."""
-        if field.data and field.data.lower() in COMMON_PASSWORDS:
-            raise ValidationError(MESSAGES["PASSWORD_COMMON"])
+        """Refuse a common, breached or easily guessed password (NCSC guidance: see :mod:`portal.passwords`)."""
+        if not field.data:
+            return
+        personal = [getattr(getattr(self, name, None), "data", "") or "" for name in ("name", "email")]
+        account = getattr(self, "account", None)
+        if account is not None:
+            personal += [account.name, account.email]
+        problem = passwords.problem(field.data, personal)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_confirm(self, field: PasswordField) -> None:
         """The two passwords must match."""
@@ -209,7 +198,11 @@ def home_for(account: Account) -> str:
         draft = db.session.scalar(
             select(Case.public_id)
             .join(PersonLink, PersonLink.person_id == Case.person_id)
-            .where(PersonLink.account_id == account.id, Case.status == CaseStatus.DRAFT)
+            .where(
+                PersonLink.account_id == account.id,
+                Case.status == CaseStatus.DRAFT,
+                Case.deleted_at.is_(None),
+            )
             .order_by(Case.updated_at.desc(), Case.id.desc())
             .limit(1)
         )
@@ -364,6 +357,7 @@ def reset_password(token: str) -> Any:
     if row is None:
         return render_template("accounts/link_expired.html"), 404
     form = ResetPasswordForm()
+    form.account = row.account  # a new password must not be built from the account's own name or email
     if form.validate_on_submit():
         account = row.account
         account.password_hash = hash_password(form.password.data)
@@ -385,5 +379,7 @@ def reset_password(token: str) -> Any:
 @bp.route("/")
 @login_required
 def overview() -> Response | str:
-    """The signed-in account's details."""
-    return render_template("accounts/overview.html")
+    """The signed-in account's details, with the language form and the links to change them."""
+    from portal.account_settings import overview_form
+
+    return render_template("accounts/overview.html", form=overview_form())

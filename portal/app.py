@@ -159,6 +159,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Blueprints are imported here, inside the factory, to avoid import cycles."""
+    from portal.account_settings import bp as account_settings_bp
     from portal.accounts import bp as accounts_bp
     from portal.pages import bp as pages_bp
     from portal.practitioner import bp as practitioner_bp
@@ -168,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(account_settings_bp)
     app.register_blueprint(selfassess_bp)
     app.register_blueprint(practitioner_bp)
 

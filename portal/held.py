@@ -138,6 +138,11 @@ def release(account: Account, case: Case, question_id: str) -> None:
     )
 
 
+def delete_for_case(case: Case) -> Any:
+    """A statement deleting everything held for a case (a deleted draft keeps nothing)."""
+    return delete(HeldInput).where(HeldInput.case_id == case.id)
+
+
 def purge() -> int:
     """Delete everything held longer than ``HELD_INPUT_HOURS`` (in the caller's transaction)."""
     cutoff = utcnow() - timedelta(hours=current_app.config["HELD_INPUT_HOURS"])

@@ -62,7 +62,7 @@ def test_register_refuses_a_common_password_without_saying_the_email_is_taken(cl
     )
     text = page.select_one(".govuk-error-summary").get_text()
     assert "already" not in text  # a taken address is told by email (tests/test_throttle.py)
-    assert "harder to guess" in text
+    assert "one of the most common, or has appeared in a data breach" in text
 
 
 def test_error_messages_are_translated(client):

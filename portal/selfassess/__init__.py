@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from portal import budgets, cases, held
+from portal import account_service, budgets, cases, held
 from portal.audit import record
 from portal.cases import Move
 from portal.extensions import db
@@ -32,6 +32,7 @@ from portal.selfassess.forms import (
     CarerForm,
     CouncilForm,
     DeclarationForm,
+    DeleteDraftForm,
     PersonForm,
     ReplyForm,
     TakeBackForm,
@@ -105,7 +106,12 @@ def resume_url(case: Case) -> str:
 def dashboard() -> str:
     """Your assessments, and those of people you care for."""
     cases = service.cases_for(current_user)
-    return render_template("selfassess/dashboard.html", cases=cases, resume_url=resume_url)
+    return render_template(
+        "selfassess/dashboard.html",
+        cases=cases,
+        resume_url=resume_url,
+        deletable=lambda case: account_service.deletable(current_user, case),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -703,6 +709,21 @@ def withdraw(case_id: str) -> Any:
     return render_template(
         "selfassess/withdraw.html", case=case, form=form, errors=error_summary(form), words=words_for(case)
     )
+
+
+@bp.route("/cases/<case_id>/delete", methods=["GET", "POST"])
+def delete(case_id: str) -> Any:
+    """Delete an unsent draft (asked first). A case sent to the council is the council's record now."""
+    case = _case(case_id)
+    if not account_service.deletable(current_user, case):
+        abort(404)
+    form = DeleteDraftForm()
+    if form.validate_on_submit():
+        account_service.delete_draft(current_user, case)
+        db.session.commit()
+        flash(gettext("Your unsent answers have been deleted."), "success")
+        return redirect(url_for(".dashboard"), code=303)
+    return render_template("selfassess/delete.html", case=case, form=form, words=words_for(case))
 
 
 @bp.route("/cases/<case_id>/take-back", methods=["POST"])

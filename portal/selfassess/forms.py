@@ -120,6 +120,12 @@ class WithdrawForm(Form):
     submit = SubmitField(lazy_gettext("Withdraw it"), widget=SubmitInput())
 
 
+class DeleteDraftForm(Form):
+    """Delete an unsent draft."""
+
+    submit = SubmitField(lazy_gettext("Delete these answers"), widget=SubmitInput())
+
+
 class TakeBackForm(Form):
     """Take a sent case back to change something."""
 

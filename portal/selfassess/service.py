@@ -39,7 +39,11 @@ def cases_for(account: Account) -> list[Case]:
     """Every case of a person this account acts for (themselves included), newest first."""
     person_ids = select(PersonLink.person_id).where(PersonLink.account_id == account.id)
     return list(
-        db.session.scalars(select(Case).where(Case.person_id.in_(person_ids)).order_by(Case.id.desc()))
+        db.session.scalars(
+            select(Case)
+            .where(Case.person_id.in_(person_ids), Case.deleted_at.is_(None))
+            .order_by(Case.id.desc())
+        )
     )
 
 
@@ -54,7 +58,7 @@ def find_case(account: Account, public_id: str) -> Case | None:
     row = db.session.execute(
         select(Case, PersonLink)
         .join(PersonLink, PersonLink.person_id == Case.person_id)
-        .where(Case.public_id == public_id, PersonLink.account_id == account.id)
+        .where(Case.public_id == public_id, PersonLink.account_id == account.id, Case.deleted_at.is_(None))
         .options(joinedload(Case.person))
     ).first()
     if row is None:
