@@ -19,13 +19,16 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, session
 from sqlalchemy import delete, select
 
 from portal.extensions import db
 from portal.models import Account, Case, HeldInput, utcnow
 
 TICKET_FIELD = "held_ticket"
+# Set in a signed-in session while something may be held for its account, so that question pages look for
+# held input only then (a question page costs two queries otherwise: docs/decisions/0008).
+SESSION_FLAG = "held_input"
 # Form fields that are never held: the stale token, the ticket itself, and which button was pressed.
 _NOT_HELD = frozenset({"csrf_token", TICKET_FIELD, "submit", "later"})
 _MAX_CHARACTERS = 20_000
@@ -97,8 +100,26 @@ def hold(account: Account, case: Case, question_id: str, values: dict[str, list[
     return True
 
 
+def flag_session(account: Account) -> None:
+    """Note in this request's session, if it is the account's, that it has something held."""
+    if session.get("_user_id") == account.get_id():
+        session[SESSION_FLAG] = True
+
+
+def any_for(account: Account) -> bool:
+    """Whether anything is held for the account (asked once, when it signs in)."""
+    since = utcnow() - timedelta(hours=current_app.config["HELD_INPUT_HOURS"])
+    found = db.session.scalar(
+        select(HeldInput.id).where(HeldInput.account_id == account.id, HeldInput.created_at > since).limit(1)
+    )
+    return found is not None
+
+
 def find(account: Account, case: Case, question_id: str) -> HeldInput | None:
-    """What is held for this question, if anything from the last ``HELD_INPUT_HOURS``."""
+    """What is held for this question, if anything from the last ``HELD_INPUT_HOURS`` (and if the session
+    says something may be)."""
+    if not session.get(SESSION_FLAG):
+        return None
     since = utcnow() - timedelta(hours=current_app.config["HELD_INPUT_HOURS"])
     return db.session.scalar(
         select(HeldInput)
@@ -129,6 +150,8 @@ def held_for_case(account: Account, case: Case) -> list[HeldInput]:
 
 def release(account: Account, case: Case, question_id: str) -> None:
     """Forget what was held once the answer is saved (in the caller's transaction)."""
+    if not session.get(SESSION_FLAG):
+        return
     db.session.execute(
         delete(HeldInput).where(
             HeldInput.account_id == account.id,
@@ -136,6 +159,8 @@ def release(account: Account, case: Case, question_id: str) -> None:
             HeldInput.question_id == question_id,
         )
     )
+    if not any_for(account):
+        session.pop(SESSION_FLAG, None)
 
 
 def delete_for_case(case: Case) -> Any:

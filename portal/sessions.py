@@ -239,6 +239,10 @@ def begin(account: Account) -> None:
     g.pop("csrf_token", None)  # Flask-WTF caches the token for the request: make the next form get a new one
     login_user(account)
     purge()  # old records go as people sign in: committed with the new record
+    from portal import held
+
+    if held.any_for(account):
+        session[held.SESSION_FLAG] = True
     current.rotate = True
     current.account = account
     current.lost = ""

@@ -300,6 +300,7 @@ def _hold_typed(case_id: str, question_id: str) -> Response | None:
     ):
         return None
     db.session.commit()
+    held.flag_session(account)
     if sent:
         flash(_SENT_MESSAGE(), "info")
     here = url_for(".question", case_id=case_id, question_id=question_id, **_change_arg())
@@ -344,7 +345,8 @@ def question(case_id: str, question_id: str) -> Any:
         if request.method == "POST":
             # Sent from another tab: keep what was typed and say so plainly on the status page.
             found = _case(case_id)
-            held.hold(current_user, found, question_id, held.typed_values(request.form), "sent")
+            if held.hold(current_user, found, question_id, held.typed_values(request.form), "sent"):
+                held.flag_session(current_user)
             db.session.commit()
             flash(_SENT_MESSAGE(), "info")
         return case
