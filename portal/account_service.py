@@ -1,5 +1,5 @@
 """What a person may do to their own account: choose the language of letters and emails, change their password
-or email address, delete an unsent draft, and close the account (docs/decisions/0009-closing-an-account.md).
+or email address, delete an unsent draft, and close the account (docs/decisions/0013-accounts-passwords-and-closing.md).
 
 Every change is audited in the same transaction. Views call these and commit; the rules live here.
 """
@@ -203,7 +203,7 @@ def cases_of(account: Account) -> list[Case]:
 
 
 def close_account(account: Account) -> dict[str, int]:
-    """Close a citizen's account (decision 0009).
+    """Close a citizen's account (decision 0013).
 
     Unsent drafts are deleted. Sent cases stay with the council, unchanged: they are its records now. The
     account can never sign in again: its password and sessions end, and its email address is replaced (so it

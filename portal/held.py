@@ -27,7 +27,7 @@ from portal.models import Account, Case, HeldInput, utcnow
 
 TICKET_FIELD = "held_ticket"
 # Set in a signed-in session while something may be held for its account, so that question pages look for
-# held input only then (a question page costs two queries otherwise: docs/decisions/0008).
+# held input only then (a question page costs two queries otherwise: docs/decisions/0012-sessions-and-nothing-lost.md).
 SESSION_FLAG = "held_input"
 # Form fields that are never held: the stale token, the ticket itself, and which button was pressed.
 _NOT_HELD = frozenset({"csrf_token", TICKET_FIELD, "submit", "later"})
