@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
@@ -108,8 +108,15 @@ def _language_form(**kwargs: Any) -> LanguageForm:
     return form
 
 
+@bp.before_request
+def require_sign_in() -> Any:
+    """Every page here is the signed-in person's own, except confirming a new address from the emailed link."""
+    if request.endpoint != "account_settings.confirm_email" and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    return None
+
+
 @bp.route("/language", methods=["POST"])
-@login_required
 def language() -> Any:
     """Save the language of letters and emails (a switch at the top of a page changes only this visit)."""
     form = _language_form()
@@ -128,14 +135,13 @@ def overview_form() -> LanguageForm:
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
 def change_password() -> Any:
     """Change the password: other sessions end; this one starts again under a new token."""
     form = ChangePasswordForm()
-    form.account = current_user._get_current_object()  # type: ignore[attr-defined]
+    form.account = current_user._get_current_object()
     if form.validate_on_submit():
         account = form.account
-        account_service.change_password(account, form.password.data)
+        account_service.change_password(account, str(form.password.data))
         db.session.commit()
         sessions.begin(account)
         flash(gettext("Your password has been changed. Other devices have been signed out."), "success")
@@ -144,14 +150,14 @@ def change_password() -> Any:
 
 
 @bp.route("/email", methods=["GET", "POST"])
-@login_required
 def change_email() -> Any:
     """Ask for a link at the new address; the address changes only when it is confirmed."""
     form = ChangeEmailForm()
     if form.validate_on_submit():
-        account_service.request_email_change(current_user, form.email.data)
+        new_email = str(form.email.data or "").strip().lower()
+        account_service.request_email_change(current_user, new_email)
         db.session.commit()
-        return render_template("accounts/email_sent.html", email=form.email.data.strip().lower())
+        return render_template("accounts/email_sent.html", email=new_email)
     return render_template("accounts/change_email.html", form=form, errors=error_summary(form))
 
 
@@ -177,7 +183,6 @@ def confirm_email(token: str) -> Any:
 
 
 @bp.route("/close", methods=["GET", "POST"])
-@login_required
 def close() -> Any:
     """Close a citizen's account, saying first what happens to sent cases and to everything else."""
     if current_user.role != Role.CITIZEN:
@@ -185,7 +190,7 @@ def close() -> Any:
     form = CloseAccountForm()
     cases = account_service.cases_of(current_user)
     if form.validate_on_submit():
-        account_service.close_account(current_user._get_current_object())  # type: ignore[attr-defined]
+        account_service.close_account(current_user._get_current_object())
         db.session.commit()
         sessions.end("closed")
         flash(gettext("Your account has been closed. We have sent you an email to confirm it."), "success")

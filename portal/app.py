@@ -118,11 +118,12 @@ def _init_extensions(app: Flask) -> None:
         # The account came with the session record, in the same query.
         return sessions.account_for_record(session_id)
 
-    @login_manager.unauthorized_handler
     def unauthorized() -> Any:
         # Say why when a session has just ended, rather than the general "Sign in to see this page".
         flash(sessions.lost_message() or login_manager.login_message, "info")
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+    login_manager.unauthorized_handler(unauthorized)
 
     @app.before_request
     def before_request() -> None:

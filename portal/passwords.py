@@ -29,9 +29,9 @@ _CHECKED_LENGTH = 100  # zxcvbn is slow on very long input; a passphrase this lo
 def problem(password: str, personal: Iterable[str] = ()) -> str | None:
     """Why ``password`` cannot be used (a message for the person), or None if it is fine."""
     if len(password) < MIN_LENGTH:
-        return gettext("Your password must be %(num)d characters or more", num=MIN_LENGTH)
+        return _("Your password must be %(num)d characters or more", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return gettext("Your password must be %(num)d characters or fewer", num=MAX_LENGTH)
+        return _("Your password must be %(num)d characters or fewer", num=MAX_LENGTH)
     if len(password) > _CHECKED_LENGTH:
         return None
     words = sorted({part for value in personal if value for part in _parts(value)}, key=len, reverse=True)
@@ -40,25 +40,30 @@ def problem(password: str, personal: Iterable[str] = ()) -> str | None:
         remainder = remainder.replace(word, "")
     if remainder != password.lower() and zxcvbn(remainder or "a")["score"] < MIN_SCORE:
         # Take away the person's own name or email and little is left to guess.
-        return gettext("Your password must not contain your name or email address. Choose something else")
+        return _("Your password must not contain your name or email address. Choose something else")
     result = zxcvbn(password, user_inputs=words)
     if result["score"] >= MIN_SCORE:
         return None
     patterns = {match["pattern"] for match in result["sequence"]}
     dictionaries = {match.get("dictionary_name") for match in result["sequence"]}
     if "user_inputs" in dictionaries:
-        return gettext("Your password must not contain your name or email address. Choose something else")
+        return _("Your password must not contain your name or email address. Choose something else")
     if patterns <= {"repeat", "sequence", "spatial"} or patterns & {"repeat"} and len(patterns) == 1:
-        return gettext(
+        return _(
             "Your password is a repeat or a run of characters (like aaaa, abcd or qwerty). "
             "Try 3 or more unrelated words together"
         )
     if "passwords" in dictionaries:
-        return gettext(
+        return _(
             "Your password is one of the most common, or has appeared in a data breach. "
             "Try 3 or more unrelated words together"
         )
-    return gettext("Your password would be easy to guess. Try 3 or more unrelated words together")
+    return _("Your password would be easy to guess. Try 3 or more unrelated words together")
+
+
+def _(message: str, **values: object) -> str:
+    """A translated message (flask_babel is untyped)."""
+    return str(gettext(message, **values))
 
 
 def _parts(value: str) -> list[str]:

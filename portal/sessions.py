@@ -111,7 +111,7 @@ def _touch_due(record: SessionRecord, now: datetime) -> bool:
     """Whether this request should move the idle limit on (at most once a ``SESSION_TOUCH_SECONDS``)."""
     if request.path in _NO_TOUCH_PATHS:
         return False
-    return (now - record.last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]
+    return (now - record.last_seen_at).total_seconds() >= int(current_app.config["SESSION_TOUCH_SECONDS"])
 
 
 # Asking how long is left must not itself extend the session.
@@ -153,7 +153,7 @@ class DatabaseSessionInterface(SessionInterface):
         values = self.serializer.loads(record.data) if record.data else {}
         return ServerSession(values, record=record)
 
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:  # type: ignore[override]
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not isinstance(session, ServerSession):
             return
         name = self.get_cookie_name(app)
@@ -356,17 +356,21 @@ def lost_message() -> str:
     cfg = current_app.config
     if why == "idle":
         minutes = cfg["SESSION_IDLE_MINUTES"]
-        return ngettext(
-            "You were signed out because nothing happened for %(num)d minute or more. Sign in again to carry on.",
-            "You were signed out because nothing happened for %(num)d minutes or more. Sign in again to carry on.",
-            minutes,
+        return str(
+            ngettext(
+                "You were signed out because nothing happened for %(num)d minute or more. Sign in again to carry on.",
+                "You were signed out because nothing happened for %(num)d minutes or more. Sign in again to carry on.",
+                minutes,
+            )
         )
     if why == "absolute":
-        return gettext(
-            "You were signed out because you had been signed in for a long time. Sign in again to carry on."
+        return str(
+            gettext(
+                "You were signed out because you had been signed in for a long time. Sign in again to carry on."
+            )
         )
     if why in ("signed_out", "password_changed", "closed"):
-        return gettext("You were signed out, in this window or another one. Sign in again to carry on.")
+        return str(gettext("You were signed out, in this window or another one. Sign in again to carry on."))
     return ""
 
 
@@ -423,15 +427,19 @@ def notice_text(found: Ends) -> str:
     from flask_babel import gettext
 
     if found.absolute_at <= found.idle_at:
-        return gettext(
-            "For your security, you will be signed out at %(time)s (UK time). Anything you have not saved "
-            "yet will be kept for you to save when you sign in again.",
-            time=format_clock(found.absolute_at),
+        return str(
+            gettext(
+                "For your security, you will be signed out at %(time)s (UK time). Anything you have not saved "
+                "yet will be kept for you to save when you sign in again.",
+                time=format_clock(found.absolute_at),
+            )
         )
-    return gettext(
-        "For your security, you will be signed out at %(time)s (UK time) if you do nothing before then. "
-        "Opening or saving any page moves this time on.",
-        time=format_clock(found.idle_at),
+    return str(
+        gettext(
+            "For your security, you will be signed out at %(time)s (UK time) if you do nothing before then. "
+            "Opening or saving any page moves this time on.",
+            time=format_clock(found.idle_at),
+        )
     )
 
 

@@ -325,15 +325,17 @@ def _hold_typed(case_id: str, question_id: str) -> Response | None:
     return redirect(here, code=303)
 
 
-def _change_arg() -> dict[str, str]:
+def _change_arg() -> dict[str, Any]:
     """Keep "changing from check your answers" across the detour."""
     return {"change": "1"} if request.args.get("change") == "1" else {}
 
 
 def _SENT_MESSAGE() -> str:  # noqa: N802 - reads as a constant, translated per request
-    return gettext(
-        "These answers were already sent from another window or tab, so the answer you just typed was not "
-        "saved. If you take them back to change them, we will show you what you typed."
+    return str(
+        gettext(
+            "These answers were already sent from another window or tab, so the answer you just typed was not "
+            "saved. If you take them back to change them, we will show you what you typed."
+        )
     )
 
 
