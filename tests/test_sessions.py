@@ -236,3 +236,17 @@ def test_asking_how_long_is_left_does_not_extend_but_staying_signed_in_does(clie
 
 def test_a_signed_out_browser_is_told_so(client):
     assert client.get("/account/session").get_json() == {"signed_in": False}
+
+
+def test_old_records_are_deleted_as_people_sign_in(client, make_account):
+    from portal.sessions import purge
+
+    sign_in(client, make_account())
+    record = _record_for(client)
+    record_id = record.id
+    record.expires_at = utcnow() - timedelta(days=1, minutes=1)
+    db.session.commit()
+    assert purge() == 1
+    db.session.commit()
+    assert db.session.scalar(select(SessionRecord.id).filter_by(id=record_id)) is None
+    assert client.get("/my/").status_code == 302
