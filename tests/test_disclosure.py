@@ -26,8 +26,15 @@ def _add_staff(client, name, email):
 
 
 def _session(app, client) -> dict:
+    """The session's values: kept on the server (portal/sessions.py); the cookie is only a random token."""
+    from portal.models import SessionRecord
+    from portal.sessions import _hash
+
     cookie = client.get_cookie("portal_session")
-    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", cookie.value)
+    db.session.expire_all()
+    record = db.session.scalar(select(SessionRecord).filter_by(token_hash=_hash(cookie.value)))
+    return app.session_interface.serializer.loads(record.data)
 
 
 def test_adding_staff_puts_no_name_or_email_in_the_session_cookie(
