@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
@@ -26,7 +26,7 @@ from portal.forms import (
 )
 from portal.i18n import LANGUAGES
 from portal.models import Role
-from portal.security import verify_password
+from portal.security import roles_required, verify_password
 
 bp = Blueprint("account_settings", __name__, url_prefix="/account")
 
@@ -183,10 +183,9 @@ def confirm_email(token: str) -> Any:
 
 
 @bp.route("/close", methods=["GET", "POST"])
+@roles_required(Role.CITIZEN)  # staff accounts are closed by their organisation's admin
 def close() -> Any:
     """Close a citizen's account, saying first what happens to sent cases and to everything else."""
-    if current_user.role != Role.CITIZEN:
-        abort(403)  # staff accounts are closed by their organisation's admin
     form = CloseAccountForm()
     cases = account_service.cases_of(current_user)
     if form.validate_on_submit():

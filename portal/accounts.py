@@ -315,7 +315,7 @@ def sign_out() -> Any:
         if current_user.is_authenticated:
             record("account.signed_out", actor=current_user)
             db.session.commit()
-        sessions.end()
+            sessions.end()  # every copy of the cookie stops working
         flash(gettext("You have signed out."), "success")
         return redirect(url_for("pages.start"), code=303)
     if not current_user.is_authenticated:

@@ -56,9 +56,19 @@ PUBLIC = {
     "accounts.forgotten_password",
     "accounts.reset_password",
     "accounts.sign_out",
+    # Confirming a new email address is done from the emailed link, signed in or not.
+    "account_settings.confirm_email",
+    # How long the session has left (JSON for the timeout warning): says "not signed in" to anyone else.
+    "sessions.status",
+    "sessions.stay_signed_in",
 }
 # Signed-in pages for any role.
-ANY_ACCOUNT = {"accounts.overview"}
+ANY_ACCOUNT = {
+    "accounts.overview",
+    "account_settings.language",
+    "account_settings.change_password",
+    "account_settings.change_email",
+}
 # The deployment's own mailbox (the demo's SMTP sink) shows every caught email to the deployment admin.
 SEES_EVERY_EMAIL = {"practitioner.mailbox", "practitioner.mailbox_message"}
 
