@@ -1,0 +1,417 @@
+"""The lifecycle's door, move by move, on cases built directly (fast: scripts/mutation.py runs these per mutant).
+
+The journeys through the real pages are in tests/practitioner/test_lifecycle.py; here every row of the table and
+every line of :func:`portal.cases.move` has a test that fails when it is deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal import cases
+from portal.cases import Move, NotAllowed, Relation, Stale
+from portal.extensions import db
+from portal.models import (
+    AuditEvent,
+    Authority,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Decision,
+    Estimate,
+    Person,
+    PersonLink,
+    Role,
+    Snapshot,
+    Validation,
+)
+
+S = CaseStatus
+
+
+@pytest.fixture
+def world(app, make_account, make_organisation):
+    """An organisation with staff of every kind, a person with their own account and a carer, and a stranger."""
+    org = make_organisation("Northfield City Council")
+    other = make_organisation("Westmoor County Council")
+    people = {
+        "assessor": make_account(Role.ASSESSOR, organisation=org, level=2),
+        "assessor2": make_account(Role.ASSESSOR, organisation=org, level=2),
+        "approver": make_account(Role.APPROVER, organisation=org, level=3),
+        "senior": make_account(Role.APPROVER, organisation=org, level=4),
+        "admin": make_account(Role.ADMIN, organisation=org, level=4),
+        "outsider": make_account(Role.ASSESSOR, organisation=other, level=4),
+        "outsider_admin": make_account(Role.ADMIN, organisation=other, level=4),
+        "person": make_account(),
+        "carer": make_account(),
+        "stranger": make_account(),
+        "deployment": make_account(Role.DEPLOYMENT_ADMIN),
+    }
+    person = Person(name="Sam Taylor", created_by_id=people["person"].id)
+    db.session.add(person)
+    db.session.flush()
+    db.session.add_all(
+        [
+            PersonLink(account_id=people["person"].id, person_id=person.id, authority=Authority.SELF),
+            PersonLink(account_id=people["carer"].id, person_id=person.id, authority=Authority.CONSENT),
+        ]
+    )
+    db.session.commit()
+    return {"org": org, "person_record": person, **people}
+
+
+def make_case(world, status=S.SENT, holder=None, **columns):
+    case = Case(
+        person_id=world["person_record"].id,
+        organisation_id=world["org"].id,
+        created_by_id=world["person"].id,
+        status=status,
+        holder_id=world[holder].id if holder else None,
+        answers={},
+        **columns,
+    )
+    db.session.add(case)
+    db.session.commit()
+    return case
+
+
+def pending(world, case, *, by="assessor", level=3):
+    """A budget waiting for sign-off at ``level``, confirmed by ``by``."""
+    estimate = Estimate(
+        case_id=case.id,
+        engine_version="t",
+        config_label="t",
+        config_hash="t",
+        mode="personal",
+        total_weekly_pence=100,
+        result={},
+    )
+    db.session.add(estimate)
+    db.session.flush()
+    decision = Decision(
+        case_id=case.id,
+        estimate_id=estimate.id,
+        confirmed_weekly_pence=100,
+        decided_by_id=world[by].id,
+        required_level=level,
+        outcome="pending",
+    )
+    db.session.add(decision)
+    db.session.commit()
+    return decision
+
+
+def behind_its_back(case, **values):
+    """Another request changes the case on its own connection: this session's copy stays as the page saw it."""
+    with db.engine.begin() as connection:
+        connection.execute(Case.__table__.update().where(Case.__table__.c.id == case.id).values(**values))
+
+
+def fresh(case):
+    db.session.expire_all()
+    return db.session.get(Case, case.id)
+
+
+# -- relations -------------------------------------------------------------------------------------------
+
+
+def test_relations_of_everyone(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    assert cases.relations(world["person"], case) == {Relation.PERSON}
+    assert cases.relations(world["carer"], case) == {Relation.CARER}
+    assert cases.relations(world["assessor"], case) == {Relation.HOLDER, Relation.ASSESSOR}
+    assert cases.relations(world["assessor2"], case) == {Relation.ASSESSOR}
+    assert cases.relations(world["approver"], case) == {Relation.MANAGER}
+    assert cases.relations(world["admin"], case) == {Relation.MANAGER}
+    for nobody in ("outsider", "outsider_admin", "stranger", "deployment"):
+        assert cases.relations(world[nobody], case) == frozenset(), nobody
+    assert cases.relations(None, case) == frozenset()
+
+
+def test_a_deactivated_account_has_no_relation(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    world["assessor"].is_active = False
+    world["person"].is_active = False
+    db.session.commit()
+    assert cases.relations(world["assessor"], case) == frozenset()
+    assert cases.relations(world["person"], case) == frozenset()
+
+
+def test_a_citizen_account_is_never_staff_of_the_case(world):
+    case = make_case(world, S.SENT)
+    world["stranger"].organisation_id = world["org"].id  # a citizen with an organisation is still not staff
+    db.session.commit()
+    assert cases.relations(world["stranger"], case) == frozenset()
+
+
+def test_signatory_needs_the_level_and_not_their_own_budget(world):
+    case = make_case(world, S.WAITING_FOR_APPROVAL, holder="assessor")
+    pending(world, case, by="assessor", level=3)
+    assert Relation.SIGNATORY in cases.relations(world["approver"], case), "level 3 signs a level 3 budget"
+    assert Relation.SIGNATORY in cases.relations(world["admin"], case)
+    assert Relation.SIGNATORY not in cases.relations(world["assessor2"], case), "an assessor never signs"
+    other = make_case(world, S.WAITING_FOR_APPROVAL, holder="assessor")
+    pending(world, other, by="assessor", level=4)
+    assert Relation.SIGNATORY not in cases.relations(world["approver"], other), "level 3 cannot sign level 4"
+    assert Relation.SIGNATORY in cases.relations(world["senior"], other)
+    own = make_case(world, S.WAITING_FOR_APPROVAL, holder="assessor")
+    pending(world, own, by="senior", level=3)
+    assert Relation.SIGNATORY not in cases.relations(world["senior"], own), "nobody approves their own budget"
+
+
+def test_signatory_only_while_waiting_for_approval(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    pending(world, case, level=2)
+    assert Relation.SIGNATORY not in cases.relations(world["senior"], case)
+
+
+# -- the door ----------------------------------------------------------------------------------------------
+
+
+def test_claim_takes_an_unheld_case_and_writes_the_holder(world):
+    case = make_case(world, S.SENT)
+    transition = cases.move(world["assessor"], case, Move.CLAIM)
+    case = fresh(case)
+    assert (case.status, case.holder_id) == (S.CLAIMED, world["assessor"].id)
+    assert transition.target == S.CLAIMED
+    event = db.session.scalar(select(AuditEvent).filter_by(case_id=case.id, action="case.claimed"))
+    assert (
+        event.detail["from"] == "sent"
+        and event.detail["to"] == "claimed"
+        and event.detail["as"] == "assessor"
+    )
+    assert event.detail["holder_to"] == world["assessor"].id
+
+
+def test_a_case_someone_holds_cannot_be_claimed(world):
+    case = make_case(world, S.SENT, holder="assessor2")
+    assert not cases.can(world["assessor"], case, Move.CLAIM)
+    with pytest.raises(NotAllowed):
+        cases.move(world["assessor"], case, Move.CLAIM)
+
+
+def test_the_update_repeats_the_check_so_a_stale_page_changes_nothing(world):
+    case = make_case(world, S.SENT)
+    # Another assessor claims it after this page read the case as free.
+    behind_its_back(case, status=S.CLAIMED, holder_id=world["assessor2"].id)
+    with pytest.raises(Stale):
+        cases.move(world["assessor"], case, Move.CLAIM)
+    case = fresh(case)
+    assert case.holder_id == world["assessor2"].id
+
+
+def test_the_holder_condition_is_in_the_update(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    behind_its_back(case, holder_id=world["assessor2"].id)
+    with pytest.raises(Stale):
+        cases.move(world["assessor"], case, Move.VALIDATE)  # the page still thought assessor held it
+
+
+def test_a_manager_moves_only_the_holder_they_saw(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    behind_its_back(case, holder_id=world["assessor2"].id)
+    with pytest.raises(Stale):
+        cases.move(world["approver"], case, Move.RELEASE)
+    assert fresh(case).holder_id == world["assessor2"].id
+
+
+def test_a_manager_reassigning_a_sent_case_needs_it_unheld(world):
+    case = make_case(world, S.SENT)
+    behind_its_back(case, holder_id=world["assessor2"].id)
+    with pytest.raises(Stale):
+        cases.move(world["approver"], case, Move.REASSIGN, values={"holder_id": world["assessor"].id})
+
+
+def test_staff_moves_stay_in_their_organisation(world):
+    case = make_case(world, S.SENT)
+    with pytest.raises(NotAllowed):
+        cases.move(world["outsider"], case, Move.CLAIM)
+    # Even if a relation were granted, the UPDATE checks the organisation.
+    behind_its_back(case, organisation_id=None)
+    assert not cases.can(world["assessor"], fresh(case), Move.CLAIM)
+
+
+def test_release_empties_the_holder_and_reassign_sets_it(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    cases.move(world["approver"], case, Move.REASSIGN, values={"holder_id": world["assessor2"].id})
+    assert (fresh(case).status, fresh(case).holder_id) == (S.CLAIMED, world["assessor2"].id)
+    cases.move(world["assessor2"], fresh(case), Move.RELEASE)
+    assert (fresh(case).status, fresh(case).holder_id) == (S.SENT, None)
+
+
+def test_waiting_for_the_person_keeps_its_status_when_reassigned(world):
+    case = make_case(world, S.WAITING_FOR_PERSON, holder="assessor")
+    cases.move(world["admin"], case, Move.REASSIGN, values={"holder_id": world["assessor2"].id})
+    assert fresh(case).status == S.WAITING_FOR_PERSON
+
+
+def test_the_person_and_their_carer_send_take_back_answer_and_withdraw(world):
+    case = make_case(world, S.DRAFT)
+    assert cases.can(world["carer"], case, Move.CHANGE) and cases.can(world["person"], case, Move.CHANGE)
+    assert not cases.can(world["stranger"], case, Move.CHANGE)
+    cases.move(world["carer"], case, Move.SEND)
+    assert fresh(case).status == S.SENT
+    cases.move(world["person"], fresh(case), Move.TAKE_BACK)
+    assert fresh(case).status == S.DRAFT
+    cases.move(world["person"], fresh(case), Move.SEND)
+    cases.move(world["person"], fresh(case), Move.WITHDRAW)
+    assert fresh(case).status == S.WITHDRAWN
+    assert cases.allowed_moves(world["person"], fresh(case)) == frozenset()
+
+
+def test_taking_back_needs_nobody_holding_it(world):
+    case = make_case(world, S.SENT, holder="assessor")  # mid-claim
+    with pytest.raises(NotAllowed):
+        cases.move(world["person"], case, Move.TAKE_BACK)
+
+
+def test_only_staff_on_a_phone_draft_send_it_to_themselves(world):
+    case = make_case(world, S.DRAFT, holder="assessor")
+    cases.move(world["assessor"], case, Move.SEND)
+    assert (fresh(case).status, fresh(case).holder_id) == (S.CLAIMED, world["assessor"].id)
+
+
+def test_asking_needs_someone_who_can_answer(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    assert cases.can(world["assessor"], case, Move.ASK)
+    db.session.execute(PersonLink.__table__.delete())
+    db.session.commit()
+    assert not cases.can(world["assessor"], fresh(case), Move.ASK), "nobody has an account to answer"
+
+
+def test_staff_closing_and_returning_need_a_reason(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    with pytest.raises(ValueError):
+        cases.move(world["assessor"], case, Move.WITHDRAW, reason="  ")
+    assert fresh(case).status == S.CLAIMED
+    cases.move(world["assessor"], case, Move.WITHDRAW, reason="Duplicate")
+    event = db.session.scalar(select(AuditEvent).filter_by(case_id=case.id, action="case.withdrawn"))
+    assert event.reason == "Duplicate"
+    waiting = make_case(world, S.WAITING_FOR_APPROVAL, holder="assessor")
+    pending(world, waiting, level=3)
+    with pytest.raises(ValueError):
+        cases.move(world["approver"], waiting, Move.RETURN, reason="")
+    cases.move(world["approver"], waiting, Move.RETURN, reason="Check nights")
+    assert fresh(waiting).status == S.CLAIMED
+
+
+def test_the_person_withdraws_without_a_reason(world):
+    case = make_case(world, S.WAITING_FOR_APPROVAL, holder="assessor")
+    cases.move(world["person"], case, Move.WITHDRAW)
+    assert fresh(case).status == S.WITHDRAWN
+
+
+@pytest.mark.parametrize("status", [S.DECIDED, S.WITHDRAWN])
+def test_final_is_final_for_everyone(world, status):
+    case = make_case(world, status, holder="assessor")
+    for who in ("person", "carer", "assessor", "assessor2", "approver", "senior", "admin"):
+        assert cases.allowed_moves(world[who], case) == frozenset(), who
+        with pytest.raises(NotAllowed):
+            cases.move(world[who], case, Move.VALIDATE)
+    assert cases.is_final(case) and not cases.is_open(case)
+
+
+def test_quiet_moves_write_no_move_event_but_bump_the_version(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    version = case.version
+    cases.move(world["assessor"], case, Move.VALIDATE)
+    assert fresh(case).version == version + 1
+    assert db.session.scalar(select(AuditEvent).filter_by(case_id=case.id)) is None
+
+
+def test_allowed_moves_follow_the_case_within_a_request(app, world):
+    case = make_case(world, S.SENT)
+    with app.test_request_context():
+        assert Move.CLAIM in cases.allowed_moves(world["assessor"], case)
+        cases.move(world["assessor"], case, Move.CLAIM)
+        assert Move.CLAIM not in cases.allowed_moves(world["assessor"], case), "the memo knows the case moved"
+        assert Move.VALIDATE in cases.allowed_moves(world["assessor"], case)
+
+
+# -- linked cases ----------------------------------------------------------------------------------------
+
+
+def _decided(world, when):
+    case = make_case(world, S.DECIDED, holder="assessor")
+    snapshot = Snapshot(
+        case_id=case.id,
+        answers={"a": 1},
+        questionnaire_version="1",
+        completed_by_id=world["person"].id,
+        authority=Authority.SELF,
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    db.session.add(
+        Validation(
+            case_id=case.id,
+            snapshot_id=snapshot.id,
+            assessor_id=world["assessor"].id,
+            items={"a": {"action": "amend", "value": 2}},
+            practitioner_items={"risks": "x"},
+        )
+    )
+    decision = pending(world, case)
+    decision.outcome = "approved"
+    decision.created_at = when
+    db.session.commit()
+    return case, decision
+
+
+def test_who_starts_which_linked_case(world):
+    case, _ = _decided(world, datetime.now(UTC))
+    assert cases.may_start_linked(world["assessor2"], case, CaseKind.CORRECTION)
+    assert cases.may_start_linked(world["admin"], case, CaseKind.CORRECTION)
+    assert not cases.may_start_linked(world["person"], case, CaseKind.CORRECTION)
+    assert cases.may_start_linked(world["person"], case, CaseKind.RECONSIDERATION)
+    assert cases.may_start_linked(world["carer"], case, CaseKind.REVIEW)
+    assert not cases.may_start_linked(world["assessor"], case, CaseKind.RECONSIDERATION)
+    assert not cases.may_start_linked(world["outsider"], case, CaseKind.REVIEW)
+    open_case = make_case(world, S.CLAIMED, holder="assessor")
+    assert not cases.may_start_linked(world["assessor2"], open_case, CaseKind.CORRECTION), (
+        "only decided cases"
+    )
+
+
+def test_a_correction_copies_the_decided_answers_and_checks(world):
+    case, _ = _decided(world, datetime.now(UTC))
+    with pytest.raises(ValueError):
+        cases.start_linked_case(world["assessor2"], case, CaseKind.CORRECTION, reason=" ")
+    with pytest.raises(NotAllowed):
+        cases.start_linked_case(world["person"], case, CaseKind.CORRECTION, reason="x")
+    linked = cases.start_linked_case(world["assessor2"], case, CaseKind.CORRECTION, reason="Wrong")
+    db.session.commit()
+    assert (linked.status, linked.holder_id, linked.follows_id) == (S.CLAIMED, world["assessor2"].id, case.id)
+    assert linked.answers == {"a": 2}, "the answers as validated"
+    validation = db.session.scalar(select(Validation).filter_by(case_id=linked.id))
+    assert validation.items == {"a": {"action": "amend", "value": 2}} and validation.practitioner_items == {
+        "risks": "x"
+    }
+    assert fresh(case).status == S.DECIDED
+
+
+def test_a_review_by_the_person_starts_as_a_draft(world):
+    case, _ = _decided(world, datetime.now(UTC))
+    linked = cases.start_linked_case(world["person"], case, CaseKind.REVIEW)
+    db.session.commit()
+    assert (linked.status, linked.holder_id, linked.kind) == (S.DRAFT, None, CaseKind.REVIEW)
+    assert db.session.scalar(select(Validation).filter_by(case_id=linked.id)) is None
+
+
+def test_the_latest_decision_in_a_line_is_in_force(world):
+    now = datetime.now(UTC)
+    first, first_decision = _decided(world, now - timedelta(days=30))
+    assert cases.decision_in_force(first) == (first, first_decision)
+    later = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="x")
+    db.session.commit()
+    assert cases.decision_in_force(later) == (first, first_decision), "an open correction changes nothing"
+    later.status = S.DECIDED
+    later_decision = pending(world, later)
+    later_decision.outcome = "approved"
+    later_decision.created_at = now
+    db.session.commit()
+    assert cases.decision_in_force(first) == (later, later_decision)
+    assert [c.id for c in cases.chain(later)] == [first.id, later.id]
