@@ -99,17 +99,43 @@ def validated_answers(case: Case, validation: Validation | None = None) -> dict[
     return load_schema().decode_answers(answers)
 
 
-def eligible_areas(items: dict[str, Any]) -> list[str] | None:
-    """The areas of need found eligible under the Care Act test, or None if no determination has been made.
+#: The ten outcomes of regulation 2(2) of the Care and Support (Eligibility Criteria) Regulations 2015, (a) to (j),
+#: as the engine names its areas. Eligibility counts these and nothing else.
+ELIGIBILITY_OUTCOMES: tuple[str, ...] = (
+    "nutrition",  # (a) managing and maintaining nutrition
+    "hygiene",  # (b) maintaining personal hygiene
+    "toileting",  # (c) managing toilet needs
+    "dressing",  # (d) being appropriately clothed
+    "home_safety",  # (e) being able to make use of the adult's home safely
+    "home_environment",  # (f) maintaining a habitable home environment
+    "relationships",  # (g) developing and maintaining family or other personal relationships
+    "work_learning",  # (h) accessing and engaging in work, training, education or volunteering
+    "community",  # (i) making use of necessary facilities or services in the local community
+    "childcare",  # (j) carrying out any caring responsibilities the adult has for a child
+)
+assert set(ELIGIBILITY_OUTCOMES) <= set(AREAS), "every outcome is an area of the engine"
 
-    Eligible needs arise from an impairment or illness, mean two or more outcomes cannot be achieved, and have
-    a significant impact on well-being; then the areas that cannot be achieved are funded. Otherwise none are.
+#: Areas of need the engine funds that are not outcomes of regulation 2(2), and the supplements: once a person's
+#: needs are eligible, the support that meets them includes these (docs/decisions/0007-casework.md).
+FUNDED_WITH_ELIGIBLE_NEEDS: tuple[str, ...] = (
+    *(area for area in AREAS if area not in ELIGIBILITY_OUTCOMES),
+    "night",
+    "carer_breaks",
+)
+
+
+def eligible_areas(items: dict[str, Any]) -> list[str] | None:
+    """The outcomes found eligible under the Care Act test, or None if no determination has been made.
+
+    Eligible needs arise from an impairment or illness, mean two or more of the ten outcomes of regulation 2(2)
+    cannot be achieved, and have a significant impact on well-being; then those outcomes are eligible. Otherwise
+    none are. Mental health and medication are not outcomes: ticking them never makes anyone eligible.
     """
     eligibility = items.get("eligibility")
     if not isinstance(eligibility, dict):
         return None
     chosen = set(eligibility.get("cannot_achieve") or [])
-    outcomes = [area for area in AREAS if area in chosen]
+    outcomes = [area for area in ELIGIBILITY_OUTCOMES if area in chosen]
     if (
         eligibility.get("impairment") == "yes"
         and eligibility.get("wellbeing") == "yes"
@@ -117,6 +143,15 @@ def eligible_areas(items: dict[str, Any]) -> list[str] | None:
     ):
         return outcomes
     return []
+
+
+def funded_areas(items: dict[str, Any]) -> list[str] | None:
+    """What the engine funds: None before a determination (everything), nothing when no needs are eligible, else
+    the eligible outcomes with the areas and supplements that come with eligible needs."""
+    eligible = eligible_areas(items)
+    if eligible is None:
+        return None
+    return [*eligible, *FUNDED_WITH_ELIGIBLE_NEEDS] if eligible else []
 
 
 def messages(case: Case) -> list[CaseMessage]:

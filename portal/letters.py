@@ -11,11 +11,21 @@ from typing import Any
 from flask_babel import force_locale, gettext, lazy_gettext
 
 from portal import budgets, vocabulary
-from portal.case_record import current_validation, eligible_areas
+from portal.case_record import (
+    ELIGIBILITY_OUTCOMES,
+    current_validation,
+    eligible_areas,
+    own_estimate,
+    person_answers,
+    validated_answers,
+)
 from portal.extensions import db
 from portal.i18n import babel_locale
+from portal.i18n.schema_text import Words
 from portal.jobs import handler
-from portal.models import Account, Approval, Case, Decision, Document, Estimate, Job
+from portal.models import Account, Approval, Case, Decision, Document, Estimate, Job, Validation
+from portal.questionnaire import Voice, load_schema
+from portal.questions_web import display_answer
 
 OMBUDSMEN = {
     "council": lazy_gettext("the Local Government and Social Care Ombudsman"),
@@ -23,10 +33,54 @@ OMBUDSMEN = {
 }
 
 
-def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
-    """Everything the decision says, worded in the current locale (call inside ``force_locale`` for a letter)."""
+def changed_answers(case: Case, validation: Validation | None, words: Words) -> list[dict[str, str]]:
+    """The answers the assessor changed, each with the person's answer, the new one and the assessor's reason."""
+    items = (validation.items if validation else None) or {}
+    amended = {q: item for q, item in items.items() if item.get("action") == "amend"}
+    if not amended:
+        return []
+    schema = load_schema()
+    person = person_answers(case)
+    validated = validated_answers(case, validation)
+    changed = []
+    for question_id in schema.path(validated):
+        if question_id not in amended:
+            continue
+        question = schema.question(question_id)
+        changed.append(
+            {
+                "question": words.question(question, "summary") or words.question(question, "title"),
+                "person": display_answer(question, person.get(question_id), words),
+                "assessor": display_answer(question, validated.get(question_id), words),
+                "reason": str(amended[question_id].get("reason", "")),
+            }
+        )
+    return changed
+
+
+def needs_not_eligible(case: Case, validation: Validation | None, eligible: list[str] | None) -> list[str]:
+    """The outcomes where the validated answers show a need that was not found eligible, worded."""
+    if eligible is None:
+        return []
+    profile = load_schema().to_profile(validated_answers(case, validation))
+    return [
+        str(vocabulary.AREA_NAMES[area])
+        for area in ELIGIBILITY_OUTCOMES
+        if area not in eligible and (profile.get(f"need_{area}") or 0) > 0
+    ]
+
+
+def decision_context(case: Case, decision: Decision, words: Words | None = None) -> dict[str, Any]:
+    """Everything the decision says, worded in the current locale (call inside ``force_locale`` for a letter).
+
+    A decision without a budget (no eligible needs) has no lines and no amounts: its reasons, the needs found
+    and the advice of Care Act 2014 section 13 instead. With a budget, the lines always add up to it: a figure
+    other than the calculated one is a line of its own, with its amount.
+    """
+    words = words or Words(voice=Voice.PERSON, name=case.person.name)
     stored = db.session.get(Estimate, decision.estimate_id)
     result = budgets.loaded(stored) if stored else None
+    has_budget = decision.confirmed_weekly_pence is not None
     weeks = (
         result.total_yearly_pence / result.total_weekly_pence
         if result and result.total_weekly_pence
@@ -34,7 +88,7 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
     )
     lines = []
     funders: list[str] = []
-    if result is not None:
+    if result is not None and has_budget:
         for line in budgets.worded_lines(result):
             if line.allocated:
                 lines.append(
@@ -47,7 +101,7 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
                     }
                 )
         funders = sorted({x.funder for x in result.lines if x.allocated and x.funder})
-        difference = decision.confirmed_weekly_pence - result.total_weekly_pence
+        difference = (decision.confirmed_weekly_pence or 0) - result.total_weekly_pence
         if difference:
             # The confirmed figure is not the calculated one: show the difference so the lines add up.
             lines.append(
@@ -79,7 +133,16 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
     )
     validation = current_validation(case)
     eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
+    own = own_estimate(case)
+    own_pence = own.total_weekly_pence if own is not None else None
     return {
+        "has_budget": has_budget,
+        "changed_answers": changed_answers(case, validation, words),
+        "not_eligible": needs_not_eligible(case, validation, eligible),
+        "own_pence": own_pence,
+        "own_difference_pence": decision.confirmed_weekly_pence - own_pence
+        if has_budget and own_pence is not None
+        else None,
         "eligibility": None
         if eligible is None
         else {
@@ -91,7 +154,7 @@ def decision_context(case: Case, decision: Decision) -> dict[str, Any]:
         "organisation": case.organisation,
         "decided_on": decision.created_at.date() if decision.outcome == "approved" else date.today(),
         "weekly_pence": decision.confirmed_weekly_pence,
-        "yearly_pence": round(decision.confirmed_weekly_pence * weeks),
+        "yearly_pence": round(decision.confirmed_weekly_pence * weeks) if has_budget else None,
         "calculated_pence": result.total_weekly_pence if result else None,
         "lines": lines,
         "reasons": [decision.reason] if decision.reason else [],

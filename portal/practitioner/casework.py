@@ -17,6 +17,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, S
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal import budgets, case_record, cases, money, vocabulary
+from portal.case_record import ELIGIBILITY_OUTCOMES
 from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
 from portal.extensions import db
@@ -482,7 +483,8 @@ class ProfileForm(Form):
     cannot_achieve = SelectMultipleField(
         lazy_gettext("Which outcomes can the person not achieve?"),
         widget=CheckboxesInput(),
-        choices=[(area, AREA_LABELS[area]) for area in AREAS],
+        # The ten outcomes of regulation 2(2): mental health and medication are funded, not counted.
+        choices=[(area, AREA_LABELS[area]) for area in ELIGIBILITY_OUTCOMES],
         description=lazy_gettext(
             "Without help, or only with significant pain, distress, risk, or taking much longer."
         ),
@@ -540,7 +542,7 @@ def needs_profile(case_id: str) -> Any:
     conflict = False
     if request.method == "POST":  # noqa: SIM102 - a GET draws the form; the view audits nothing itself
         if validation is not None and form.validate_on_submit():
-            chosen = [a for a in (form.cannot_achieve.data or []) if a in AREAS]
+            chosen = [a for a in (form.cannot_achieve.data or []) if a in ELIGIBILITY_OUTCOMES]
             new = {
                 "eligibility": {
                     "cannot_achieve": chosen,
@@ -579,6 +581,7 @@ def needs_profile(case_id: str) -> Any:
         conflict=conflict,
         section_117=found.organisation.kind == OrganisationKind.PARTNERSHIP,
         area_labels=AREA_LABELS,
+        outcomes=ELIGIBILITY_OUTCOMES,
         levels={level: vocabulary.need_level_label(level) for level in range(5)},
         factors=[
             (label, vocabulary.factor_value(field, profile[field]))

@@ -26,6 +26,7 @@ from portal.case_record import (  # noqa: F401 (read by the staff views through 
     eligible_areas,
     final_decision,
     find_case_for_staff,
+    funded_areas,
     latest_snapshot,
     messages,
     own_estimate,
@@ -421,13 +422,11 @@ def _tell_people(case: Case, template: str, **context: Any) -> None:
 def recalculate(case: Case) -> Any:
     """The engine on the validated answers, funding only the eligible areas once they are decided."""
     validation = current_validation(case)
-    eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
-    extra = ["night", "carer_breaks"] if eligible else []
     return budgets.run(
         schema(),
         validated_answers(case, validation),
         case.organisation,
-        eligible=None if eligible is None else [*eligible, *extra],
+        eligible=funded_areas((validation.practitioner_items or {}) if validation else {}),
     )
 
 
