@@ -12,7 +12,7 @@ from portal.organisation_rules import OrganisationRules, ValidationRule
 from portal.practitioner import service
 from portal.questionnaire import load_schema
 from tests.conftest import check_page, csrf_from, sign_in
-from tests.journey.helpers import answer_all, post, start
+from tests.journey.helpers import answer_all, first_option, post, start
 from tests.practitioner.conftest import high_needs
 
 PASSWORD = "correct horse battery"
@@ -76,14 +76,13 @@ def test_amending_to_an_unpaid_carer_brings_follow_ons_the_assessor_answers_and_
     assert rows["carer-can-continue"].state == "to_answer" and rows["carer-breaks"].state == "to_answer"
     page = check_page(client.get(f"{url}/validate/carer-can-continue").get_data(as_text=True))
     assert page.select('input[name="action"]') == []  # nothing to agree with: the person was not asked
-    response = post(
-        client,
-        f"{url}/validate/carer-can-continue",
-        {"answer": "only_with_more_help", "version": version_of(claimed)},
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)
-    response = post(client, f"{url}/validate/carer-breaks", {"answer": "4", "version": version_of(claimed)})
-    assert response.status_code == 303
+    chosen = {"carer-can-continue": "only_with_more_help", "carer-breaks": "4"}
+    for row in service.validation_rows(refreshed(claimed)):
+        if row.state != "to_answer":
+            continue  # every follow-on the amendment brought, answered through its page like any other
+        value = chosen.get(row.id) or first_option(load_schema().question(row.id))
+        response = post(client, f"{url}/validate/{row.id}", {"answer": value, "version": version_of(claimed)})
+        assert response.status_code == 303, (row.id, response.get_data(as_text=True))
     answers = service.validated_answers(refreshed(claimed))
     assert answers["has-unpaid-carer"] == "yes" and answers["carer-breaks"] == 4
     # Agree with everything else, section by section, as the page offers.
