@@ -44,11 +44,15 @@ def organisations_for_postcode(postcode: str) -> list[Organisation]:
     )
 
 
-def covers(organisation_id: int | None, postcode: str | None) -> bool:
-    """Whether this organisation covers this postcode: the only rule for where a case may be sent."""
-    if organisation_id is None or not postcode:
+def covers(organisation: Organisation | None, postcode: str | None) -> bool:
+    """Whether this organisation covers this postcode: the only rule for where a case may be sent.
+
+    Read from the organisation's own districts, so a page listing many cases can load them all at once.
+    """
+    if organisation is None or not postcode:
         return False
-    return organisation_id in {o.id for o in organisations_for_postcode(postcode)}
+    district = postcode.split(" ")[0]
+    return any(row.district == district for row in organisation.postcode_districts)
 
 
 def nhs_number_is_valid(digits: str) -> bool:

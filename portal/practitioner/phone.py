@@ -64,7 +64,7 @@ def phone_new() -> Any:
                 )
             ]
             outside = True
-        elif not covers(current_user.organisation_id, form.postcode.data):
+        elif not covers(current_user.organisation, form.postcode.data):
             form.postcode.errors = [gettext("This postcode is not in your organisation's area")]
         else:
             case = work.start_phone_assessment(

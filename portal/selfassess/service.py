@@ -23,6 +23,7 @@ from portal.models import (
     Account,
     Authority,
     Case,
+    Organisation,
     Person,
     PersonLink,
 )
@@ -42,6 +43,11 @@ def cases_for(account: Account) -> list[Case]:
         db.session.scalars(
             select(Case)
             .where(Case.person_id.in_(person_ids), Case.deleted_at.is_(None))
+            # Two queries however many cases: cases with people and organisations, then all their districts.
+            .options(
+                joinedload(Case.person),
+                joinedload(Case.organisation).selectinload(Organisation.postcode_districts),
+            )
             .order_by(Case.id.desc())
         )
     )
@@ -59,7 +65,7 @@ def find_case(account: Account, public_id: str) -> Case | None:
         select(Case, PersonLink)
         .join(PersonLink, PersonLink.person_id == Case.person_id)
         .where(Case.public_id == public_id, PersonLink.account_id == account.id, Case.deleted_at.is_(None))
-        .options(joinedload(Case.person))
+        .options(joinedload(Case.person), joinedload(Case.organisation))
     ).first()
     if row is None:
         return None
@@ -149,7 +155,7 @@ def about_done(case: Case) -> bool:
     told to find their local council instead, keeping their answers).
     """
     person = case.person
-    return bool(person.name and person.date_of_birth and covers(case.organisation_id, person.postcode))
+    return bool(person.name and person.date_of_birth and covers(case.organisation, person.postcode))
 
 
 #: The questionnaire's section about the person: one task with their details ("About you" on the task list).

@@ -86,3 +86,16 @@ def test_the_write_filter_tells_a_write_from_the_allowed_ones():
     assert _writes(["UPDATE cases SET answers=? WHERE cases.id = ?"]) != []
     assert _writes(["INSERT INTO people (name) VALUES (?)"]) != []
     assert _writes(["INSERT INTO audit_events (action) VALUES (?)", "SELECT cases.id FROM cases"]) == []
+
+
+def test_the_dashboard_reads_the_same_number_of_times_however_many_cases(
+    app, client, make_account, make_organisation
+):
+    make_organisation("Northfield City Council", districts=("NF1",))
+    sign_in(client, make_account(email="alex@example.org", name="Alex Morgan"))
+    start(client)
+    client.get("/my/")
+    one = len(statements_of(app, client, "/my/"))
+    start(client, carer_for="Sam Jones")
+    start(client, carer_for="Ola Nowak")
+    assert len(statements_of(app, client, "/my/")) == one <= 3
