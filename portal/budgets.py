@@ -12,11 +12,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import format_decimal, gettext, ngettext
+from flask_babel import format_percent, gettext, ngettext
 
 from portal.engine import FUNDERS, Configuration, Estimate, NeedsProfile, estimate
 from portal.extensions import db
-from portal.formatting import format_money, format_whole_money
+from portal.formatting import fill, format_money, format_whole_money, ltr, ltr_money
 from portal.models import Case, Organisation, Snapshot
 from portal.models import Estimate as StoredEstimate
 from portal.questionnaire import Schema
@@ -167,49 +167,62 @@ class WordedLine:
 
 
 def line_detail(line: Any) -> str:
-    """What the money could provide, e.g. "£98.00 which could provide 7 hours per week" (exact figures)."""
+    """What the money could provide, e.g. "£98.00 which could provide 7 hours per week" (exact figures).
+
+    The amount is isolated (``<bdi dir="ltr">``) so it reads right in a right-to-left language; ``ngettext``
+    fills ``num`` and keeps the other placeholders for :func:`~portal.formatting.fill`.
+    """
     if not line.allocated:
         return gettext("No allocation")
-    amount = format_money(line.amount_pence)
+    amount = ltr_money(line.amount_pence)
     if line.ratio and line.group_hours:
         if line.ratio == 1:
-            return gettext(
-                "%(amount)s for %(hours)s hours of activities with a carer",
+            return fill(
+                gettext("%(amount)s for %(hours)s hours of activities with a carer"),
                 amount=amount,
                 hours=hours(line.group_hours),
             )
-        return ngettext(
-            "%(amount)s for %(hours)s hours of activities in a group, sharing a carer with %(num)d other person",
-            "%(amount)s for %(hours)s hours of activities in a group, sharing a carer with %(num)d other people",
-            line.ratio - 1,
+        return fill(
+            ngettext(
+                "%(amount)s for %(hours)s hours of activities in a group, sharing a carer with %(num)d other person",
+                "%(amount)s for %(hours)s hours of activities in a group, sharing a carer with %(num)d other people",
+                line.ratio - 1,
+                amount="%(amount)s",
+                hours="%(hours)s",
+            ),
             amount=amount,
             hours=hours(line.group_hours),
         )
     if line.hours_per_year:
-        return gettext(
-            "%(amount)s per week, set aside for %(hours)s hours of extra help a year",
+        return fill(
+            gettext("%(amount)s per week, set aside for %(hours)s hours of extra help a year"),
             amount=amount,
             hours=hours(line.hours_per_year),
         )
     if line.nights_per_week:
-        return gettext(
-            "%(amount)s which could provide %(nights)s nights of support per week",
+        return fill(
+            gettext("%(amount)s which could provide %(nights)s nights of support per week"),
             amount=amount,
             nights=hours(line.nights_per_week),
         )
     if line.breaks_weeks:
-        return ngettext(
-            "%(amount)s per week, towards %(num)d week of breaks a year",
-            "%(amount)s per week, towards %(num)d weeks of breaks a year",
-            line.breaks_weeks,
+        return fill(
+            ngettext(
+                "%(amount)s per week, towards %(num)d week of breaks a year",
+                "%(amount)s per week, towards %(num)d weeks of breaks a year",
+                line.breaks_weeks,
+                amount="%(amount)s",
+            ),
             amount=amount,
         )
     if line.hours:
         count = line.hours
         if count == 1:
-            return gettext("%(amount)s which could provide 1 hour per week", amount=amount)
-        return gettext(
-            "%(amount)s which could provide %(hours)s hours per week", amount=amount, hours=hours(count)
+            return fill(gettext("%(amount)s which could provide 1 hour per week"), amount=amount)
+        return fill(
+            gettext("%(amount)s which could provide %(hours)s hours per week"),
+            amount=amount,
+            hours=hours(count),
         )
     return amount
 
@@ -242,11 +255,11 @@ def worded_lines(
 def split_words(result: Estimate) -> list[str]:
     """The funding split, e.g. "Council pays £126.00 (52%)": the exact amount, the share in whole percent."""
     return [
-        gettext(
-            "%(funder)s pays %(amount)s (%(percent)s%%)",
-            percent=format_decimal(share.percent.quantize(Decimal(1), ROUND_HALF_UP), format="0"),
+        fill(
+            gettext("%(funder)s pays %(amount)s (%(percent)s)"),
+            percent=ltr(format_percent(share.percent / 100, format="#,##0%")),
             funder=funder_name(share.funder),
-            amount=format_money(share.amount_pence),
+            amount=ltr_money(share.amount_pence),
         )
         for share in result.split
     ]
@@ -255,10 +268,10 @@ def split_words(result: Estimate) -> list[str]:
 def changes_words(result: Estimate) -> list[str]:
     """What would change it: the rise if unpaid support in an area (or at night) stopped."""
     return [
-        gettext(
-            "If the unpaid help with %(area)s stopped, the budget could go up by %(amount)s a week.",
+        fill(
+            gettext("If the unpaid help with %(area)s stopped, the budget could go up by %(amount)s a week."),
             area=str(AREA_NAMES.get(change.area, change.area)),
-            amount=format_money(change.increase_pence),
+            amount=ltr_money(change.increase_pence),
         )
         for change in result.what_would_change
         if change.increase_pence > 0

@@ -102,3 +102,18 @@ def isolate_gettext_values(env: Any) -> None:
             return __original(__context, *args, **{key: isolate_bidi(v) for key, v in variables.items()})
 
         env.globals[name] = pass_context(isolating)
+
+
+def ltr_money(pence: int | None) -> Markup:
+    """An amount isolated for right-to-left text: ``<bdi dir="ltr">£1,234.50</bdi>``."""
+    return ltr(format_money(pence))
+
+
+def fill(template: str, **values: object) -> Markup:
+    """Put values into an already translated sentence, escaping it and them, keeping ``ltr`` values isolated.
+
+    Call with the catalogue's template, e.g. ``fill(gettext("%(amount)s a week"), amount=ltr_money(p))``:
+    gettext without values returns the translated template with its placeholders, and the sentence stays
+    safe HTML with each amount in its own ``<bdi>``.
+    """
+    return escape(template) % values  # escape() gives Markup: each value is escaped unless it is Markup

@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, format_percent, gettext, lazy_gettext, ngettext
+from markupsafe import Markup
 
 from portal.engine.profile import INT_FIELDS
 from portal.engine.result import (
@@ -33,7 +34,7 @@ from portal.engine.result import (
     UNPAID_SUPPORT,
     Reason,
 )
-from portal.formatting import format_money
+from portal.formatting import fill, ltr, ltr_money
 
 #: Factors that are yes (1) or no (0).
 YES_NO_FACTORS = frozenset({"lives_alone", "fluctuating", "two_carers"})
@@ -243,6 +244,11 @@ def _share_words(value: Any) -> str:
     return str(UNPAID_SHARE_WORDS.get(format(share, "f"), format(share, "f")))
 
 
+def _percent(value: Decimal) -> Markup:
+    """A whole percentage in the locale, isolated for right-to-left text."""
+    return ltr(format_percent(value / 100, format="#,##0%"))
+
+
 def _how_much_longer(percent: Decimal) -> str:
     """A factor's effect in words: "about 20% longer", "about twice as long" (never 104.2%)."""
     if percent >= 90:
@@ -251,12 +257,12 @@ def _how_much_longer(percent: Decimal) -> str:
             return str(gettext("about twice as long"))
         return str(gettext("about %(times)s times as long", times=hours(times)))
     rounded = max((percent / 5).quantize(Decimal(1), ROUND_HALF_UP) * 5, Decimal(5))
-    return str(gettext("about %(percent)s%% longer", percent=hours(rounded)))
+    return fill(gettext("about %(percent)s longer"), percent=_percent(rounded))
 
 
 def _how_much_less(percent: Decimal) -> str:
     rounded = max((percent / 5).quantize(Decimal(1), ROUND_HALF_UP) * 5, Decimal(5))
-    return str(gettext("about %(percent)s%% less time", percent=hours(rounded)))
+    return fill(gettext("about %(percent)s less time"), percent=_percent(rounded))
 
 
 # -- the reasons: one sentence for each of the engine's effects ------------------------------------------
@@ -330,13 +336,13 @@ def _more_or_less_time(reason: Reason, said: str | None, area: str) -> Any:
         _how_much_longer(reason.magnitude) if reason.effect == MORE_TIME else _how_much_less(reason.magnitude)
     )
     if said:
-        return gettext(
-            "About %(factor)s, you said “%(answer)s”. So help takes %(how)s.",
+        return fill(
+            gettext("About %(factor)s, you said “%(answer)s”. So help takes %(how)s."),
             factor=factor,
             answer=said,
             how=how,
         )
-    return gettext("Because of %(factor)s, help takes %(how)s.", factor=factor, how=how)
+    return fill(gettext("Because of %(factor)s, help takes %(how)s."), factor=factor, how=how)
 
 
 def _staffing_ratio(reason: Reason, said: str | None, area: str) -> Any:
@@ -388,8 +394,8 @@ def _contingency_uplift(reason: Reason, said: str | None, area: str) -> Any:
 
 
 def _local_rate(reason: Reason, said: str | None, area: str) -> Any:
-    return gettext(
-        "The local rate for this support is %(rate)s an hour.", rate=format_money(int(reason.magnitude))
+    return fill(
+        gettext("The local rate for this support is %(rate)s an hour."), rate=ltr_money(int(reason.magnitude))
     )
 
 
@@ -415,4 +421,6 @@ def reason_sentence(reason: Reason, said: str | None = None) -> str:
     wording = EFFECT_SENTENCES.get(reason.effect)
     if wording is None:  # an effect newer than this portal: still a sentence, never a code
         return str(gettext("Another answer affected this line."))
-    return str(wording(reason, said, str(AREA_NAMES.get(area, area))))
+    sentence = wording(reason, said, str(AREA_NAMES.get(area, area)))
+    # Markup keeps an isolated amount (<bdi>) as HTML; anything else is plain text.
+    return sentence if isinstance(sentence, Markup) else str(sentence)

@@ -161,7 +161,7 @@ def about(case_id: str) -> Any:
         form.name.raw_data = [person.name]
         form.name.data = person.name
     if form.validate_on_submit():
-        person.name = form.name.data.strip()
+        person.name = (form.name.data or "").strip()
         person.date_of_birth = form.date_of_birth.data
         person.postcode = form.postcode.data
         person.nhs_number = form.nhs_number.data

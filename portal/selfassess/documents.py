@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
+from markupsafe import Markup
 
 from portal import budgets, case_record
 from portal.engine import Estimate
-from portal.formatting import format_day
+from portal.formatting import format_day, format_money
 from portal.models import Authority, Case
 
 AUTHORITY_WORDS = {
@@ -55,11 +56,11 @@ def estimate_document(result: Estimate, quotes: budgets.Quotes, *, partial: bool
     """The context of the estimate PDF: exact figures, the range, reasons and what would change it."""
     lines = budgets.worded_lines(result, quotes=quotes)
     rows = [
-        {"key": line.title, "value": "\n".join((line.detail, *line.reasons)), "lang": line.title_lang}
+        {"key": line.title, "value": Markup("\n").join((line.detail, *line.reasons)), "lang": line.title_lang}
         for line in lines
     ]
     rows.append(
-        {"key": gettext("Total a week"), "value": budgets.format_money(result.total_weekly_pence), "ltr": "1"}
+        {"key": gettext("Total a week"), "value": format_money(result.total_weekly_pence), "ltr": "1"}
     )
     notes = []
     if partial:
@@ -72,13 +73,13 @@ def estimate_document(result: Estimate, quotes: budgets.Quotes, *, partial: bool
     notes += [
         gettext(
             "About %(weekly)s a week (%(yearly)s a year).",
-            weekly=budgets.format_money(result.total_weekly_pence),
-            yearly=budgets.format_money(result.total_yearly_pence),
+            weekly=format_money(result.total_weekly_pence),
+            yearly=format_money(result.total_yearly_pence),
         ),
         gettext(
             "It could be between %(low)s and %(high)s a week.",
-            low=budgets.format_money(result.range_low_pence),
-            high=budgets.format_money(result.range_high_pence),
+            low=format_money(result.range_low_pence),
+            high=format_money(result.range_high_pence),
         ),
         gettext(
             "This is only an indication, worked out from your answers. Someone from the council will check "

@@ -121,7 +121,7 @@ def test_reference_figure_is_rendered_in_the_allocation_summary_layout(app):
         ("Extra for when needs change", "NHS", "£2.95 per week, set aside for 11 hours of extra help a year"),
         ("Help with medicines", "NHS", "£98.00 which could provide 7 hours per week"),
     ]
-    split = [li.get_text(strip=True) for li in page.select(".app-funding-split li")]
+    split = [" ".join(li.get_text().split()) for li in page.select(".app-funding-split li")]
     assert split == ["Council pays £126.00 (52%)", "NHS pays £114.95 (48%)"]
     assert budgets.format_money(result.total_weekly_pence) == "£240.95"
 
@@ -178,3 +178,14 @@ def test_the_estimate_reads_plainly_for_a_lay_person(client, make_account, make_
         load_schema(), {**service.stored_answers(case), "night-unpaid": "none"}, case.organisation
     )
     assert result.line("night").amount_pence < without.line("night").amount_pence
+
+
+def test_right_to_left_pages_isolate_every_amount_and_percentage(client, make_account, make_organisation):
+    case_id = _sent_case(client, make_account, make_organisation)
+    html = client.get(f"/my/cases/{case_id}/estimate?lang=ur").get_data(as_text=True)
+    page = check_page(html, lang="ur")
+    main = page.select_one("main")
+    amounts = [node for node in main.find_all(string=True) if "£" in node or "%" in node]
+    assert len(amounts) > 20
+    for node in amounts:
+        assert node.find_parent(attrs={"dir": "ltr"}) is not None, repr(node)

@@ -54,3 +54,12 @@ def test_pdfs_carry_the_person_the_council_and_who_filled_it_in(client, make_acc
     assert budgets.format_money(result.range_high_pence) in estimate
     assert "“Sometimes”" in estimate
     assert budgets.format_money(result.total_weekly_pence) in estimate
+
+
+def test_the_estimate_pdf_shows_no_markup_as_text(client, make_account, make_organisation):
+    make_organisation("Northfield City Council", districts=("NF1",))
+    sign_in(client, make_account())
+    case_id = start(client)
+    answer_all(client, case_id, choose=_night_answers)
+    text = _text(client.get(f"/my/cases/{case_id}/estimate.pdf?lang=ur").data)
+    assert "<bdi" not in text and "&lt;" not in text and "£" in text
