@@ -127,3 +127,31 @@ def test_the_warning_before_the_session_ends(live_server, live_app, browser):
         page.wait_for_timeout(500)
     assert status == {"signed_in": False}
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_what_was_typed_survives_a_lost_session(live_server, browser, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    email = register(page, live_server)
+    _start(page, live_server)
+    while page.locator("main form textarea").count() == 0:  # on to a question that takes typing
+        answer_page(page)
+        submit(page)
+    here = re.search(r"/my/cases/[0-9a-f]+/questions/[a-z0-9-]+", page.url).group(0)
+    typed = "I can dress myself if my clothes are laid out the night before."
+    page.locator("main form textarea").first.fill(typed)
+    context.clear_cookies()  # the session is lost (ended, or the cookie dropped)
+
+    page.locator("main form button[type=submit]").first.click()
+    page.locator("#email").wait_for(timeout=15_000)  # the sign-in page, in place or loaded
+    assert "Sign in again and we will show you what you typed" in page.locator("main").inner_text()
+    page.fill("#email", email)
+    page.fill("#password", "a long enough password")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert here in page.url
+    assert page.locator("main form textarea").first.input_value() == typed
+    assert "has not been saved yet" in page.locator("main").inner_text()
+    context.close()
