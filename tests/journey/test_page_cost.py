@@ -17,7 +17,7 @@ from tests.conftest import sign_in
 from tests.journey.helpers import answer, start
 
 # A request may write its session record and an audit event (issue 18); nothing else on a read.
-ALLOWED_WRITES = ("sessions", "audit_events")
+ALLOWED_WRITES = ("session_records", "audit_events")
 
 
 def statements_of(app: Any, client: Any, url: str) -> list[str]:
