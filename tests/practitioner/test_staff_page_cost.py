@@ -1,0 +1,18 @@
+"""Staff pages that only show a case write nothing but the audit event (and the session record)."""
+
+from __future__ import annotations
+
+from tests.conftest import sign_in
+from tests.journey.test_page_cost import _writes, statements_of
+
+
+def test_the_queue_and_the_case_page_write_only_the_audit_trail(app, staff, sent_case):
+    client = app.test_client()
+    sign_in(client, staff["assessor"])
+    for url in ("/staff/", "/staff/queue", f"/staff/cases/{sent_case.public_id}"):
+        client.get(url)
+        statements = statements_of(app, client, url)
+        assert _writes(statements) == [], url
+    # The case page shows the person's details, so its audit event is the one write there.
+    case_page = statements_of(app, client, f"/staff/cases/{sent_case.public_id}")
+    assert any(s.startswith("INSERT INTO audit_events") for s in case_page)
