@@ -84,7 +84,11 @@ def test_the_portal_works_as_the_app_role(app_config, app_role, make_account, sm
     account = make_account(email="alex@example.org")
     config = {
         **app_config,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c role={app_role}"}},
+        # No pool: every connection is closed when its session ends, none left for the garbage collector.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "poolclass": NullPool,
+            "connect_args": {"options": f"-c role={app_role}"},
+        },
         "MAIL_PORT": app.config["MAIL_PORT"],
     }
     web = create_app(config)
