@@ -241,6 +241,7 @@ def begin(account: Account) -> None:
     purge()  # old records go as people sign in: committed with the new record
     from portal import held
 
+    held.purge()  # and typed input held for more than a day, by the same indexed kind of delete
     if held.any_for(account):
         session[held.SESSION_FLAG] = True
     current.rotate = True
