@@ -203,6 +203,8 @@ class Account(db.Model):  # type: ignore[name-defined]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="en")
     easy_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Staff: email me when something needs me (a link only, no personal data); each member of staff can turn it off.
+    staff_emails: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change: every signed-in session carries it, so old sessions end.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

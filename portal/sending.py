@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from portal import budgets, cases
+from portal import budgets, cases, staff_notices
 from portal.cases import Move
 from portal.extensions import db
 from portal.mail import link_to, queue_email
@@ -188,5 +188,6 @@ def answer_question(account: Account, case: Case, answer: str) -> CaseMessage:
         case_id=case.id, author_id=account.id, kind="answer", body=answer.strip(), lang=account.locale
     )
     db.session.add(message)
+    staff_notices.tell_holder(case, staff_notices.Notice.ANSWERED)
     db.session.commit()
     return message

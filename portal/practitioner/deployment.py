@@ -163,7 +163,39 @@ def home() -> str:
         if current_user.role in (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
         else None
     )
-    return render_template("practitioner/home.html", drafts=drafts, mine=mine)
+    emails = EmailsForm(data={"emails": "on" if current_user.staff_emails else "off"})
+    return render_template("practitioner/home.html", drafts=drafts, mine=mine, emails=emails)
+
+
+class EmailsForm(Form):
+    """Whether to be emailed when something needs you."""
+
+    emails = RadioField(
+        lazy_gettext("Email me when something needs me"),
+        widget=RadioInput(),
+        choices=[("on", lazy_gettext("Yes")), ("off", lazy_gettext("No"))],
+        description=lazy_gettext("The email has no personal details in it, only a link to sign in."),
+        validators=[InputRequired(message=lazy_gettext("Select yes or no"))],
+    )
+    submit = SubmitField(lazy_gettext("Save"), widget=SubmitInput())
+
+
+@bp.route("/notifications", methods=["POST"])
+@roles_required(Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
+def notifications() -> Any:
+    """Turn the "something needs you" emails on or off; anything else posted changes nothing."""
+    from portal.practitioner import worklist
+
+    form = EmailsForm()
+    if form.validate_on_submit():
+        worklist.set_staff_emails(current_user, form.emails.data == "on")
+        flash(
+            gettext("We will email you when something needs you.")
+            if form.emails.data == "on"
+            else gettext("We will not email you. What needs you is still listed here."),
+            "success",
+        )
+    return redirect(url_for(".home") + "#notifications", code=303)
 
 
 @bp.route("/organisations")

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import budgets, cases
+from portal import budgets, cases, staff_notices
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
     current_validation,
@@ -505,8 +505,11 @@ def confirm_budget(
             reason=reason.strip(),
         )
     )
+    db.session.flush()
     if within:
         _decided(case, decision)
+    else:
+        staff_notices.tell_signatories(case)
     db.session.commit()
     return decision
 
@@ -570,6 +573,8 @@ def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") 
     )
     if approved:
         _decided(case, decision)
+    else:
+        staff_notices.tell_holder(case, staff_notices.Notice.RETURNED)
     db.session.commit()
     return decision
 

@@ -102,3 +102,14 @@ def needs_me(account: Account) -> NeedsMe:
         answered=[case for case in held if case.status == CaseStatus.CLAIMED and _answered(case)],
         held=held,
     )
+
+
+def set_staff_emails(account: Account, on: bool) -> None:
+    """A member of staff turns their "something needs you" emails on or off (recorded in the audit trail)."""
+    from portal.audit import record
+
+    if account.staff_emails == on:
+        return
+    account.staff_emails = on
+    record("account.staff_emails", actor=account, detail={"on": on})
+    db.session.commit()

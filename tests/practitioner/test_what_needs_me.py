@@ -99,3 +99,67 @@ def test_an_answer_from_the_person_is_counted_for_the_holder(app, staff, sent_ca
     assert [c.id for c in mine.answered] == [sent_case.id]
     assert worklist.needs_me(staff["assessor2"]).answered == []
     assert db.session.scalar(select(Case).filter_by(id=sent_case.id)).status == CaseStatus.CLAIMED
+
+
+def _staff_emails(account):
+    from portal.models import OutboxMessage
+
+    return db.session.scalars(
+        select(OutboxMessage).filter_by(to_address=account.email).order_by(OutboxMessage.id)
+    ).all()
+
+
+def test_each_event_emails_the_staff_member_with_only_a_link(app, staff, sent_case, citizen):
+    from portal.models import Job
+    from portal.sending import answer_question
+
+    # Waiting for approval: every approver who could sign it off is told, nobody else.
+    _waiting(app, staff, sent_case)
+    decision = service.pending_decision(refreshed(sent_case))
+    able = [
+        a
+        for a in (staff["approver"], staff["senior"], staff["admin"])
+        if a.approval_level >= decision.required_level
+    ]
+    for account in able:
+        (email,) = _staff_emails(account)
+        assert email.kind == "staff_notice"
+        assert f"/staff/cases/{sent_case.public_id}" in email.body_text
+        for personal in ("Alex", "Morgan", sent_case.reference, "1948"):
+            assert personal not in email.body_text and personal not in email.subject
+    assert _staff_emails(staff["assessor2"]) == []
+    assert db.session.scalar(select(Job).filter_by(kind="email")) is not None  # through the job table
+    # Returned: the holder is told.
+    service.approve(staff["senior"], refreshed(sent_case), approved=False, reason="Check nights")
+    assert [e.kind for e in _staff_emails(staff["assessor"])] == ["staff_notice"]
+    # The person answers a question: the holder is told, unless they turned these emails off.
+    staff["assessor"].staff_emails = False
+    db.session.commit()
+    service.ask_person(staff["assessor"], refreshed(sent_case), "Who helps at weekends?")
+    answer_question(citizen, refreshed(sent_case), "My son")
+    assert len(_staff_emails(staff["assessor"])) == 1
+
+
+def test_staff_turn_the_emails_off_and_on_from_their_home_page(app, staff):
+    from tests.conftest import csrf_from
+
+    client = client_for(app, staff["assessor"])
+    page = client.get("/staff/").get_data(as_text=True)
+    response = client.post("/staff/notifications", data={"csrf_token": csrf_from(page), "emails": "off"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert staff["assessor"].staff_emails is False
+    page = check_page(client.get("/staff/").get_data(as_text=True))
+    assert "off" in page.select_one("#notifications").get_text()
+    client.post("/staff/notifications", data={"csrf_token": csrf_from(str(page)), "emails": "on"})
+    db.session.expire_all()
+    assert staff["assessor"].staff_emails is True
+    # Bad input changes nothing and never fails.
+    assert (
+        client.post(
+            "/staff/notifications", data={"csrf_token": csrf_from(str(page)), "emails": "x"}
+        ).status_code
+        == 303
+    )
+    db.session.expire_all()
+    assert staff["assessor"].staff_emails is True
