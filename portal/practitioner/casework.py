@@ -149,6 +149,8 @@ def case(case_id: str) -> str:
     ).all()
     reassign = ReassignForm()
     reassign.assessor.choices = [(a.public_id, a.name) for a in assessors]
+    from portal.pdf import language_name  # the PDF module loads its renderer lazily too
+
     return render_template(
         "practitioner/case.html",
         case=found,
@@ -160,6 +162,10 @@ def case(case_id: str) -> str:
         pending=work.pending_decision(found),
         decision=work.final_decision(found),
         returned=worklist.returned_budget(found),
+        letters=[(letter, language_name(letter.lang)) for letter in work.decision_letters(found)]
+        if found.status == CaseStatus.DECIDED
+        else [],
+        reachable=cases.reachable(found),
         may_correct=cases.may_start_linked(current_user, found, CaseKind.CORRECTION),
         linked=cases.chain(found) if found.follows_id or found.status == CaseStatus.DECIDED else [],
         kind_labels=KIND_LABELS,

@@ -15,6 +15,7 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from portal import cases
+from portal.audit import record
 from portal.cases import Move
 from portal.extensions import db
 from portal.forms import Form, SubmitInput, TextArea, error_summary
@@ -152,3 +153,18 @@ def correct(case_id: str) -> Any:
         errors=error_summary(form),
         heading=gettext("Correct this decision"),
     )
+
+
+@bp.route("/cases/<case_id>/documents/<document_id>")
+@roles_required(*CASEWORKERS)
+def case_document(case_id: str, document_id: str) -> Any:
+    """A letter kept with the case, for staff to print or send (the person may have no account to read it)."""
+    from portal.pdf import pdf_response
+
+    found = _case(case_id)
+    document = work.decision_letter(found, document_id)
+    if document is None:
+        abort(404)
+    record("case.viewed", actor=current_user, case=found, detail={"page": "decision_letter"})
+    db.session.commit()
+    return pdf_response(document.content, document.filename)

@@ -44,6 +44,7 @@ from portal.models import (
     CaseMessage,
     CaseStatus,
     Decision,
+    Document,
     Person,
     PersonLink,
     Role,
@@ -591,6 +592,24 @@ def _decided(case: Case, decision: Decision) -> None:
     )
     for lang in sorted({account.locale for account in accounts} or {"en"}):
         enqueue("decision_letter", {"decision_id": decision.id, "lang": lang})
+
+
+def decision_letters(case: Case) -> list[Document]:
+    """The decision letters kept with the case, newest first (one per language)."""
+    return list(
+        db.session.scalars(
+            select(Document).filter_by(case_id=case.id, kind="decision_letter").order_by(Document.id.desc())
+        )
+    )
+
+
+def decision_letter(case: Case, public_id: str) -> Document | None:
+    """One decision letter of this case (the case itself already found inside the member of staff's organisation)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", public_id or ""):
+        return None
+    return db.session.scalar(
+        select(Document).filter_by(case_id=case.id, kind="decision_letter", public_id=public_id)
+    )
 
 
 # -- an assessment taken on the phone ---------------------------------------------------------------
