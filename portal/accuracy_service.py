@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,7 +33,7 @@ from portal.models import (
     Organisation,
     utcnow,
 )
-from portal.version_service import SHIPPED, configuration
+from portal.version_service import SHIPPED, add_version, configuration, unique_label
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_CASES = 20_000
@@ -325,3 +325,65 @@ def accuracy_job(job: Job) -> dict[str, Any]:
         result = run_accuracy(cases, config)
         keeper.set("accuracy|1|1")
     return result
+
+
+# -- the indicative range, from an accuracy test ------------------------------------------------------
+
+#: The range an estimate shows covers the middle 80% of actual cost ÷ estimate in an accuracy test.
+RANGE_MIDDLE = 0.8
+RANGE_MIN_CASES = 20
+RANGE_MAX_BELOW = 90  # percent: a range never reaches down to nothing
+
+
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    """Linear interpolation between the closest ranks (as numpy's default)."""
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def indicative_range(rows: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
+    """(below, above) in whole percent: the middle 80% of actual ÷ estimate over an accuracy test's cases
+    (rows as stored: case id, estimate pence, actual pence, …); None with fewer than 20 usable cases."""
+    ratios = sorted(row[2] / row[1] for row in rows if row[1] > 0 and row[2] > 0)
+    if len(ratios) < RANGE_MIN_CASES:
+        return None
+    tail = (1 - RANGE_MIDDLE) / 2
+
+    def whole(percent: float) -> int:  # half up, without the float's noise deciding a .5
+        return int(Decimal(f"{percent:.6f}").quantize(Decimal(1), ROUND_HALF_UP))
+
+    below = whole((1 - _quantile(ratios, tail)) * 100)
+    above = whole((_quantile(ratios, 1 - tail) - 1) * 100)
+    return min(max(below, 0), RANGE_MAX_BELOW), max(above, 0)
+
+
+def create_range_draft(organisation: Organisation, actor: Account, job: Job) -> ConfigurationVersion | None:
+    """A draft of the tested configuration whose indicative range comes from this accuracy test.
+
+    The admin reviews and publishes it like any draft, so the range is versioned and hashed with the rest of
+    the configuration. None when the test has too few cases or its configuration is gone.
+    """
+    result = job.result or {}
+    found = indicative_range(result.get("cases") or [])
+    if found is None:
+        return None
+    try:
+        source, base = version_config((job.payload or {}).get("version", {}), organisation)
+    except LookupError:
+        return None
+    below, above = found
+    config = base.with_changes(
+        label=unique_label(organisation, base.label, suffix=" (range from accuracy test)"),
+        effective_date=None,
+        indicative_range={"below_percent": below, "above_percent": above},
+    )
+    row = add_version(organisation, config, actor, via="accuracy_range", source=source, source_config=base)
+    record(
+        "configuration.range_from_accuracy",
+        actor=actor,
+        organisation=organisation,
+        detail={"job_id": job.id, "version": row.public_id, "below_percent": below, "above_percent": above},
+    )
+    return row

@@ -377,6 +377,7 @@ def accuracy_report(job_id: int) -> str:
             too_few=0 < len(payload.get("cases") or []) < calibration_service.MIN_CALIBRATION_CASES,
             listed_outliers=LISTED_OUTLIERS,
             table_rows=TABLE_ROWS,
+            suggested_range=accuracy_service.indicative_range(result["cases"]),
         )
     return render_template("practitioner/config/accuracy_report.html", **context)
 
@@ -400,6 +401,25 @@ def accuracy_calibrate(job_id: int) -> Response:
         return redirect(url_for(".accuracy_report", job_id=job.id), code=303)
     db.session.commit()
     return redirect(url_for(".calibration_status", job_id=started.id), code=303)
+
+
+@bp.route("/accuracy/<int:job_id>/range", methods=["POST"])
+@roles_required(Role.ADMIN)
+def accuracy_range(job_id: int) -> Response:
+    """Make a draft whose indicative range is this test's middle 80% of actual cost ÷ estimate."""
+    job = own_job(job_id, accuracy_service.ACCURACY_JOB)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".accuracy_report", job_id=job.id), code=303)
+    draft = accuracy_service.create_range_draft(own_organisation(), current_user, job)
+    if draft is None:
+        flash(
+            gettext("This test has too few cases, or its configuration is gone, to set a range from it."),
+            "info",
+        )
+        return redirect(url_for(".accuracy_report", job_id=job.id), code=303)
+    db.session.commit()
+    flash(gettext("A draft with the new range is ready. Check it, then publish it."), "success")
+    return redirect(url_for(".config_version", version_id=draft.public_id), code=303)
 
 
 @bp.route("/accuracy/<int:job_id>/delete-cases", methods=["POST"])
