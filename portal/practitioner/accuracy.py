@@ -405,7 +405,7 @@ def accuracy_calibrate(job_id: int) -> Response:
 
 @bp.route("/accuracy/<int:job_id>/range", methods=["POST"])
 @roles_required(Role.ADMIN)
-def accuracy_range(job_id: int) -> Response:
+def accuracy_range(job_id: int) -> Any:
     """Make a draft whose indicative range is this test's middle 80% of actual cost ÷ estimate."""
     job = own_job(job_id, accuracy_service.ACCURACY_JOB)
     if not ConfirmForm().validate_on_submit():
