@@ -690,7 +690,7 @@ def estimate_pdf(case_id: str) -> Any:
         lang=current_code(),
         title=gettext("Your indicative budget"),
         details=details(case),
-        **estimate_document(result, quotes, partial=partial),
+        **estimate_document(result, quotes, partial=partial, easy_read=easy_read()),
     )
     return pdf_response(pdf, f"estimate-{case.reference}.pdf")
 

@@ -52,8 +52,22 @@ def details(case: Case) -> list[dict[str, str]]:
     return rows
 
 
-def estimate_document(result: Estimate, quotes: budgets.Quotes, *, partial: bool) -> dict[str, Any]:
-    """The context of the estimate PDF: exact figures, the range, reasons and what would change it."""
+def easy_read_estimate(result: Estimate) -> list[str]:
+    """The estimate in Easy Read: short sentences, one idea each (the same as the estimate page opens with)."""
+    return [
+        gettext("This is how much money the council may pay each week."),
+        gettext("About %(weekly)s a week.", weekly=budgets.summary(result).weekly),
+        gettext("It is not the final amount."),
+        gettext("Someone from the council will check your answers with you."),
+        gettext("Then they will tell you the real amount."),
+    ]
+
+
+def estimate_document(
+    result: Estimate, quotes: budgets.Quotes, *, partial: bool, easy_read: bool = False
+) -> dict[str, Any]:
+    """The context of the estimate PDF: exact figures, the range, reasons and what would change it; with
+    Easy Read on, the Easy Read sentences first."""
     lines = budgets.worded_lines(result, quotes=quotes)
     rows = [
         {"key": line.title, "value": Markup("\n").join((line.detail, *line.reasons)), "lang": line.title_lang}
@@ -62,7 +76,7 @@ def estimate_document(result: Estimate, quotes: budgets.Quotes, *, partial: bool
     rows.append(
         {"key": gettext("Total a week"), "value": format_money(result.total_weekly_pence), "ltr": "1"}
     )
-    notes = []
+    notes = easy_read_estimate(result) if easy_read else []
     if partial:
         notes.append(
             gettext(

@@ -63,3 +63,13 @@ def test_the_estimate_pdf_shows_no_markup_as_text(client, make_account, make_org
     answer_all(client, case_id, choose=_night_answers)
     text = _text(client.get(f"/my/cases/{case_id}/estimate.pdf?lang=ur").data)
     assert "<bdi" not in text and "&lt;" not in text and "£" in text
+
+
+def test_the_estimate_pdf_has_easy_read_when_it_is_on(client, make_account, make_organisation):
+    make_organisation("Northfield City Council", districts=("NF1",))
+    sign_in(client, make_account())
+    case_id = start(client)
+    answer_all(client, case_id)
+    plain = _text(client.get(f"/my/cases/{case_id}/estimate.pdf?easy_read=0").data)
+    easy = _text(client.get(f"/my/cases/{case_id}/estimate.pdf?easy_read=1").data)
+    assert "It is not the final amount." in easy and "It is not the final amount." not in plain
