@@ -310,10 +310,22 @@ def demo_answers(
         elif question_id == "contact-phone":
             value = "0113 496 0000"  # a drama number (Ofcom), never a real one
         else:
-            value = "Music, my garden and seeing my grandchildren."[: question.validation.max_length]
+            value = next(
+                (text for key, text in DEMO_TEXT if key in question_id),
+                "Music, my garden and seeing my grandchildren.",
+            )[: question.validation.max_length]
         parsed = schema.parse(question_id, value if not isinstance(value, int) else str(value))
         answers[question_id] = parsed.value if parsed.error is None else values[0]
     return answers
+
+
+#: Free-text answers for the demo's example people, by a part of the question's id (the first that fits).
+DEMO_TEXT: tuple[tuple[str, str], ...] = (
+    ("relationship", "Daughter"),
+    ("communication", "Large print, please, and a little more time to answer."),
+    ("email", "sam.taylor@example.org"),
+    ("name", "Sam Taylor"),
+)
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:
