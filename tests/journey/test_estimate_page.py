@@ -189,3 +189,13 @@ def test_right_to_left_pages_isolate_every_amount_and_percentage(client, make_ac
     assert len(amounts) > 20
     for node in amounts:
         assert node.find_parent(attrs={"dir": "ltr"}) is not None, repr(node)
+
+
+def test_right_to_left_pages_isolate_the_reference(client, make_account, make_organisation):
+    case_id = _sent_case(client, make_account, make_organisation)
+    case = db.session.scalar(select(Case).filter_by(public_id=case_id))
+    for url in (f"/my/cases/{case_id}/", "/my/"):
+        page = check_page(client.get(f"{url}?lang=ur").get_data(as_text=True), lang="ur")
+        found = [n for n in page.select_one("main").find_all(string=True) if case.reference in n]
+        assert found, url
+        assert all(n.find_parent(attrs={"dir": "ltr"}) is not None for n in found), url
