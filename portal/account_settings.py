@@ -3,16 +3,17 @@ by a link sent to it), and closing the account. Views are form -> :mod:`portal.a
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from portal import account_service, sessions
+from portal import account_service, sessions, throttle
 from portal.accounts import NewPasswordMixin, _new_password_field
 from portal.extensions import db
 from portal.forms import (
@@ -26,7 +27,7 @@ from portal.forms import (
 )
 from portal.i18n import LANGUAGES
 from portal.models import Role
-from portal.security import roles_required, verify_password
+from portal.security import roles_required
 
 bp = Blueprint("account_settings", __name__, url_prefix="/account")
 
@@ -35,7 +36,19 @@ class _CurrentPasswordMixin:
     """Changes that matter need the current password, so an unattended signed-in screen is not enough."""
 
     def validate_current(self, field: PasswordField) -> None:
-        if not verify_password(current_user.password_hash, field.data or ""):
+        # Under the sign-in limits (portal/throttle.py), so a borrowed session cannot guess its way to the
+        # password, the email address or closing the account.
+        outcome = throttle.attempt_sign_in(current_user.email, field.data or "")
+        if outcome.wait > timedelta(0):
+            minutes = max(1, -(-int(outcome.wait.total_seconds()) // 60))
+            raise ValidationError(
+                ngettext(
+                    "There have been too many wrong passwords. Wait %(num)d minute and try again.",
+                    "There have been too many wrong passwords. Wait %(num)d minutes and try again.",
+                    minutes,
+                )
+            )
+        if outcome.account is None or outcome.account.id != current_user.id:
             raise ValidationError(gettext("Your current password is not right. Check it and try again"))
 
 

@@ -248,3 +248,14 @@ def test_the_new_pages_are_well_formed(client_request, client, citizen):
     case_id = start(client)
     client_request.get("selfassess.delete", case_id=case_id)
     client_request.get("accounts.overview", _query="lang=cy", _lang="cy")
+
+
+def test_guessing_the_current_password_is_slowed_like_signing_in(client, make_account):
+    account = make_account(email="alex@example.org")
+    sign_in(client, account)
+    for _ in range(5):
+        wrong = post(client, "/account/email", {"email": "new@example.org", "current": "a wrong guess"})
+        assert "Your current password is not right" in _errors(wrong)
+    held_back = post(client, "/account/email", {"email": "new@example.org", "current": PASSWORD})
+    assert "too many wrong passwords" in _errors(held_back)
+    assert db.session.scalar(select(OutboxMessage).filter_by(kind="email_change")) is None
