@@ -32,7 +32,7 @@ from portal.forms import (
     error_summary,
 )
 from portal.i18n.schema_text import Words
-from portal.models import Account, AuditEvent, CaseKind, CaseStatus, OrganisationKind, Role
+from portal.models import Account, CaseKind, CaseStatus, OrganisationKind, Role
 from portal.practitioner import bp, load_case, worklist
 from portal.practitioner import service as work
 from portal.questionnaire import ErrorCode, QuestionType, Voice
@@ -785,15 +785,25 @@ def approve(case_id: str) -> Any:
 @bp.route("/cases/<case_id>/history")
 @roles_required(*CASEWORKERS)
 def history(case_id: str) -> str:
-    """The case's audit trail: who did what, when, and why."""
+    """The case's story: who did what, when and why, in words; who looked at it, apart."""
+    from portal.practitioner import history as story
+
     found = _case(case_id)
-    events = db.session.execute(
-        select(AuditEvent, Account)
-        .outerjoin(Account, Account.id == AuditEvent.actor_id)
-        .where(AuditEvent.case_id == found.id)
-        .order_by(AuditEvent.id.desc())
-    ).all()
-    return render_template("practitioner/history.html", case=found, events=events)
+    entries, views = story.story(found)
+    return render_template("practitioner/history.html", case=found, entries=entries, views=views)
+
+
+@bp.route("/cases/<case_id>/history.json")
+@roles_required(*CASEWORKERS)
+def history_export(case_id: str) -> Response:
+    """The raw audit trail of the case, as recorded, for export."""
+    from portal.practitioner import history as story
+
+    found = _case(case_id)
+    body = {"format": "care-portal/audit-trail/1", "reference": found.reference, "events": story.raw(found)}
+    response = Response(json.dumps(body, indent=2, default=str), mimetype="application/json")
+    response.headers["Content-Disposition"] = f"attachment; filename={found.reference}-audit.json"
+    return response
 
 
 @bp.route("/cases/<case_id>/export.json")

@@ -15,7 +15,6 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from portal import cases
-from portal.audit import record
 from portal.cases import Move
 from portal.extensions import db
 from portal.forms import Form, SubmitInput, TextArea, error_summary
@@ -165,6 +164,4 @@ def case_document(case_id: str, document_id: str) -> Any:
     document = work.decision_letter(found, document_id)
     if document is None:
         abort(404)
-    record("case.viewed", actor=current_user, case=found, detail={"page": "decision_letter"})
-    db.session.commit()
     return pdf_response(document.content, document.filename)
