@@ -55,6 +55,8 @@ def test_changing_the_persons_details_from_check_answers_returns_there(client, c
     answer_all(client, case_id)
     check = check_page(client.get(f"/my/cases/{case_id}/check").get_data(as_text=True))
     change = next(a["href"] for a in check.select("a") if "Date of birth" in a.get_text())
+    about = check_page(client.get(change).get_data(as_text=True))
+    assert about.select_one(".govuk-back-link")["href"].endswith(f"/my/cases/{case_id}/check")
     response = post(client, change, {"date_of_birth": ["2", "3", "1950"], "postcode": "NF1 1AA"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/my/cases/{case_id}/check")
