@@ -118,7 +118,19 @@ def test_casework_in_a_browser(live_server, live_app, browser, tmp_path):
     press(holder, "Save the Needs Profile")
     assert "has been saved" in holder.content()
 
-    # Agree with the answers still to check (a full validation needs every one), as the holder would.
+    # Agree with the rest of each section in one step (a full validation needs every answer checked).
+    holder.goto(case_url + "/validate")
+    assert_accessible(holder)
+    assert "Answer " not in holder.content()  # the summary; "Answer n of N" is on each answer's page
+    for _ in range(20):
+        buttons = holder.get_by_role("button", name=re.compile("^Agree with the"))
+        if buttons.count() == 0:
+            break
+        with holder.expect_navigation():
+            buttons.first.click()
+    assert holder.get_by_role("button", name=re.compile("^Agree with the")).count() == 0
+
+    # Any question an amendment brought onto the path is answered by the holder (none may be left).
     from portal.extensions import db
     from portal.models import Account, Case
     from tests.practitioner.test_casework import _agree_with_the_rest
@@ -144,11 +156,29 @@ def test_casework_in_a_browser(live_server, live_app, browser, tmp_path):
         "senior-approver@northfield.example.org" if level == 4 else "approver@northfield.example.org"
     )
     approver_context, approver = signed_in(browser, base, approver_email)
-    approver.goto(f"{base}/staff/approvals")
+    # What needs them, from their home page: the budget they can approve.
+    approver.goto(f"{base}/staff/")
+    approver.get_by_role("link", name=re.compile(r"Waiting for your approval \([1-9]")).click()
+    approver.wait_for_load_state()
     assert_accessible(approver)
     approver.get_by_role("link", name=re.compile(r"CP-")).first.click()
     approver.wait_for_load_state()
     assert_accessible(approver)
+    approve_url = approver.url
+    # Returned first, with a reason: the holder sees it and the form keeps the figure and reasons.
+    approver.check("input[name=outcome][value=return]")
+    approver.fill("#reason", "Please add the night-time visits to the reasons.")
+    press(approver, "Save")
+    holder.goto(f"{base}/staff/")
+    assert "Returned to you (1)" in holder.inner_text("main")
+    holder.goto(case_url + "/budget")
+    assert "Please add the night-time visits to the reasons." in holder.content()
+    assert holder.input_value("#amount") == "2500"
+    assert "Two carers are needed" in holder.input_value("#reason")
+    assert_accessible(holder)
+    press(holder, "Confirm the budget")
+    assert "has gone to a level" in holder.content()
+    approver.goto(approve_url)
     approver.check("input[name=outcome][value=approve]")
     press(approver, "Save")
 
