@@ -165,3 +165,19 @@ def case_document(case_id: str, document_id: str) -> Any:
     if document is None:
         abort(404)
     return pdf_response(document.content, document.filename)
+
+
+@bp.route("/cases/<case_id>/duplicates")
+@roles_required(*CASEWORKERS)
+def duplicates(case_id: str) -> Any:
+    """The case beside its possible duplicates, to compare them and close the one not needed."""
+    from portal.case_record import filled_in_by, own_estimate
+
+    found = _case(case_id)
+    others = work.possible_duplicates(found)
+    columns = []
+    for each in [found, *others]:
+        sender, link = filled_in_by(each)
+        own = own_estimate(each)
+        columns.append({"case": each, "sender": sender, "link": link, "own": own})
+    return render_template("practitioner/duplicates.html", case=found, columns=columns)

@@ -211,6 +211,13 @@ def close(actor: Account, case: Case, *, reason: str) -> None:
     db.session.commit()
 
 
+def possible_duplicates(case: Case) -> list[Case]:
+    """The other open cases of the organisation for a person of the same name and date of birth."""
+    from portal.sending import find_duplicates
+
+    return find_duplicates(case)
+
+
 # -- history ----------------------------------------------------------------------------------------
 
 

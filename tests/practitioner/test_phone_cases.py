@@ -55,3 +55,45 @@ def test_no_question_offered_and_the_letter_is_on_the_case_for_staff(app, staff,
     outsider = app.test_client()
     sign_in(outsider, staff["outsider"], PASSWORD)
     assert outsider.get(link["href"]).status_code == 404
+
+
+def test_possible_duplicates_open_side_by_side_and_one_is_closed_as_withdrawn(
+    app, citizen, make_account, staff
+):
+    from sqlalchemy import select
+
+    from tests.journey.helpers import answer_all, post, start
+
+    carer = make_account(email="carer@example.org", name="Sam Carer")
+    references = []
+    for account, carer_for in ((citizen, None), (carer, "Alex Morgan")):
+        client = app.test_client()
+        sign_in(client, account)
+        case_id = start(client, carer_for=carer_for)
+        answer_all(client, case_id)
+        post(client, f"/my/cases/{case_id}/send", {"confirm": "y"})
+        references.append(case_id)
+    db.session.expire_all()
+    first, second = (db.session.scalar(select(Case).filter_by(public_id=r)) for r in references)
+    client = app.test_client()
+    sign_in(client, staff["approver"], PASSWORD)
+    case_page = check_page(client.get(f"/staff/cases/{second.public_id}").get_data(as_text=True))
+    assert case_page.select_one(f"a[href='/staff/cases/{second.public_id}/duplicates']") is not None
+    page = check_page(client.get(f"/staff/cases/{second.public_id}/duplicates").get_data(as_text=True))
+    headers = [th.get_text(" ", strip=True) for th in page.select("thead th")]
+    assert any(first.reference in h for h in headers) and any(second.reference in h for h in headers)
+    text = page.get_text(" ", strip=True)
+    assert "Sam Carer" in text and "With the person's consent" in text
+    # A manager closes the later one as withdrawn, with a reason the person reads.
+    assert page.select_one(f"a[href='/staff/cases/{second.public_id}/close']") is not None
+    response = post(
+        client, f"/staff/cases/{second.public_id}/close", {"reason": f"A duplicate of {first.reference}"}
+    )
+    assert response.status_code == 303
+    assert refreshed(second).status == CaseStatus.WITHDRAWN
+    assert refreshed(second).closed_reason == f"A duplicate of {first.reference}"
+    assert refreshed(first).status == CaseStatus.SENT
+    # Another organisation's staff cannot open the comparison.
+    outsider = app.test_client()
+    sign_in(outsider, staff["outsider"], PASSWORD)
+    assert outsider.get(f"/staff/cases/{first.public_id}/duplicates").status_code == 404
