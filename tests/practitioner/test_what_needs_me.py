@@ -163,3 +163,13 @@ def test_staff_turn_the_emails_off_and_on_from_their_home_page(app, staff):
     )
     db.session.expire_all()
     assert staff["assessor"].staff_emails is True
+
+
+def test_staff_pages_use_staff_wording_for_a_case_waiting_for_the_person(app, staff, sent_case):
+    assert service.claim(staff["assessor"], sent_case)
+    service.ask_person(staff["assessor"], refreshed(sent_case), "Who helps at weekends?")
+    client = client_for(app, staff["assessor"])
+    for url in (f"/staff/cases/{sent_case.public_id}", "/staff/queue"):
+        text = check_page(client.get(url).get_data(as_text=True)).get_text(" ", strip=True)
+        assert "Waiting for the person's answer" in text, url
+        assert "Waiting for your answer" not in text, url
