@@ -151,6 +151,14 @@ def case(case_id: str) -> str:
     reassign.assessor.choices = [(a.public_id, a.name) for a in assessors]
     from portal.pdf import language_name  # the PDF module loads its renderer lazily too
 
+    schema = work.schema()
+    words = staff_words(found)
+    risks = [
+        words.of(schema.risk_rule(rule_id), "description")
+        for rule_id in schema.risk(work.person_answers(found)).rule_ids
+    ]
+    sender, sender_link = case_record.filled_in_by(found)
+
     return render_template(
         "practitioner/case.html",
         case=found,
@@ -166,6 +174,9 @@ def case(case_id: str) -> str:
         if found.status == CaseStatus.DECIDED
         else [],
         reachable=cases.reachable(found),
+        risks=risks,
+        sender=sender,
+        sender_link=sender_link,
         may_correct=cases.may_start_linked(current_user, found, CaseKind.CORRECTION),
         linked=cases.chain(found) if found.follows_id or found.status == CaseStatus.DECIDED else [],
         kind_labels=KIND_LABELS,

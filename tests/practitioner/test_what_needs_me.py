@@ -173,3 +173,26 @@ def test_staff_pages_use_staff_wording_for_a_case_waiting_for_the_person(app, st
         text = check_page(client.get(url).get_data(as_text=True)).get_text(" ", strip=True)
         assert "Waiting for the person's answer" in text, url
         assert "Waiting for your answer" not in text, url
+
+
+def test_the_case_page_says_who_sent_it_on_what_authority_how_to_reach_them_and_why_it_is_flagged(
+    app, staff, sent_case
+):
+    from portal.i18n.schema_text import Words
+    from portal.questionnaire import Voice, load_schema
+
+    client = client_for(app, staff["assessor"])
+    page = check_page(client.get(f"/staff/cases/{sent_case.public_id}").get_data(as_text=True))
+    text = page.get_text(" ", strip=True)
+    assert "Sent by Alex Morgan The person themselves" in text
+    assert page.select_one("a[href='mailto:alex@example.org']") is not None
+    schema = load_schema()
+    with app.test_request_context():
+        words = Words(voice=Voice.CARER, name=sent_case.person.name)
+        expected = [
+            words.of(schema.risk_rule(r), "description")
+            for r in schema.risk(service.person_answers(sent_case)).rule_ids
+        ]
+    assert ("Why it is flagged" in text) == bool(expected)
+    for description in expected:
+        assert description in text
