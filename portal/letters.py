@@ -66,8 +66,13 @@ def needs_not_eligible(case: Case, validation: Validation | None, eligible: list
     return [
         str(vocabulary.AREA_NAMES[area])
         for area in ELIGIBILITY_OUTCOMES
-        if area not in eligible and (profile.get(f"need_{area}") or 0) > 0
+        if area not in eligible and _positive(profile.get(f"need_{area}"))
     ]
+
+
+def _positive(value: object) -> bool:
+    """A need level above none (the profile's values are numbers, or missing)."""
+    return isinstance(value, int | float) and value > 0
 
 
 def decision_context(case: Case, decision: Decision, words: Words | None = None) -> dict[str, Any]:

@@ -155,7 +155,7 @@ def case(case_id: str) -> str:
     words = staff_words(found)
     risks = [
         words.of(schema.risk_rule(rule_id), "description")
-        for rule_id in schema.risk(work.person_answers(found)).rule_ids
+        for rule_id in schema.risk(case_record.person_answers(found)).rule_ids
     ]
     sender, sender_link = case_record.filled_in_by(found)
 
@@ -251,7 +251,7 @@ def validate(case_id: str) -> str:
 
 @bp.route("/cases/<case_id>/validate/sections/<section>", methods=["POST"])
 @roles_required(Role.ASSESSOR)
-def agree_with_section(case_id: str, section: str) -> Response:
+def agree_with_section(case_id: str, section: str) -> Any:
     """Agree with the rest of a section's answers in one step (each recorded on its own)."""
     found = _case(case_id)
     if not cases.can(current_user, found, Move.VALIDATE):
@@ -596,7 +596,8 @@ def needs_profile(case_id: str) -> Any:
         profile=profile,
         eligible=eligible,
         conflict=conflict,
-        section_117=found.organisation.kind == OrganisationKind.PARTNERSHIP,
+        section_117=found.organisation is not None
+        and found.organisation.kind == OrganisationKind.PARTNERSHIP,
         area_labels=AREA_LABELS,
         outcomes=ELIGIBILITY_OUTCOMES,
         levels={level: vocabulary.need_level_label(level) for level in range(5)},
@@ -830,7 +831,7 @@ def export(case_id: str) -> Response:
     body = {
         "format": "care-portal/decided-case/1",
         "reference": found.reference,
-        "organisation": found.organisation.name,
+        "organisation": found.organisation.name if found.organisation else None,
         "person": {
             "name": found.person.name,
             "date_of_birth": found.person.date_of_birth.isoformat() if found.person.date_of_birth else None,

@@ -13,8 +13,8 @@ from typing import Any
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
-from portal.budgets import format_money
 from portal.extensions import db
+from portal.formatting import format_money
 from portal.i18n.schema_text import Words
 from portal.models import Account, AuditEvent, Case
 from portal.questionnaire import Voice, load_schema
@@ -90,7 +90,7 @@ def _pounds(pence: Any) -> str:
     return format_money(int(pence)) if isinstance(pence, int) else ""
 
 
-def _validation_sentence(who: str, detail: dict[str, Any], case: Case) -> str:
+def _validation_sentence(who: str, detail: dict[str, Any], case: Case) -> Any:
     schema = load_schema()
     question_id = str(detail.get("question", ""))
     after = detail.get("after") or {}
@@ -114,7 +114,8 @@ def _validation_sentence(who: str, detail: dict[str, Any], case: Case) -> str:
     return gettext("%(who)s agreed with the answer to “%(question)s”.", who=who, question=title)
 
 
-def _sentence(event: AuditEvent, who: str, case: Case) -> str:
+def _sentence(event: AuditEvent, who: str, case: Case) -> Any:
+    """One event in a sentence (gettext's string)."""
     detail = dict(event.detail or {})
     if event.action == "validation.answer":
         return _validation_sentence(who, detail, case)
@@ -175,12 +176,14 @@ def story(case: Case) -> tuple[list[Entry], Views]:
     viewers: set[int | None] = set()
     views: list[tuple[datetime, str]] = []
     for event, actor in _events(case):
-        who = actor.name if actor else gettext("The system")
+        who = actor.name if actor else str(gettext("The system"))
         if event.action == VIEWED:
             viewers.add(event.actor_id)
             views.append((event.at, who))
             continue
-        entries.append(Entry(at=event.at, who=who, what=_sentence(event, who, case), why=event.reason or ""))
+        entries.append(
+            Entry(at=event.at, who=who, what=str(_sentence(event, who, case)), why=event.reason or "")
+        )
     return entries, Views(count=len(views), people=len(viewers), latest=views[:20])
 
 
