@@ -71,4 +71,5 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     decisions,
     deployment,
     phone,
+    records,
 )
