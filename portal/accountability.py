@@ -79,8 +79,8 @@ def _group_words(dimension: str, value: str) -> str:
         value = vocabulary.client_group_name(value)
     elif dimension == "setting":
         value = vocabulary.setting_name(value)
-    return gettext(
-        "%(dimension)s: %(value)s", dimension=DIMENSION_WORDS.get(dimension, dimension), value=value
+    return str(
+        gettext("%(dimension)s: %(value)s", dimension=DIMENSION_WORDS.get(dimension, dimension), value=value)
     )
 
 
