@@ -47,16 +47,21 @@ def _has_nul(values: Iterable[str]) -> bool:
     return any("\x00" in value for value in values)
 
 
+def _every_value(fields: Any) -> Iterable[str]:
+    """Every value of a MultiDict, the second and later values of a repeated field too."""
+    return (value for _, values in fields.lists() for value in values)
+
+
 def check_request() -> None:
     """Refuse a malformed request before its view runs (see the module's docstring)."""
     if "\x00" in request.path or _has_nul(str(value) for value in (request.view_args or {}).values()):
         abort(404)
     args = request.args
-    if _has_nul(args.keys()) or _has_nul(args.values()):
+    if _has_nul(args.keys()) or _has_nul(_every_value(args)):
         abort(400)
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         form = request.form
-        if _has_nul(form.keys()) or _has_nul(form.values()):
+        if _has_nul(form.keys()) or _has_nul(_every_value(form)):
             abort(400)
         if request.files:
             view = current_app.view_functions.get(request.endpoint or "")

@@ -61,6 +61,15 @@ def test_nul_in_a_form_field_is_a_400(client, url):
     assert db.session.scalar(select(Account)) is None
 
 
+@pytest.mark.parametrize("url", sorted(ANONYMOUS_FORMS))
+def test_nul_in_the_second_value_of_a_repeated_field_is_a_400(client, url):
+    data = {**ANONYMOUS_FORMS[url], "csrf_token": _token(client, url)}
+    data["email"] = ["alex@example.org", "alex\x00@example.org"]
+    assert client.post(url, data=data).status_code == 400
+    assert client.get(f"{url}?x=1&x=a%00b").status_code == 400
+    assert db.session.scalar(select(Account)) is None
+
+
 def test_nul_in_the_query_or_path_is_refused(client, make_account, make_organisation):
     organisation = make_organisation()
     sign_in(client, make_account(Role.ADMIN, organisation=organisation, level=4))
