@@ -78,7 +78,7 @@ class Transition:
     source: S
     target: S
     actors: frozenset[Relation]
-    conditions: frozenset[Condition] = frozenset()
+    conditions: frozenset[Condition]
 
 
 def _row(

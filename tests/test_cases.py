@@ -115,6 +115,14 @@ def fresh(case):
     return db.session.get(Case, case.id)
 
 
+def test_the_table_cannot_be_changed_at_run_time():
+    import dataclasses
+
+    row = cases.TRANSITIONS[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.actors = frozenset({Relation.PERSON})  # type: ignore[misc]
+
+
 # -- relations -------------------------------------------------------------------------------------------
 
 
