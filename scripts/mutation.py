@@ -29,6 +29,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "cases": (["portal/cases.py"], ["tests/test_cases.py"]),
     "rules": (["portal/organisation_rules.py"], ["tests/test_organisation_rules.py"]),
     "money": (["portal/money.py"], ["tests/test_money.py"]),
+    # The staff services are proven through the pages: minutes per mutant, so run this one on a quiet machine.
+    "services": (
+        ["portal/practitioner/service.py"],
+        ["tests/practitioner/test_lifecycle.py", "tests/practitioner/test_validation_flow.py"],
+    ),
 }
 
 
