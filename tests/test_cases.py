@@ -139,6 +139,25 @@ def test_relations_of_everyone(world):
     assert cases.relations(None, case) == frozenset()
 
 
+def test_a_link_read_with_the_case_counts_only_for_its_own_account_and_person(world):
+    """The person's pages load how the account acts for the person with the case; nobody else borrows it."""
+    case = make_case(world, S.SENT)
+    carer_link = db.session.scalar(select(PersonLink).filter_by(account_id=world["carer"].id))
+    case.__dict__["_acting_link"] = carer_link
+    assert cases.relations(world["carer"], case) == {Relation.CARER}
+    assert cases.relations(world["person"], case) == {Relation.PERSON}, "the person is not their carer"
+    someone_else = Person(name="Other", created_by_id=world["carer"].id)
+    db.session.add(someone_else)
+    db.session.flush()
+    other_link = PersonLink(
+        account_id=world["person"].id, person_id=someone_else.id, authority=Authority.CONSENT
+    )
+    db.session.add(other_link)
+    db.session.commit()
+    case.__dict__["_acting_link"] = other_link  # the same account's link to another person
+    assert cases.relations(world["person"], case) == {Relation.PERSON}
+
+
 def test_a_deactivated_account_has_no_relation(world):
     case = make_case(world, S.CLAIMED, holder="assessor")
     world["assessor"].is_active = False
