@@ -226,7 +226,7 @@ def _permitting(account: Account | None, case: Case, name: Move) -> tuple[Transi
 
 def can(account: Account | None, case: Case, name: Move) -> bool:
     """Whether the account may make the move on the case as it stands."""
-    return _permitting(account, case, name) is not None
+    return bool(_permitting(account, case, name))
 
 
 def allowed_moves(account: Account | None, case: Case) -> frozenset[Move]:
