@@ -358,6 +358,17 @@ def test_allowed_moves_follow_the_case_within_a_request(app, world):
         assert Move.VALIDATE in cases.allowed_moves(world["assessor"], case)
 
 
+def test_each_account_gets_its_own_moves_within_a_request(app, world):
+    from flask_login import AnonymousUserMixin
+
+    case = make_case(world, S.SENT)
+    with app.test_request_context():
+        assert Move.CLAIM in cases.allowed_moves(world["assessor"], case)
+        assert cases.allowed_moves(world["person"], case) == {Move.TAKE_BACK, Move.WITHDRAW}
+        assert cases.allowed_moves(AnonymousUserMixin(), case) == frozenset()
+        assert cases.allowed_moves(None, case) == frozenset()
+
+
 # -- linked cases ----------------------------------------------------------------------------------------
 
 
