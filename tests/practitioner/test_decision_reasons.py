@@ -156,3 +156,72 @@ def test_a_decision_says_what_the_assessor_changed_and_how_it_differs_from_the_o
     assert amounts and sum(amounts) == confirmed
     # Every funded line says why (the engine's reasons).
     assert page.select(".app-line-reasons li")
+
+
+def _pdf_words(content: bytes) -> str:
+    text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True, timeout=30)
+    return " ".join(text.stdout.decode().split())
+
+
+def _plain(sentence: str) -> str:
+    """A reason as the PDF's text layer reads it: no isolating tags, spaces as one."""
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", "", str(sentence)).split())
+
+
+def _decide_with_budget(app, staff, case, *, extra_pence: int = 0):
+    from portal.organisation_rules import Limit, OrganisationRules
+
+    assert service.claim(staff["assessor"], case)
+    _agree_with_the_rest(app, staff["assessor"], refreshed(case))
+    service.save_practitioner_items(
+        staff["assessor"],
+        refreshed(case),
+        {"eligibility": {**YES, "cannot_achieve": ["hygiene", "dressing", "nutrition"]}},
+        expected_version=version_of(case),
+    )
+    case.organisation.settings = OrganisationRules(
+        limits={2: Limit(weekly_pence=10_000_000), 3: Limit(), 4: Limit()}
+    ).to_settings()
+    db.session.commit()
+    result = service.recalculate(refreshed(case))
+    confirmed = result.total_weekly_pence + extra_pence
+    service.confirm_budget(
+        staff["assessor"], refreshed(case), confirmed_pence=confirmed, reason="Extra travel time."
+    )
+    return confirmed
+
+
+def test_the_letter_gives_each_lines_reasons_in_the_persons_language_and_the_lines_add_up(
+    app, staff, sent_case, citizen, smtp_server
+):
+    from flask_babel import force_locale
+
+    from portal.case_record import final_decision
+    from portal.letters import decision_context
+
+    citizen.locale = "cy"
+    db.session.commit()
+    confirmed = _decide_with_budget(app, staff, sent_case, extra_pence=1234)
+    work(until_empty=True)
+    case = refreshed(sent_case)
+    letter = db.session.scalar(select(Document).filter_by(case_id=case.id, kind="decision_letter", lang="cy"))
+    assert letter is not None
+    words = _pdf_words(letter.content)
+    with force_locale("cy"):
+        welsh = decision_context(case, final_decision(case))
+    with force_locale("en"):
+        english = decision_context(case, final_decision(case))
+    reasons = [_plain(r) for line in welsh["lines"] for r in line["reasons"]]
+    assert reasons and len(reasons) == sum(len(line["reasons"]) for line in english["lines"])
+    for reason in reasons:
+        assert reason in words  # every line's reasons, as the decision page words them
+    translated = [
+        _plain(w)
+        for line_w, line_e in zip(welsh["lines"], english["lines"], strict=True)
+        for w, e in zip(line_w["reasons"], line_e["reasons"], strict=True)
+        if _plain(w) != _plain(e)
+    ]
+    assert translated  # in the person's language, not English
+    assert sum(line["amount_pence"] for line in welsh["lines"]) == confirmed
