@@ -182,6 +182,8 @@ class Configuration:
 
     __slots__ = (
         "_data",
+        "areas",
+        "need_levels",
         "label",
         "effective_date",
         "content_hash",
@@ -216,6 +218,8 @@ class Configuration:
     )
 
     _data: dict[str, Any]
+    areas: tuple[str, ...]  # the tool's areas of need, in order (decision 0015)
+    need_levels: int  # the highest level of need; levels run from 0 (no need)
     label: str
     effective_date: str | None
     content_hash: str
@@ -345,6 +349,8 @@ class _Compiler:
 
     def compile(self) -> None:
         data = self.data
+        self.set("areas", AREAS)
+        self.set("need_levels", 4)
         if data["effective_date"] is not None:
             try:
                 dt.date.fromisoformat(data["effective_date"])
@@ -797,6 +803,10 @@ def loads_configuration(text: str) -> Configuration:
 
 
 def demo_configuration() -> Configuration:
-    """The demo configuration shipped with the engine (configs/demo.yaml)."""
-    text = resources.files("portal.engine").joinpath("configs/demo.yaml").read_text(encoding="utf-8")
+    """The adult social care tool's shipped configuration (portal/tools/adult_social_care/configuration.yaml)."""
+    text = (
+        resources.files("portal")
+        .joinpath("tools/adult_social_care/configuration.yaml")
+        .read_text(encoding="utf-8")
+    )
     return loads_configuration(text)

@@ -30,7 +30,13 @@ from portal.questionnaire.model import (
     Voice,
     fill_name,
 )
-from portal.questionnaire.profile import CANONICAL_FIELDS, FIELD_NAMES, FieldSpec, ProfileMapping
+from portal.questionnaire.profile import (
+    CANONICAL_FIELDS,
+    FIELD_NAMES,
+    FieldSpec,
+    ProfileMapping,
+    canonical_fields,
+)
 from portal.questionnaire.schema import Answers, Place, Schema
 
 __all__ = [
@@ -60,6 +66,7 @@ __all__ = [
     "SourceString",
     "Voice",
     "build_schema",
+    "canonical_fields",
     "fill_name",
     "is_valid_value",
     "load_schema",

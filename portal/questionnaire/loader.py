@@ -23,6 +23,7 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import ValidationError
 
+from portal.engine.profile import AREAS
 from portal.questionnaire.conditions import COMPARISONS, Condition, ConditionShapeError, compile_when
 from portal.questionnaire.model import (
     END,
@@ -39,11 +40,12 @@ from portal.questionnaire.model import (
     freeze_texts,
     placeholders_ok,
 )
-from portal.questionnaire.profile import CANONICAL_FIELDS, FIELD_NAMES, FieldSpec
+from portal.questionnaire.profile import FieldSpec, canonical_fields
 from portal.questionnaire.schema import Schema
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_SCHEMA_PATH = PACKAGE_DIR / "schemas" / "self_assessment.yaml"
+#: The adult self-assessment, the first tool's questionnaire (portal/tools/adult_social_care, decision 0015).
+DEFAULT_SCHEMA_PATH = PACKAGE_DIR.parent / "tools" / "adult_social_care" / "questionnaire.yaml"
 JSON_SCHEMA_PATH = PACKAGE_DIR / "schema.schema.json"
 
 PathParts = tuple[str | int, ...]
@@ -154,17 +156,26 @@ def _json_schema_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(json.loads(JSON_SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
-def build_schema(data: object, source: str | None = None, *, require_full_profile: bool = True) -> Schema:
+def build_schema(
+    data: object,
+    source: str | None = None,
+    *,
+    require_full_profile: bool = True,
+    areas: tuple[str, ...] = AREAS,
+    need_levels: int = 4,
+) -> Schema:
     """Check schema data (as parsed from YAML or JSON) and build the immutable Schema.
 
     ``require_full_profile=False`` lets a small test schema leave canonical fields unmapped; the real
-    questionnaire is always loaded with every field required.
+    questionnaire is always loaded with every field required. ``areas`` and ``need_levels`` are those its
+    tool's engine configuration declares (decision 0015): they name the canonical ``need_*`` and ``unpaid_*``
+    fields and bound the levels; the default is the adult tool's twelve areas at levels 0 to 4.
     """
     errors = list(_json_schema_validator().iter_errors(data))
     if errors:
         raise SchemaError(_unique([issue for error in errors for issue in _describe(error)]), source)
     assert isinstance(data, Mapping)
-    builder = _Builder(data, require_full_profile)
+    builder = _Builder(data, require_full_profile, canonical_fields(areas, need_levels))
     schema = builder.build()
     if builder.issues or schema is None:
         raise SchemaError(_unique(builder.issues), source)
@@ -277,9 +288,12 @@ def _is_number(value: object) -> bool:
 class _Builder:
     """Walks checked-shape schema data, records every semantic problem, and builds the objects."""
 
-    def __init__(self, data: Mapping[str, Any], require_full_profile: bool) -> None:
+    def __init__(
+        self, data: Mapping[str, Any], require_full_profile: bool, fields: Mapping[str, FieldSpec]
+    ) -> None:
         self.data = data
         self.require_full_profile = require_full_profile
+        self.fields = fields
         self.issues: list[SchemaIssue] = []
         self.index: dict[str, int] = {}
         self.raw_questions: list[Mapping[str, Any]] = list(data["questions"])
@@ -317,6 +331,7 @@ class _Builder:
             _questions_by_id=MappingProxyType(by_id),
             _sections_by_id=MappingProxyType({s.id: s for s in sections}),
             _producers=MappingProxyType(producers),
+            canonical=self.fields,
         )
 
     # -- wording ------------------------------------------------------------------------------------
@@ -698,7 +713,7 @@ class _Builder:
         for j, mapping in enumerate(raw.get("maps_to", [])):
             here = (*path, "maps_to", j)
             name = mapping["field"]
-            spec = CANONICAL_FIELDS.get(name)
+            spec = self.fields.get(name)
             if spec is None:
                 self.issue((*here, "field"), f"'{name}' is not a canonical Needs Profile field")
                 continue
@@ -767,10 +782,10 @@ class _Builder:
                     )
                 else:
                     found[mapping.field] = (question, mapping)
-        for name in FIELD_NAMES if self.require_full_profile else ():
+        for name in self.fields if self.require_full_profile else ():
             if name not in found:
                 self.issue(("questions",), f"no question gives the canonical field '{name}'")
-        return {name: found[name] for name in FIELD_NAMES if name in found}
+        return {name: found[name] for name in self.fields if name in found}
 
     # -- risk ----------------------------------------------------------------------------------------
 

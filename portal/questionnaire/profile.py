@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 
 ProfileValue = str | int | float
@@ -58,7 +59,7 @@ def _int_field(name: str, top: int) -> FieldSpec:
     return FieldSpec(name, "int", tuple(range(top + 1)), 0)
 
 
-def _fields() -> dict[str, FieldSpec]:
+def _fields(areas: tuple[str, ...] = AREAS, need_levels: int = 4) -> dict[str, FieldSpec]:
     fields: list[FieldSpec] = [
         # No client group is neutral; an unanswered one is reported in ProfileMapping.missing.
         FieldSpec("client_group", "code", CLIENT_GROUPS, "older_people"),
@@ -70,8 +71,8 @@ def _fields() -> dict[str, FieldSpec]:
         _int_field("fluctuating", 1),
         _int_field("two_carers", 1),
     ]
-    for area in AREAS:
-        fields.append(_int_field(f"need_{area}", 4))
+    for area in areas:
+        fields.append(_int_field(f"need_{area}", need_levels))
         fields.append(FieldSpec(f"unpaid_{area}", "share", UNPAID_SHARES, 0.0))
     fields.append(_int_field("night", 3))
     fields.append(_int_field("carer_breaks_weeks", 6))
@@ -83,6 +84,21 @@ def _fields() -> dict[str, FieldSpec]:
 #: Canonical field name -> spec, in the CSV's column order.
 CANONICAL_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(_fields())
 FIELD_NAMES: tuple[str, ...] = tuple(CANONICAL_FIELDS)
+
+
+def canonical_fields(areas: tuple[str, ...] = AREAS, need_levels: int = 4) -> Mapping[str, FieldSpec]:
+    """The canonical fields of a tool whose configuration declares these areas of need and top level.
+
+    The default (the adult tool's twelve areas, levels 0 to 4) is ``CANONICAL_FIELDS`` itself.
+    """
+    if areas == AREAS and need_levels == 4:
+        return CANONICAL_FIELDS
+    return _canonical_fields(tuple(areas), need_levels)
+
+
+@lru_cache(maxsize=16)
+def _canonical_fields(areas: tuple[str, ...], need_levels: int) -> Mapping[str, FieldSpec]:
+    return MappingProxyType(_fields(areas, need_levels))
 
 
 class ProfileMapping(Mapping[str, ProfileValue]):
@@ -124,6 +140,6 @@ class ProfileMapping(Mapping[str, ProfileValue]):
         return f"ProfileMapping({dict(self._values)!r}, missing={self.missing!r})"
 
 
-def default_profile() -> dict[str, ProfileValue]:
+def default_profile(fields: Mapping[str, FieldSpec] = CANONICAL_FIELDS) -> dict[str, ProfileValue]:
     """Return every canonical field at its neutral default."""
-    return {name: spec.default for name, spec in CANONICAL_FIELDS.items()}
+    return {name: spec.default for name, spec in fields.items()}

@@ -28,7 +28,13 @@ from portal.questionnaire.model import (
     SectionStatus,
     SourceString,
 )
-from portal.questionnaire.profile import CANONICAL_FIELDS, ProfileMapping, ProfileValue, default_profile
+from portal.questionnaire.profile import (
+    CANONICAL_FIELDS,
+    FieldSpec,
+    ProfileMapping,
+    ProfileValue,
+    default_profile,
+)
 
 Answers = Mapping[str, Any]
 
@@ -69,6 +75,8 @@ class Schema:
     _questions_by_id: Mapping[str, Question] = field(repr=False)
     _sections_by_id: Mapping[str, Section] = field(repr=False)
     _producers: Mapping[str, tuple[Question, FieldMapping]] = field(repr=False)
+    #: The canonical Needs Profile fields of its tool (decision 0015): the adult tool's by default.
+    canonical: Mapping[str, FieldSpec] = field(default_factory=lambda: CANONICAL_FIELDS, repr=False)
 
     # -- lookup -------------------------------------------------------------------------------------
 
@@ -98,6 +106,11 @@ class Schema:
     def section_questions(self, section_id: str) -> tuple[Question, ...]:
         """Return every question of a section, in order, whether on the path or not."""
         return tuple(q for q in self.questions if q.section == section_id)
+
+    @property
+    def producers(self) -> frozenset[str]:
+        """The canonical fields some question gives."""
+        return frozenset(self._producers)
 
     def question_for_field(self, field_name: str) -> Question:
         """Return the question whose answer gives a canonical field (KeyError for an unknown field)."""
@@ -244,14 +257,14 @@ class Schema:
     def to_profile(self, answers: Answers) -> ProfileMapping:
         """Map the answers on the path onto every canonical Needs Profile field (defaults where not asked)."""
         walk = self._walk(answers)
-        values: dict[str, ProfileValue] = default_profile()
+        values: dict[str, ProfileValue] = default_profile(self.canonical)
         missing: list[str] = []
         sources: dict[str, str] = {}
         on_path = set(walk.path)
         for field_name, (question, mapping) in self._producers.items():
             if question.id not in on_path:
                 continue  # not asked for these answers: the neutral default stands
-            mapped = _map_answer(question, mapping, walk.known.get(question.id))
+            mapped = _map_answer(self.canonical[field_name], question, mapping, walk.known.get(question.id))
             if mapped is None:
                 missing.append(field_name)
             else:
@@ -307,8 +320,9 @@ class Schema:
             yield from rule.translatable_strings()
 
 
-def _map_answer(question: Question, mapping: FieldMapping, value: AnswerValue | None) -> ProfileValue | None:
-    spec = CANONICAL_FIELDS[mapping.field]
+def _map_answer(
+    spec: FieldSpec, question: Question, mapping: FieldMapping, value: AnswerValue | None
+) -> ProfileValue | None:
     if value is None:
         return None
     if mapping.copy:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-SCHEMA = Path(__file__).resolve().parents[2] / "portal" / "questionnaire" / "schemas" / "self_assessment.yaml"
+SCHEMA = Path(__file__).resolve().parents[2] / "portal" / "tools" / "adult_social_care" / "questionnaire.yaml"
 MAX_WORDS = 15
 #: Words that join a second idea onto a sentence; one of them is allowed ("a wash, a bath or a shower").
 JOINERS = re.compile(r"\b(and|but|because|so|which|although|unless|while)\b", re.IGNORECASE)

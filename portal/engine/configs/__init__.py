@@ -1,1 +1,0 @@
-"""Configurations shipped with the engine (demo.yaml), read with importlib.resources."""

@@ -1,0 +1,152 @@
+"""Tools as data (decision 0015): the manifest, the loader's checks, the version, and the adult tool as today."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+import portal.tools
+from portal.engine import AREAS, demo_configuration
+from portal.questionnaire import load_schema
+from portal.tools import DEFAULT_TOOL, ToolError, builtin_tools, load_tool, load_tools
+
+ADULT = Path(portal.tools.__file__).parent / "adult_social_care"
+FIXTURE = Path(__file__).parent / "fixtures" / "tools" / "home_help"
+
+
+def _copy(tmp_path: Path, source: Path = ADULT) -> Path:
+    target = tmp_path / source.name
+    shutil.copytree(source, target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_adult_self_assessment_is_the_first_tool() -> None:
+    tools = builtin_tools()
+    assert next(iter(tools)) == DEFAULT_TOOL == "adult_social_care"
+    adult = tools[DEFAULT_TOOL]
+    assert adult.domain == "questionnaire"
+    assert adult.completed_by == {"person", "practitioner"}
+    assert adult.charging == "financial_assessment"
+    assert not adult.free_to_person
+    assert adult.enabled_by_default == {"council"}
+    assert adult.areas == AREAS and adult.need_levels == 4
+    # the same questionnaire and configuration as before tools were data
+    assert adult.schema.content_hash == load_schema().content_hash
+    assert adult.configuration == demo_configuration()
+    assert adult.configuration.content_hash == demo_configuration().content_hash
+    assert dict(adult.wording) == {}
+    assert len(adult.version) == 64
+
+
+def test_a_tools_version_is_the_hash_of_its_files(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    first = load_tool(folder).version
+    assert first == builtin_tools()[DEFAULT_TOOL].version
+    _edit(
+        folder / "questionnaire.yaml", "Do you need help to wash and keep clean?", "Do you need help washing?"
+    )
+    second = load_tool(folder).version
+    assert second != first
+    (folder / "wording.yaml").write_text("letter:\n  about: A paragraph.\n", encoding="utf-8")
+    third = load_tool(folder)
+    assert third.version not in (first, second)
+    assert third.text("letter.about") is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("charging: financial_assessment", "charging: sometimes", "charging: must be one of"),
+        ("free_to_person: false", "free_to_person: true", "charging: must be none when the tool is free"),
+        ("completed_by: [person, practitioner]", "completed_by: [robot]", "completed_by: must list"),
+        ("completed_by: [person, practitioner]", "completed_by: []", "completed_by: must list"),
+        ("key: adult_social_care", "key: another_tool", "must be the folder's name"),
+        ("domain: questionnaire", "domain: messages", "domain: must be a snake_case gettext domain"),
+        ("enabled_by_default: [council]", "enabled_by_default: [everyone]", "enabled_by_default: must list"),
+        ("format_version: 1", "format_version: 2", "format_version: must be 1"),
+        ("format_version: 1", "format_version: 1\nflavour: mint", "flavour: is not a manifest key"),
+        ("name: Care and support needs assessment", "name: '  '", "name: must be text"),
+    ],
+)
+def test_a_bad_manifest_is_refused_naming_the_key(tmp_path: Path, old: str, new: str, message: str) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder / "tool.yaml", old, new)
+    with pytest.raises(ToolError) as caught:
+        load_tool(folder)
+    assert "adult_social_care/tool.yaml" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_missing_or_broken_file_is_refused(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "configuration.yaml").write_text("format: 1\nlabel: x\n", encoding="utf-8")
+    with pytest.raises(ToolError, match="configuration.yaml: .*required"):
+        load_tool(folder)
+    folder = _copy(tmp_path / "again")
+    (folder / "tool.yaml").unlink()
+    with pytest.raises(ToolError, match="tool.yaml: is missing"):
+        load_tool(folder)
+
+
+@pytest.mark.parametrize(
+    ("wording", "message"),
+    [
+        ("areas:\n  breathing: Breathing\n", "areas.breathing: is not one of nutrition"),
+        ("lines:\n  no_such_line: Words\n", "lines.no_such_line: is not one of"),
+        ("eligibility:\n  meaning_of_life: Words\n", "eligibility.meaning_of_life: is not one of heading"),
+        ("footnotes:\n  one: Words\n", "footnotes: is not a wording key"),
+        ("letter:\n  about: ''\n", "letter.about: must be text"),
+        ("letter: Words\n", "letter: must be a mapping"),
+    ],
+)
+def test_wording_names_only_what_the_tool_has(tmp_path: Path, wording: str, message: str) -> None:
+    folder = _copy(tmp_path)
+    (folder / "wording.yaml").write_text(wording, encoding="utf-8")
+    with pytest.raises(ToolError, match="adult_social_care/wording.yaml: ") as caught:
+        load_tool(folder)
+    assert message in str(caught.value)
+
+
+def test_wording_is_translatable_in_the_tools_domain(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "wording.yaml").write_text(
+        "areas:\n  nutrition: Food and drink\neligibility:\n  not_met: Not this time.\n", encoding="utf-8"
+    )
+    tool = load_tool(folder)
+    strings = {s.msgctxt: s.text for s in tool.translatable_strings()}
+    assert strings["tool.name"] == "Care and support needs assessment"
+    assert strings["tool.areas.nutrition"] == "Food and drink"
+    assert strings["tool.eligibility.not_met"] == "Not this time."
+    assert "washing.title.person" in strings  # the questionnaire's own strings come with it
+    assert tool.text("eligibility.no_budget") is None  # left out: the web layer uses today's words
+
+
+def test_two_tools_may_not_share_a_key_or_a_domain(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    with pytest.raises(ToolError, match="is the key of another tool"):
+        load_tools([folder])
+    renamed = tmp_path / "other" / "second_tool"
+    shutil.copytree(ADULT, renamed)
+    _edit(renamed / "tool.yaml", "key: adult_social_care", "key: second_tool")
+    with pytest.raises(ToolError, match="domain: is also the domain of adult_social_care"):
+        load_tools([renamed])
+
+
+def test_the_loader_is_pure_python() -> None:
+    tree = ast.parse(Path(portal.tools.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert not imported & {"flask", "flask_babel", "sqlalchemy", "babel", "jinja2", "werkzeug"}
