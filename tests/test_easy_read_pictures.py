@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from portal.questionnaire import load_schema
+from portal.tools import builtin_tools
 
 ROOT = Path(__file__).resolve().parent.parent
 PICTURES = ROOT / "static" / "images" / "easy-read"
@@ -25,8 +26,9 @@ EVENT_ATTRIBUTE = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 
 
 def picture_names() -> set[str]:
-    """Every picture name the packaged questionnaire uses."""
-    return {question.picture for question in load_schema().questions if question.picture is not None}
+    """Every picture name the packaged questionnaires use."""
+    tools = builtin_tools().values()
+    return {q.picture for tool in tools for q in tool.schema.questions if q.picture is not None}
 
 
 def svg_files() -> list[Path]:

@@ -40,7 +40,7 @@ from portal.questionnaire.model import (
     freeze_texts,
     placeholders_ok,
 )
-from portal.questionnaire.profile import FieldSpec, canonical_fields
+from portal.questionnaire.profile import FieldSpec, ProfileValue, canonical_fields
 from portal.questionnaire.schema import Schema
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -309,7 +309,8 @@ class _Builder:
         self._index_questions()
         questions = [self._question(i, raw) for i, raw in enumerate(self.raw_questions)]
         self._check_section_order(questions)
-        producers = self._producers(questions)
+        fixed = self._fixed_profile()
+        producers = self._producers(questions, fixed)
         risk_rules = self._risk_rules()
         self_funder = None
         if "self_funder" in self.data:
@@ -332,6 +333,8 @@ class _Builder:
             _sections_by_id=MappingProxyType({s.id: s for s in sections}),
             _producers=MappingProxyType(producers),
             canonical=self.fields,
+            fixed_profile=MappingProxyType(fixed),
+            answer_notes=bool(self.data.get("answer_notes", False)),
         )
 
     # -- wording ------------------------------------------------------------------------------------
@@ -770,20 +773,40 @@ class _Builder:
                 f"a number copied into {spec.name} needs whole_number, min and max within {low} to {high}",
             )
 
-    def _producers(self, questions: list[Question]) -> dict[str, tuple[Question, FieldMapping]]:
+    def _fixed_profile(self) -> dict[str, ProfileValue]:
+        """Canonical fields a questionnaire fixes for everyone who answers it (e.g. Section 117's client group)."""
+        fixed: dict[str, ProfileValue] = {}
+        for name, value in self.data.get("fixed_profile", {}).items():
+            spec = self.fields.get(name)
+            if spec is None:
+                self.issue(("fixed_profile", name), f"'{name}' is not a canonical Needs Profile field")
+                continue
+            normalised = spec.normalise(Decimal(str(value)) if isinstance(value, float) else value)
+            if normalised is None:
+                allowed = ", ".join(str(v) for v in spec.domain)
+                self.issue(("fixed_profile", name), f"{_short(value)} is not a value of {name} ({allowed})")
+                continue
+            fixed[name] = normalised
+        return fixed
+
+    def _producers(
+        self, questions: list[Question], fixed: Mapping[str, ProfileValue]
+    ) -> dict[str, tuple[Question, FieldMapping]]:
         found: dict[str, tuple[Question, FieldMapping]] = {}
         for question in questions:
             for j, mapping in enumerate(question.maps_to):
-                if mapping.field in found:
-                    other = found[mapping.field][0].id
+                here = ("questions", question.index, "maps_to", j, "field")
+                if mapping.field in fixed:
                     self.issue(
-                        ("questions", question.index, "maps_to", j, "field"),
-                        f"'{mapping.field}' is already given by question '{other}'",
+                        here, f"'{mapping.field}' is fixed by fixed_profile, so no question may give it"
                     )
+                elif mapping.field in found:
+                    other = found[mapping.field][0].id
+                    self.issue(here, f"'{mapping.field}' is already given by question '{other}'")
                 else:
                     found[mapping.field] = (question, mapping)
         for name in self.fields if self.require_full_profile else ():
-            if name not in found:
+            if name not in found and name not in fixed:
                 self.issue(("questions",), f"no question gives the canonical field '{name}'")
         return {name: found[name] for name in self.fields if name in found}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from portal.questionnaire.answers import ParseResult, decode_value, is_valid_value, parse_answer
@@ -77,6 +78,10 @@ class Schema:
     _producers: Mapping[str, tuple[Question, FieldMapping]] = field(repr=False)
     #: The canonical Needs Profile fields of its tool (decision 0015): the adult tool's by default.
     canonical: Mapping[str, FieldSpec] = field(default_factory=lambda: CANONICAL_FIELDS, repr=False)
+    #: Canonical fields this questionnaire fixes for everyone (no question asks them), e.g. Section 117's client group.
+    fixed_profile: Mapping[str, ProfileValue] = field(default_factory=lambda: MappingProxyType({}))
+    #: Whether every question offers "Add note": a note kept with the answer.
+    answer_notes: bool = False
 
     # -- lookup -------------------------------------------------------------------------------------
 
@@ -258,6 +263,7 @@ class Schema:
         """Map the answers on the path onto every canonical Needs Profile field (defaults where not asked)."""
         walk = self._walk(answers)
         values: dict[str, ProfileValue] = default_profile(self.canonical)
+        values.update(self.fixed_profile)
         missing: list[str] = []
         sources: dict[str, str] = {}
         on_path = set(walk.path)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-SCHEMA = Path(__file__).resolve().parents[2] / "portal" / "tools" / "adult_social_care" / "questionnaire.yaml"
+TOOLS = Path(__file__).resolve().parents[2] / "portal" / "tools"
+SCHEMAS = sorted(TOOLS.glob("*/questionnaire.yaml"))
 MAX_WORDS = 15
 #: Words that join a second idea onto a sentence; one of them is allowed ("a wash, a bath or a shower").
 JOINERS = re.compile(r"\b(and|but|because|so|which|although|unless|while)\b", re.IGNORECASE)
@@ -28,13 +29,14 @@ def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
 
 
 def easy_read_sentences() -> list[tuple[str, str]]:
-    data = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     found = []
-    for item in (*data["sections"], *data["questions"]):
-        for where, text in _texts(item.get("easy_read", {}), item["id"]):
-            for sentence in re.split(r"(?<=[.?!])\s+", text.strip()):
-                if sentence:
-                    found.append((where, sentence))
+    for path in SCHEMAS:  # every questionnaire a person may complete
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in (*data["sections"], *data["questions"]):
+            for where, text in _texts(item.get("easy_read", {}), f"{path.parent.name}:{item['id']}"):
+                for sentence in re.split(r"(?<=[.?!])\s+", text.strip()):
+                    if sentence:
+                        found.append((where, sentence))
     return found
 
 

@@ -1,0 +1,45 @@
+"""The Section 117 aftercare tool as a folder (decision 0015): manifest, questionnaire, configuration, wording."""
+
+from __future__ import annotations
+
+from portal.tools import builtin_tools
+
+
+def test_the_tool_is_shipped_free_and_completed_with_the_person() -> None:
+    tool = builtin_tools()["section_117"]
+    assert tool.domain == "section_117"
+    assert tool.completed_by == frozenset({"practitioner", "person"})
+    assert tool.free_to_person is True and tool.charging == "none"
+    assert tool.schema.answer_notes is True
+    assert [line.key for line in tool.configuration.lines] == [
+        "daily_living",
+        "household",
+        "night",
+        "social",
+        "work_learning",
+        "childcare",
+        "mental_health",
+        "contingency",
+        "medication",
+    ]
+
+
+def test_its_eligibility_is_aftercare_not_the_care_act() -> None:
+    tool = builtin_tools()["section_117"]
+    meaning = tool.wording["eligibility.meaning"]
+    assert "not decided by the Care Act eligibility criteria" in meaning
+    assert "arise from, or relate to" in meaning
+    assert "going back into hospital" in meaning
+    for key in ("heading", "eligible", "not_met", "not_eligible_needs", "no_budget"):
+        text = tool.wording[f"eligibility.{key}"]
+        assert "Care Act" not in text or key == "meaning"
+        assert "eligible needs" not in text
+
+
+def test_every_string_goes_to_its_own_domain() -> None:
+    tool = builtin_tools()["section_117"]
+    contexts = [source.msgctxt for source in tool.translatable_strings()]
+    assert "tool.eligibility.meaning" in contexts
+    assert "tool.lines.social" in contexts
+    assert any(context.startswith("engaging-with-support.") for context in contexts)
+    assert len(contexts) == len(set(contexts))
