@@ -89,9 +89,10 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions, the locale selector and the account loader."""
-    from portal import (  # noqa: F401 - mail and letters register job handlers
+    from portal import (  # noqa: F401 - mail, letters and review reminders register job handlers
         letters,
         mail,
+        review_due,
         security,
         sessions,
         throttle,

@@ -359,7 +359,8 @@ def start_linked_case(account: Account, case: Case, kind: CaseKind, *, reason: s
 
     A correction by staff starts held by them, with the decided case's answers and checks copied as a new
     snapshot and validation to work from; a review or reconsideration starts as a draft prefilled with the
-    answers as validated. The caller commits.
+    answers as validated (a review staff start is a draft they hold, gone through with the person as on the
+    phone). The caller commits.
     """
     if not may_start_linked(account, case, kind):
         raise NotAllowed(f"a {kind.value} cannot be started on this case by this account")
@@ -380,7 +381,7 @@ def start_linked_case(account: Account, case: Case, kind: CaseKind, *, reason: s
         person_id=case.person_id,
         organisation_id=case.organisation_id,
         created_by_id=account.id,
-        holder_id=account.id if staff else None,
+        holder_id=account.id if staff or account.role.is_staff else None,
         status=S.CLAIMED if staff else S.DRAFT,
         kind=kind,
         follows_id=case.id,

@@ -454,6 +454,58 @@ class Document(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Review(db.Model):  # type: ignore[name-defined,misc]
+    """A review case's own record: the person's words (first person, strengths based) and what the practitioner
+    records (who took part, a carer's assessment offered, mental capacity considered, outcome, next review).
+
+    It belongs to one review case and, like the case, never changes once the case is decided (portal/reviews.py).
+    """
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    # The person's own sections, in their words (or written with them), and the language they were written in.
+    working: Mapped[str] = mapped_column(Text, default="")
+    worries: Mapped[str] = mapped_column(Text, default="")
+    matters: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    plan_meets: Mapped[str] = mapped_column(String(16), default="")  # yes, partly, no ("" not said)
+    plan_meets_note: Mapped[str] = mapped_column(Text, default="")
+    words_lang: Mapped[str] = mapped_column(String(8), default="en")
+    # What the practitioner records.
+    held_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    review_type: Mapped[str] = mapped_column(String(24), default="")
+    took_part: Mapped[str] = mapped_column(Text, default="")
+    carer_assessment: Mapped[str] = mapped_column(String(16), default="")  # offered, not_offered, no_carer
+    carer_assessment_note: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[str] = mapped_column(String(24), default="")  # has_capacity, lacks_capacity
+    capacity_note: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(24), default="")
+    next_review_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReviewReminder(db.Model):  # type: ignore[name-defined,misc]
+    """That a person was reminded of a review due on a day: at most one per person, organisation and due date."""
+
+    __tablename__ = "review_reminders"
+    __table_args__ = (UniqueConstraint("person_id", "organisation_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # the case whose decision is in force
+    due_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))  # email, letter
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Append-only: who did what, when, to what, and why. Never updated or deleted."""
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import budgets, cases, staff_notices
+from portal import budgets, cases, reviews, staff_notices
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
     current_validation,
@@ -471,6 +471,7 @@ def confirm_budget(
     """
     if not cases.can(assessor, case, Move.CONFIRM):
         raise NotAllowed("only the assessor holding the case can confirm its budget")
+    reviews.require_recorded(case)
     validation = current_validation(case)
     if validation is not None and validation.path_taken == "full":
         left = still_to_check(case, validation)
@@ -524,6 +525,7 @@ def confirm_budget(
 
 def decide_not_eligible(assessor: Account, case: Case, *, reason: str) -> Decision:
     """Decide that no needs are eligible: a decision without a budget, with the reasons the person reads."""
+    reviews.require_recorded(case)
     validation = current_validation(case)
     eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
     if eligible is None or eligible:
