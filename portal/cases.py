@@ -26,7 +26,18 @@ from sqlalchemy import ColumnElement, CursorResult, exists, select, true, update
 from portal.audit import record
 from portal.case_record import pending_decision
 from portal.extensions import db
-from portal.models import Account, Authority, Case, CaseKind, Decision, PersonLink, Role, Snapshot, Validation
+from portal.models import (
+    Account,
+    Approval,
+    Authority,
+    Case,
+    CaseKind,
+    Decision,
+    PersonLink,
+    Role,
+    Snapshot,
+    Validation,
+)
 from portal.models import CaseStatus as S
 
 
@@ -68,6 +79,9 @@ class Condition(StrEnum):
     UNHELD = "unheld"  # nobody holds the case (claim, take back)
     REASON = "reason"  # a reason in words is required
     REACHABLE = "reachable"  # the person has an account that can read and answer a question
+    # A reconsideration: whoever takes it (claims it, is given it, or signs it off) neither confirmed nor
+    # approved the decision it asks about. Vacuous for every other kind of case.
+    INDEPENDENT = "independent"
 
 
 @dataclass(frozen=True)
@@ -109,17 +123,24 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_row(Move.WITHDRAW, [S.DRAFT, *sorted(OPEN)], S.WITHDRAWN, PEOPLE),
     *_row(Move.WITHDRAW, sorted(HELD), S.WITHDRAWN, [R.HOLDER], Condition.REASON),
     *_row(Move.WITHDRAW, [S.SENT, *sorted(HELD)], S.WITHDRAWN, [R.MANAGER], Condition.REASON),
-    *_row(Move.CLAIM, [S.SENT], S.CLAIMED, [R.ASSESSOR], Condition.UNHELD),
+    *_row(Move.CLAIM, [S.SENT], S.CLAIMED, [R.ASSESSOR], Condition.UNHELD, Condition.INDEPENDENT),
     *_row(Move.RELEASE, sorted(HELD), S.SENT, [R.HOLDER, R.MANAGER]),
-    *_row(Move.REASSIGN, [S.SENT], S.CLAIMED, [R.MANAGER], Condition.UNHELD),
-    *_row(Move.REASSIGN, sorted(HELD), None, [R.MANAGER]),
+    *_row(Move.REASSIGN, [S.SENT], S.CLAIMED, [R.MANAGER], Condition.UNHELD, Condition.INDEPENDENT),
+    *_row(Move.REASSIGN, sorted(HELD), None, [R.MANAGER], Condition.INDEPENDENT),
     *_row(Move.ASK, [S.CLAIMED], S.WAITING_FOR_PERSON, [R.HOLDER], Condition.REACHABLE),
     *_row(Move.ANSWER, [S.WAITING_FOR_PERSON], S.CLAIMED, PEOPLE),
     *_row(Move.VALIDATE, [S.CLAIMED], None, [R.HOLDER]),
     *_row(Move.CONFIRM, [S.CLAIMED], S.WAITING_FOR_APPROVAL, [R.HOLDER]),
     *_row(Move.DECIDE, [S.CLAIMED], S.DECIDED, [R.HOLDER]),
-    *_row(Move.APPROVE, [S.WAITING_FOR_APPROVAL], S.DECIDED, [R.SIGNATORY]),
-    *_row(Move.RETURN, [S.WAITING_FOR_APPROVAL], S.CLAIMED, [R.SIGNATORY], Condition.REASON),
+    *_row(Move.APPROVE, [S.WAITING_FOR_APPROVAL], S.DECIDED, [R.SIGNATORY], Condition.INDEPENDENT),
+    *_row(
+        Move.RETURN,
+        [S.WAITING_FOR_APPROVAL],
+        S.CLAIMED,
+        [R.SIGNATORY],
+        Condition.REASON,
+        Condition.INDEPENDENT,
+    ),
 )
 
 #: The audit event each move writes (the names the history page and the open figures read).
@@ -202,6 +223,33 @@ def reachable(case: Case) -> bool:
     return bool(db.session.scalar(select(exists().where(PersonLink.person_id == case.person_id))))
 
 
+def first_deciders(case: Case) -> frozenset[int]:
+    """For a reconsideration, everyone who confirmed or approved the decision it asks about; else nobody."""
+    if case.kind != CaseKind.RECONSIDERATION or case.follows_id is None:
+        return frozenset()
+    decisions = select(Decision.id).where(Decision.case_id == case.follows_id, Decision.outcome == "approved")
+    confirmed = db.session.scalars(
+        select(Decision.decided_by_id).where(
+            Decision.case_id == case.follows_id, Decision.outcome == "approved"
+        )
+    )
+    signed = db.session.scalars(
+        select(Approval.account_id).where(
+            Approval.decision_id.in_(decisions), Approval.outcome.in_(("confirmed", "approved"))
+        )
+    )
+    return frozenset([*confirmed, *signed])
+
+
+def _independent(transition: Transition, account: Account, case: Case, new_holder: int | None) -> bool:
+    """Whether the row's INDEPENDENT condition holds: the one who will hold or sign off the case (the actor;
+    for a reassignment, the account it is given to, unknown until the move is made) did not decide the first."""
+    if Condition.INDEPENDENT not in transition.conditions:
+        return True
+    who = new_holder if transition.move == Move.REASSIGN else account.id
+    return who is None or who not in first_deciders(case)
+
+
 # -- the table ------------------------------------------------------------------------------------------
 
 
@@ -210,7 +258,9 @@ def transitions_for(name: Move, source: S) -> list[Transition]:
     return [t for t in TRANSITIONS if t.move == name and t.source == source]
 
 
-def _permitting(account: Account | None, case: Case, name: Move) -> tuple[Transition, Relation] | None:
+def _permitting(
+    account: Account | None, case: Case, name: Move, *, new_holder: int | None = None
+) -> tuple[Transition, Relation] | None:
     """The row and relation that let the account make the move now, or None."""
     mine = relations(account, case)
     for transition in transitions_for(name, case.status):
@@ -220,6 +270,9 @@ def _permitting(account: Account | None, case: Case, name: Move) -> tuple[Transi
             continue
         # The holder's own relation first: its conditional UPDATE is the narrowest.
         for relation in sorted(transition.actors & mine, key=lambda r: r != R.HOLDER):
+            assert account is not None  # an account with no relations has no moves
+            if not _independent(transition, account, case, new_holder):
+                break
             return transition, relation
     return None
 
@@ -281,7 +334,7 @@ def move(
     move's own columns (the queue columns written on send, the new holder on a claim). The caller commits, in
     the same transaction as whatever else the move brings (a decision, an email, a letter job).
     """
-    permitted = _permitting(account, case, name)
+    permitted = _permitting(account, case, name, new_holder=(values or {}).get("holder_id"))
     if permitted is None:
         raise NotAllowed(f"{name.value} is not allowed on a {case.status.value} case for this account")
     transition, relation = permitted
@@ -350,8 +403,33 @@ LINKS: Mapping[CaseKind, frozenset[Relation]] = {
 
 
 def may_start_linked(account: Account | None, case: Case, kind: CaseKind) -> bool:
-    """Whether the account may start a correction, review or reconsideration of this decided case."""
-    return case.status == S.DECIDED and bool(relations(account, case) & LINKS.get(kind, frozenset()))
+    """Whether the account may start a correction, review or reconsideration of this decided case.
+
+    A reconsideration asks about the decision in force, once: not one already being looked at again, not one a
+    later decision has replaced, and not the outcome of a reconsideration (after that come the complaints
+    procedure and the ombudsman).
+    """
+    if case.status != S.DECIDED or not relations(account, case) & LINKS.get(kind, frozenset()):
+        return False
+    if kind == CaseKind.RECONSIDERATION:
+        if case.kind == CaseKind.RECONSIDERATION or open_reconsideration(case) is not None:
+            return False
+        in_force = decision_in_force(case)
+        return in_force is not None and in_force[0].id == case.id
+    return True
+
+
+def open_reconsideration(case: Case) -> Case | None:
+    """The reconsideration of this decided case that is under way (sent and not yet decided), if any."""
+    return db.session.scalar(
+        select(Case)
+        .where(
+            Case.follows_id == case.id,
+            Case.kind == CaseKind.RECONSIDERATION,
+            Case.status.in_(OPEN),
+        )
+        .limit(1)
+    )
 
 
 def start_linked_case(account: Account, case: Case, kind: CaseKind, *, reason: str = "") -> Case:
@@ -454,12 +532,30 @@ def chain(case: Case) -> list[Case]:
 
 
 def decision_in_force(case: Case) -> tuple[Case, Decision] | None:
-    """The latest decision in the case's line: a later correction, review or reconsideration replaces it.
+    """The decision in force in the case's line: the latest, as a later correction, review or reconsideration
+    replaces the one before it.
 
-    A linked case that is still open changes nothing: the decided budget stays in place meanwhile.
+    A linked case that is still open changes nothing: the decided budget stays in place meanwhile. And while
+    someone is asking for a decision to be looked at again, if that decision cut the budget (it gives less a week
+    than the decision before it in the line, or no budget), the decision before it stays in force until the new
+    decision (:func:`kept_while_looked_at_again` says when this is so).
     """
-    best: tuple[Case, Decision] | None = None
-    for member in chain(case):
+    found = _in_force(case)
+    return found[0] if found else None
+
+
+def kept_while_looked_at_again(case: Case) -> tuple[Case, Decision] | None:
+    """The decision that cut the budget and is being looked at again, when the one before it is kept in force
+    meanwhile (the one in force is then :func:`decision_in_force`); None otherwise."""
+    found = _in_force(case)
+    return found[1] if found else None
+
+
+def _in_force(case: Case) -> tuple[tuple[Case, Decision], tuple[Case, Decision] | None] | None:
+    """The decision in force, and the cut being looked at again that it stands in for (if so)."""
+    members = chain(case)
+    decided: list[tuple[Case, Decision]] = []
+    for member in members:
         if member.status != S.DECIDED:
             continue
         decision = db.session.scalar(
@@ -468,9 +564,30 @@ def decision_in_force(case: Case) -> tuple[Case, Decision] | None:
             .order_by(Decision.id.desc())
             .limit(1)
         )
-        if decision is not None and (best is None or decision.created_at >= best[1].created_at):
-            best = (member, decision)
-    return best
+        if decision is not None:
+            decided.append((member, decision))
+    if not decided:
+        return None
+    decided.sort(
+        key=lambda pair: pair[1].created_at
+    )  # stable: of two at the same moment, the later case wins
+    latest = decided[-1]
+    if len(decided) > 1 and _cut(latest[1], decided[-2][1]) and _being_looked_at_again(latest[0], members):
+        return decided[-2], latest
+    return latest, None
+
+
+def _cut(decision: Decision, before: Decision) -> bool:
+    """Whether the decision gives less a week than the one before it (no budget counts as nothing)."""
+    return (decision.confirmed_weekly_pence or 0) < (before.confirmed_weekly_pence or 0)
+
+
+def _being_looked_at_again(decided: Case, members: list[Case]) -> bool:
+    """Whether a reconsideration of this decided case is under way (sent, not yet decided or withdrawn)."""
+    return any(
+        m.kind == CaseKind.RECONSIDERATION and m.follows_id == decided.id and m.status in OPEN
+        for m in members
+    )
 
 
 # -- the lifecycle as a document ------------------------------------------------------------------------
@@ -511,7 +628,8 @@ def document() -> str:
         "member of staff holding the case; `assessor` and `manager` (approver or admin) are active staff of the",
         "case's organisation; `signatory` is a manager whose approval level covers the budget waiting for sign-off",
         "and who did not confirm it. Needs: `unheld` nobody holds the case; `reason` a reason in words;",
-        "`reachable` someone with an account acts for the person.",
+        "`reachable` someone with an account acts for the person; `independent` for a reconsideration, whoever",
+        "takes it, is given it or signs it off neither confirmed nor approved the decision it asks about.",
         "",
         f"Open: {', '.join(sorted(s.value for s in OPEN))}. Final: {', '.join(sorted(s.value for s in FINAL))}.",
         "",

@@ -453,3 +453,133 @@ def test_the_latest_decision_in_a_line_is_in_force(world):
     db.session.commit()
     assert cases.decision_in_force(first) == (later, later_decision)
     assert [c.id for c in cases.chain(later)] == [first.id, later.id]
+
+
+# -- asking for a decision to be looked at again ---------------------------------------------------------
+
+
+def _decide(world, case, pence, when, *, by="assessor", signed_by=()):
+    """Make ``case`` decided at ``when`` with ``pence`` a week (None: no budget), confirmed by ``by`` and
+    approved by each of ``signed_by``."""
+    from portal.models import Approval
+
+    decision = pending(world, case, by=by)
+    decision.confirmed_weekly_pence = pence
+    decision.outcome = "approved"
+    decision.created_at = when
+    db.session.add(Approval(decision_id=decision.id, level=2, account_id=world[by].id, outcome="confirmed"))
+    for signatory in signed_by:
+        db.session.add(
+            Approval(decision_id=decision.id, level=3, account_id=world[signatory].id, outcome="approved")
+        )
+    case.status = S.DECIDED
+    db.session.commit()
+    return decision
+
+
+def _asked_again(world, case, who="person"):
+    linked = cases.start_linked_case(world[who], case, CaseKind.RECONSIDERATION)
+    cases.move(world[who], linked, Move.SEND)
+    db.session.commit()
+    return linked
+
+
+def test_a_reconsideration_is_taken_only_by_someone_who_did_not_decide_the_first(world):
+    first, _ = _decided(world, datetime.now(UTC) - timedelta(days=3))
+    decision = db.session.scalar(select(Decision).filter_by(case_id=first.id))
+    from portal.models import Approval
+
+    db.session.add(
+        Approval(decision_id=decision.id, level=3, account_id=world["approver"].id, outcome="approved")
+    )
+    db.session.commit()
+    again = _asked_again(world, first)
+    assert cases.first_deciders(again) == {world["assessor"].id, world["approver"].id}
+    assert not cases.can(world["assessor"], again, Move.CLAIM), "who confirmed the first decision"
+    with pytest.raises(NotAllowed):
+        cases.move(world["assessor"], again, Move.CLAIM)
+    with pytest.raises(NotAllowed):
+        cases.move(world["admin"], again, Move.REASSIGN, values={"holder_id": world["assessor"].id})
+    assert cases.can(world["assessor2"], again, Move.CLAIM)
+    cases.move(world["admin"], again, Move.REASSIGN, values={"holder_id": world["assessor2"].id})
+    with pytest.raises(NotAllowed):
+        cases.move(world["admin"], again, Move.REASSIGN, values={"holder_id": world["assessor"].id})
+    assert fresh(again).holder_id == world["assessor2"].id
+    # Its budget goes for sign-off: the approver who approved the first cannot sign this one off.
+    cases.move(world["assessor2"], again, Move.CONFIRM)
+    pending(world, again, by="assessor2", level=3)
+    again = fresh(again)
+    assert Relation.SIGNATORY in cases.relations(world["approver"], again)
+    assert not cases.can(world["approver"], again, Move.APPROVE)
+    assert not cases.can(world["approver"], again, Move.RETURN)
+    assert cases.can(world["senior"], again, Move.APPROVE)
+
+
+def test_independence_asks_nothing_of_other_kinds_of_case(world):
+    first, _ = _decided(world, datetime.now(UTC))
+    review = cases.start_linked_case(world["person"], first, CaseKind.REVIEW)
+    cases.move(world["person"], review, Move.SEND)
+    db.session.commit()
+    assert cases.first_deciders(review) == frozenset()
+    assert cases.can(world["assessor"], review, Move.CLAIM)
+
+
+def test_a_decision_is_asked_about_once_and_only_while_in_force(world):
+    first, _ = _decided(world, datetime.now(UTC) - timedelta(days=3))
+    again = _asked_again(world, first)
+    assert not cases.may_start_linked(world["carer"], first, CaseKind.RECONSIDERATION), "one at a time"
+    cases.move(world["assessor2"], again, Move.CLAIM)
+    _decide(world, fresh(again), 100, datetime.now(UTC), by="assessor2")
+    assert not cases.may_start_linked(world["person"], fresh(again), CaseKind.RECONSIDERATION), (
+        "the outcome of looking again goes to the complaints procedure"
+    )
+    assert not cases.may_start_linked(world["person"], fresh(first), CaseKind.RECONSIDERATION), (
+        "a decision replaced by a later one"
+    )
+
+
+def test_while_a_cut_is_looked_at_again_the_budget_before_it_stays(world):
+    now = datetime.now(UTC)
+    first = make_case(world, S.CLAIMED, holder="assessor")
+    first_decision = _decide(world, first, 30_000, now - timedelta(days=60))
+    review = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="x")
+    db.session.commit()
+    cut = _decide(world, review, 20_000, now - timedelta(days=10), by="assessor2")
+    assert cases.decision_in_force(first) == (review, cut)
+    assert cases.kept_while_looked_at_again(first) is None
+    draft = cases.start_linked_case(world["person"], review, CaseKind.RECONSIDERATION)
+    db.session.commit()
+    assert cases.decision_in_force(first) == (review, cut), "a draft is not yet asking"
+    cases.move(world["person"], draft, Move.SEND)
+    db.session.commit()
+    assert cases.decision_in_force(review) == (first, first_decision), "the budget before the cut stays"
+    assert cases.kept_while_looked_at_again(draft) == (review, cut)
+    cases.move(world["assessor"], fresh(draft), Move.CLAIM)
+    new = _decide(world, fresh(draft), 25_000, now, by="assessor")
+    assert cases.decision_in_force(first) == (fresh(draft), new), "until the new decision"
+    assert cases.kept_while_looked_at_again(first) is None
+
+
+def test_a_rise_or_a_withdrawn_request_keeps_the_decision_asked_about(world):
+    now = datetime.now(UTC)
+    first = make_case(world, S.CLAIMED, holder="assessor")
+    _decide(world, first, 20_000, now - timedelta(days=60))
+    review = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="x")
+    db.session.commit()
+    rise = _decide(world, review, 30_000, now - timedelta(days=10), by="assessor2")
+    again = _asked_again(world, review)
+    assert cases.decision_in_force(first) == (review, rise), "a rise stays in force while asked about"
+    cases.move(world["person"], again, Move.WITHDRAW)
+    db.session.commit()
+    assert cases.decision_in_force(first) == (review, rise)
+
+
+def test_no_budget_after_a_budget_is_a_cut(world):
+    now = datetime.now(UTC)
+    first = make_case(world, S.CLAIMED, holder="assessor")
+    before = _decide(world, first, 20_000, now - timedelta(days=60))
+    review = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="x")
+    db.session.commit()
+    _decide(world, review, None, now - timedelta(days=10), by="assessor2")
+    _asked_again(world, review)
+    assert cases.decision_in_force(first) == (first, before)
