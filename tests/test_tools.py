@@ -150,3 +150,35 @@ def test_the_loader_is_pure_python() -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert not imported & {"flask", "flask_babel", "sqlalchemy", "babel", "jinja2", "werkzeug"}
+
+
+def test_a_small_tool_from_fixture_files_loads_with_its_own_areas_and_words() -> None:
+    tool = load_tool(FIXTURE)
+    assert tool.key == "home_help" and tool.domain == "home_help"
+    assert tool.areas == ("meals", "getting_about", "feeling_well") and tool.need_levels == 3
+    assert tool.free_to_person and tool.charging == "none" and tool.enabled_by_default == frozenset()
+    assert tool.completed_by_person()
+    assert set(tool.schema.canonical) >= {"need_meals", "unpaid_feeling_well"}
+    assert "need_hygiene" not in tool.schema.canonical
+    assert tool.text("areas.getting_about") == (
+        "tool.areas.getting_about",
+        "Getting about",
+        tool.text("areas.getting_about")[2],
+    )  # type: ignore[index]
+    assert tool.text("letter.paying") is not None
+    assert set(load_tools([FIXTURE])) == {DEFAULT_TOOL, "home_help", *builtin_tools()}
+
+
+def test_a_tool_must_ask_the_level_in_each_of_its_areas(tmp_path: Path) -> None:
+    folder = _copy(tmp_path, FIXTURE)
+    _edit(folder / "questionnaire.yaml", "field: need_feeling_well", "field: mobility")
+    with pytest.raises(ToolError, match=r"no question gives the level of need in feeling_well"):
+        load_tool(folder)
+    folder = _copy(tmp_path / "again", FIXTURE)
+    _edit(
+        folder / "questionnaire.yaml",
+        "{none: 0, a_little: 1, some: 2, a_lot: 3}",
+        "{none: 0, a_little: 1, some: 2, a_lot: 4}",
+    )
+    with pytest.raises(ToolError, match=r"4 is not a value of need_meals \(0, 1, 2, 3\)"):
+        load_tool(folder)

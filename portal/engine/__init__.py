@@ -4,7 +4,8 @@ Estimate out. Pure Python: no web framework, database or translation import anyw
 Public API (a contract other code relies on): ``AREAS``, ``CLIENT_GROUPS``, ``SETTINGS``, ``NeedsProfile``,
 ``ProfileError``, ``Configuration``, ``ConfigurationError``, ``load_configuration``, ``loads_configuration``,
 ``demo_configuration``, ``estimate``, ``Estimate`` (with ``Line``, ``FunderShare``, ``Reason``, ``Change``,
-``CareAccount``) and ``ENGINE_VERSION``. See docs/decisions/0004-engine.md.
+``CareAccount``) and ``ENGINE_VERSION``; for a tool with its own areas of need (decision 0015) ``AreaProfile``,
+``Profile`` and ``make_profile``. See docs/decisions/0004-engine.md.
 """
 
 from portal.engine.calculator import ELIGIBLE_KEYS, ENGINE_VERSION, MODES, estimate
@@ -15,7 +16,17 @@ from portal.engine.configuration import (
     load_configuration,
     loads_configuration,
 )
-from portal.engine.profile import AREAS, CLIENT_GROUPS, FACTORS, SETTINGS, NeedsProfile, ProfileError
+from portal.engine.profile import (
+    AREAS,
+    CLIENT_GROUPS,
+    FACTORS,
+    SETTINGS,
+    AreaProfile,
+    NeedsProfile,
+    Profile,
+    ProfileError,
+    make_profile,
+)
 from portal.engine.result import EFFECTS, CareAccount, Change, Estimate, FunderShare, Line, Reason
 from portal.engine.schema import FUNDERS
 
@@ -29,6 +40,7 @@ __all__ = [
     "FUNDERS",
     "MODES",
     "SETTINGS",
+    "AreaProfile",
     "CareAccount",
     "Change",
     "Configuration",
@@ -37,10 +49,12 @@ __all__ = [
     "FunderShare",
     "Line",
     "NeedsProfile",
+    "Profile",
     "ProfileError",
     "Reason",
     "demo_configuration",
     "estimate",
     "load_configuration",
     "loads_configuration",
+    "make_profile",
 ]

@@ -50,11 +50,9 @@ from portal.engine.money import round_half_up
 from portal.engine.profile import (
     AREAS,
     CLIENT_GROUPS,
-    NEED_FIELDS,
     SETTINGS,
-    UNPAID_FIELDS,
     UNPAID_SHARES,
-    NeedsProfile,
+    Profile,
     ProfileError,
 )
 from portal.engine.result import (
@@ -92,9 +90,9 @@ from portal.engine.result import (
 ENGINE_VERSION = "1.1.0"
 
 MODES: tuple[str, ...] = ("personal", "ipb")
+#: What an assessor may find eligible under a configuration of the adult tool's areas (``config.eligible_keys``
+#: for any configuration).
 ELIGIBLE_KEYS: tuple[str, ...] = (*AREAS, "night", "carer_breaks")
-_N_AREAS = len(AREAS)
-_ALL_FUNDED = (True,) * (_N_AREAS + 2)
 
 # Decimal values are memoised: building a Decimal costs more than the rest of a line's arithmetic.
 _HUNDREDTHS: dict[int, Decimal] = {}
@@ -122,15 +120,15 @@ def _hours(minutes: int) -> Decimal:
     return d
 
 
-def _funded_mask(eligible: Iterable[str]) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+def _funded_mask(eligible: Iterable[str], keys: tuple[str, ...]) -> tuple[tuple[bool, ...], tuple[str, ...]]:
     if isinstance(eligible, str):
         raise ProfileError("eligible", "must be a list of areas of need, not a single string")
     chosen = set()
     for key in eligible:
-        if key not in ELIGIBLE_KEYS:
+        if key not in keys:
             raise ProfileError("eligible", f"{key!r} is not an area of need, 'night' or 'carer_breaks'")
         chosen.add(key)
-    return tuple(k in chosen for k in ELIGIBLE_KEYS), tuple(k for k in ELIGIBLE_KEYS if k in chosen)
+    return tuple(k in chosen for k in keys), tuple(k for k in keys if k in chosen)
 
 
 class _Tables:
@@ -232,19 +230,21 @@ def _area_entry(
     line_key = config.lines[config.area_line[a]].key
     predicted = _hundredths(round(hours * 100))
     if not funded:
-        return 0, 0, (make_reason(NOT_ELIGIBLE, NEED_FIELDS[a], level, line_key, predicted),)
+        return 0, 0, (make_reason(NOT_ELIGIBLE, config.need_fields[a], level, line_key, predicted),)
     inc = config.increment
     lowest = config.minimum_minutes[a]
-    reasons = [make_reason(NEED_LEVEL, NEED_FIELDS[a], level, line_key, predicted)]
+    reasons = [make_reason(NEED_LEVEL, config.need_fields[a], level, line_key, predicted)]
     if q:
         covered = _hundredths(round(hours * q * 25))
-        reasons.append(make_reason(UNPAID_SUPPORT, UNPAID_FIELDS[a], UNPAID_SHARES[q], line_key, covered))
+        reasons.append(
+            make_reason(UNPAID_SUPPORT, config.unpaid_fields[a], UNPAID_SHARES[q], line_key, covered)
+        )
     minutes = 0
     if q < 4:
         paid = hours * (4 - q) * 15.0  # minutes: hours x 60 x (4 - q) / 4
         if paid < lowest:
             paid = lowest
-            reasons.append(make_reason(MINIMUM_TIME, NEED_FIELDS[a], level, line_key, _hours(lowest)))
+            reasons.append(make_reason(MINIMUM_TIME, config.need_fields[a], level, line_key, _hours(lowest)))
         minutes = int(paid / inc + 0.5) * inc
     full = hours * 4 * 15.0
     full_minutes = int(max(full, lowest) / inc + 0.5) * inc
@@ -271,7 +271,7 @@ def _contingency(
 
 
 def estimate(
-    profile: NeedsProfile,
+    profile: Profile,
     config: Configuration,
     *,
     eligible: Iterable[str] | None = None,
@@ -288,7 +288,14 @@ def estimate(
         raise ValueError(f"mode must be 'personal' or 'ipb' (got {mode!r})")
     if already_counted_pence < 0:
         raise ValueError("already_counted_pence must not be negative")
-    funded, eligible_keys = _funded_mask(eligible) if eligible is not None else (_ALL_FUNDED, None)
+    if profile.areas != config.areas or profile.need_levels != config.need_levels:
+        raise ProfileError("profile", "has other areas of need or levels than the configuration declares")
+    n_areas = len(config.areas)
+    funded, eligible_keys = (
+        _funded_mask(eligible, config.eligible_keys)
+        if eligible is not None
+        else ((True,) * (n_areas + 2), None)
+    )
     tables = config._engine_cache.get("tables") or _tables(config)
     key = profile.factor_key
     info = config._factor_cache.get(key) or config.factor_info(key)
@@ -300,15 +307,15 @@ def estimate(
 
     # Steps 1 and 2: paid minutes per area, memoised by (multiplier, area, level, unpaid share, eligibility):
     # the multiplier only depends on the terms that touch the area, so profiles share entries.
-    entries: list[tuple[int, int, tuple[Reason, ...]] | None] = [None] * _N_AREAS
-    minutes = [0] * _N_AREAS
+    entries: list[tuple[int, int, tuple[Reason, ...]] | None] = [None] * n_areas
+    minutes = [0] * n_areas
     positive = 0  # bit mask of the areas with paid minutes
-    for a in range(_N_AREAS):
+    for a in range(n_areas):
         level = needs[a]
         if level:
             q = quarters[a]
             f = funded[a]
-            k = (multipliers[a], a * 100 + level * 20 + q * 2 + f)
+            k = (multipliers[a], a * 1000 + level * 20 + q * 2 + f)
             entry = cache.get(k)
             if entry is None:
                 entry = _area_entry(config, multipliers[a], a, level, q, f)
@@ -348,13 +355,13 @@ def estimate(
                 paid_minutes[i] = paid
                 amounts[i] = (rates[i] * paid * 2 + 60) // 120
         elif source == "night":
-            if profile.night and funded[_N_AREAS]:
+            if profile.night and funded[n_areas]:
                 # Unpaid help at night takes its share (in quarters) off, rounded half up to the penny once.
                 full = config.night_amounts[gs][profile.night]
                 amounts[i] = (2 * full * (4 - night_q) + 4) // 8
         elif source == "carer_breaks":
             weeks = profile.carer_breaks_weeks
-            if weeks and funded[_N_AREAS + 1]:
+            if weeks and funded[n_areas + 1]:
                 weeks_num, weeks_den = tables.weeks
                 amounts[i] = (2 * weeks * config.breaks_rates[gs] * weeks_den + weeks_num) // (2 * weeks_num)
 
@@ -376,7 +383,7 @@ def estimate(
     # What would change it: each area's unpaid support stopping, through its line and the contingency.
     changes = []
     area_lines = tables.area_lines
-    for a in range(_N_AREAS):
+    for a in range(n_areas):
         entry = entries[a]
         if entry is None or not quarters[a] or not funded[a]:
             continue
@@ -397,9 +404,11 @@ def estimate(
             )
         if increase > 0:  # only what would move the budget is worth saying
             changes.append(
-                _make_change(AREAS[a], UNPAID_FIELDS[a], UNPAID_SHARES[quarters[a]], spec.key, increase)
+                _make_change(
+                    config.areas[a], config.unpaid_fields[a], UNPAID_SHARES[quarters[a]], spec.key, increase
+                )
             )
-    if night_q and profile.night and funded[_N_AREAS] and tables.night_index >= 0:
+    if night_q and profile.night and funded[n_areas] and tables.night_index >= 0:
         i = tables.night_index
         increase = config.night_amounts[gs][profile.night] - amounts[i]
         if cont_index >= 0 and increase:
@@ -438,7 +447,7 @@ def estimate(
 
 def _lines(
     config: Configuration,
-    profile: NeedsProfile,
+    profile: Profile,
     amounts: list[int],
     paid_minutes: list[int],
     group_minutes: list[int],
@@ -587,7 +596,7 @@ def _term_percent(log_effect: float) -> tuple[str, Decimal]:
 def _reasons(
     config: Configuration,
     tables: _Tables,
-    profile: NeedsProfile,
+    profile: Profile,
     info: FactorInfo,
     entries: list[tuple[int, int, tuple[Reason, ...]] | None],
     positive: int,
@@ -621,7 +630,7 @@ def _reasons(
                 rate_reason = rate_reasons[i]
                 if rate_reason is not None:
                     add(rate_reason)
-        elif source == "night" and profile.night and profile.unpaid_night and funded[_N_AREAS]:
+        elif source == "night" and profile.night and profile.unpaid_night and funded[len(config.areas)]:
             # Explained even when unpaid help covers every night, as an area's unpaid help is.
             night_reason = tables.night_reasons[profile.night]
             add(night_reason)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -36,12 +37,22 @@ from portal.engine.config_errors import ConfigurationError, path_text, schema_er
 from portal.engine.money import round_fraction
 from portal.engine.profile import AREAS, CLIENT_GROUPS, FACTORS, INT_FIELDS, NEED_RAISING, SETTINGS
 from portal.engine.result import Line
-from portal.engine.schema import DEFAULTS, KEY_ORDER, SCHEMA
+from portal.engine.schema import AREAS_SCHEMA, DEFAULTS, KEY_ORDER, schema_for
 from portal.engine.yaml_io import AliasRefused, NoAliasLoader, dump_yaml
 
 #: Factor combinations memoised per configuration (at most 5 x 2 x 2 x 4 x 3 x 4 x 2 x 2 = 7,680 exist).
 FACTOR_CACHE_LIMIT = 2048
-_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+_AREAS_VALIDATOR = jsonschema.Draft202012Validator(AREAS_SCHEMA)
+
+
+@functools.lru_cache(maxsize=16)
+def _validator(areas: tuple[str, ...], need_levels: int) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema_for(areas, need_levels))
+
+
+def declared_areas(data: Mapping[str, Any]) -> tuple[tuple[str, ...], int]:
+    """The areas of need and highest level a (checked) document declares: the adult tool's by default."""
+    return tuple(data.get("areas") or AREAS), int(data.get("need_levels") or 4)
 
 
 def _fraction(value: Any, path: str) -> Fraction:
@@ -68,21 +79,33 @@ def _normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigurationError("", "the configuration must be a mapping of keys to values", "not_mapping")
     data = json.loads(json.dumps(dict(raw), default=_json_default))
     _check_finite(data, [])
-    errors = list(_VALIDATOR.iter_errors(data))
+    errors = list(_AREAS_VALIDATOR.iter_errors(data))
     if errors:
         raise schema_error(jsonschema.exceptions.best_match(errors))
+    areas, need_levels = declared_areas(data)
+    errors = list(_validator(areas, need_levels).iter_errors(data))
+    if errors:
+        raise schema_error(jsonschema.exceptions.best_match(errors))
+    # The adult tool's areas and levels are the default and are left out of the canonical document, so a
+    # configuration that names them keeps the content hash it had before tools declared their areas.
+    data.pop("areas", None)
+    data.pop("need_levels", None)
+    if areas != AREAS:
+        data["areas"] = list(areas)
+    if need_levels != 4:
+        data["need_levels"] = need_levels
     for key, value in DEFAULTS.items():
         if key not in data:
             data[key] = copy.deepcopy(value)
     contingency = {**DEFAULTS["contingency"], **data["contingency"]}
     data["contingency"] = contingency
     data["indicative_range"] = {**DEFAULTS["indicative_range"], **data["indicative_range"]}
-    data["minimum_minutes"] = {area: data["minimum_minutes"].get(area, 0) for area in AREAS}
+    data["minimum_minutes"] = {area: data["minimum_minutes"].get(area, 0) for area in areas}
     data["rounding"] = {"increment_minutes": data["rounding"].get("increment_minutes", 15)}
     data["model"].setdefault("terms", [])
     if data["care_cap"] is not None:
         data["care_cap"] = {"weekly_deduction_pence": 0, "excluded_lines": [], **data["care_cap"]}
-    return {key: data[key] for key in KEY_ORDER}
+    return {key: data[key] for key in KEY_ORDER if key in data}
 
 
 def _check_finite(node: Any, path: list[str | int]) -> None:
@@ -184,6 +207,9 @@ class Configuration:
         "_data",
         "areas",
         "need_levels",
+        "need_fields",
+        "unpaid_fields",
+        "eligible_keys",
         "label",
         "effective_date",
         "content_hash",
@@ -220,6 +246,11 @@ class Configuration:
     _data: dict[str, Any]
     areas: tuple[str, ...]  # the tool's areas of need, in order (decision 0015)
     need_levels: int  # the highest level of need; levels run from 0 (no need)
+    need_fields: tuple[str, ...]  # need_<area>, in the order of the areas
+    unpaid_fields: tuple[str, ...]  # unpaid_<area>
+    eligible_keys: tuple[
+        str, ...
+    ]  # what an assessor may find eligible: the areas, "night" and "carer_breaks"
     label: str
     effective_date: str | None
     content_hash: str
@@ -303,7 +334,7 @@ class Configuration:
         """Area multipliers and matching terms for a profile's factor key (computed once per key)."""
         info = self._factor_cache.get(key)
         if info is None:
-            logs = [0.0] * len(AREAS)
+            logs = [0.0] * len(self.areas)
             hits = []
             grouped: dict[tuple[str, ...], list[TermSpec]] = {}
             for term in self.terms:
@@ -343,14 +374,20 @@ class _Compiler:
     def __init__(self, target: Configuration, data: dict[str, Any]) -> None:
         self.target = target
         self.data = data
+        self.areas_index: dict[str, int] = {}
 
     def set(self, name: str, value: object) -> None:
         object.__setattr__(self.target, name, value)
 
     def compile(self) -> None:
         data = self.data
-        self.set("areas", AREAS)
-        self.set("need_levels", 4)
+        areas, need_levels = declared_areas(data)
+        self.areas_index = {area: a for a, area in enumerate(areas)}
+        self.set("areas", areas)
+        self.set("need_levels", need_levels)
+        self.set("need_fields", tuple(f"need_{area}" for area in areas))
+        self.set("unpaid_fields", tuple(f"unpaid_{area}" for area in areas))
+        self.set("eligible_keys", (*areas, "night", "carer_breaks"))
         if data["effective_date"] is not None:
             try:
                 dt.date.fromisoformat(data["effective_date"])
@@ -365,7 +402,7 @@ class _Compiler:
         increment = data["rounding"]["increment_minutes"]
         self.set("increment", increment)
         minimums = []
-        for area in AREAS:
+        for area in areas:
             minutes = data["minimum_minutes"][area]
             if minutes % increment:
                 raise ConfigurationError(
@@ -454,7 +491,7 @@ class _Compiler:
             if has_areas:
                 kind = self.need_kind(line.get("kind"), "hour", f"{path}.kind")
                 for area in line["areas"]:
-                    a = AREAS.index(area)
+                    a = self.areas_index[area]
                     if a in area_line:
                         raise ConfigurationError(
                             f"{path}.areas",
@@ -486,9 +523,9 @@ class _Compiler:
                             source=source,
                         )
                 kind = None
-            areas = tuple(AREAS.index(a) for a in line.get("areas", ()))
+            areas = tuple(self.areas_index[a] for a in line.get("areas", ()))
             specs.append(LineSpec(i, key, line["funder"], kind, areas, source, ratios, _mask(areas)))
-        for a, area in enumerate(AREAS):
+        for a, area in enumerate(self.target.areas):
             if a not in area_line:
                 raise ConfigurationError(
                     "lines", f"area of need {area} is not in any line", "area_without_line", area=area
@@ -501,7 +538,7 @@ class _Compiler:
                 source="contingency",
             )
         self.set("lines", tuple(specs))
-        self.set("area_line", tuple(area_line[a] for a in range(len(AREAS))))
+        self.set("area_line", tuple(area_line[a] for a in range(len(self.target.areas))))
         cap = self.data["care_cap"]
         if cap is not None:
             for j, key in enumerate(cap["excluded_lines"]):
@@ -532,9 +569,9 @@ class _Compiler:
     def compile_model(self) -> None:
         model = self.data["model"]
         exp_base = []
-        for area in AREAS:
+        for area in self.target.areas:
             values = model["base_log_hours"][area]
-            for level in range(1, 4):
+            for level in range(1, self.target.need_levels):
                 if values[level] < values[level - 1]:
                     raise ConfigurationError(
                         f"model.base_log_hours.{area}[{level}]",
@@ -573,7 +610,7 @@ class _Compiler:
                     "must not be negative for a term on a need (more need must never lower a budget)",
                     "negative_need_effect",
                 )
-            areas = tuple(AREAS.index(a) for a in term["areas"])
+            areas = tuple(self.areas_index[a] for a in term["areas"])
             terms.append(
                 TermSpec(
                     i,

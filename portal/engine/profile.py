@@ -253,6 +253,16 @@ class NeedsProfile:
             out[name] = float(value) if isinstance(value, Decimal) else value
         return out
 
+    @property
+    def areas(self) -> tuple[str, ...]:
+        """The areas of need this profile has levels for: the adult tool's twelve."""
+        return AREAS
+
+    @property
+    def need_levels(self) -> int:
+        """The highest level of need in an area."""
+        return 4
+
     def need(self, area: str) -> int:
         """Level of need (0–4) in an area of need."""
         return self.needs[AREAS.index(area)]
@@ -277,3 +287,163 @@ PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(NeedsProfile) if 
 #: The required fields: the accuracy-testing CSV's columns.
 FIELD_NAMES: tuple[str, ...] = tuple(name for name in PROFILE_FIELDS if name not in OPTIONAL_FIELDS)
 _FIELD_SET = frozenset(PROFILE_FIELDS)
+
+
+#: The fields every profile has whatever its tool's areas of need (the person's factors, night, carer breaks).
+PERSON_FIELDS: tuple[str, ...] = (
+    "client_group",
+    "setting",
+    "lives_alone",
+    "memory_cognition",
+    "behaviour_challenges",
+    "mobility",
+    "fluctuating",
+    "two_carers",
+    "night",
+    "carer_breaks_weeks",
+    "unpaid_night",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaProfile:
+    """The Needs Profile of a tool that declares its own areas of need and levels (decision 0015).
+
+    The person's fields are ``NeedsProfile``'s; the level and unpaid share in each area are tuples in the order
+    of ``areas``. The engine reads it exactly as it reads a ``NeedsProfile``.
+    """
+
+    areas: tuple[str, ...]
+    need_levels: int
+    client_group: str
+    setting: str
+    lives_alone: int
+    memory_cognition: int
+    behaviour_challenges: int
+    mobility: int
+    fluctuating: int
+    two_carers: int
+    night: int
+    carer_breaks_weeks: int
+    unpaid_night: Decimal
+    needs: tuple[int, ...]
+    unpaid_quarters: tuple[int, ...]
+    factor_key: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Check the tuples' lengths and levels (values come checked from ``from_mapping``)."""
+        if len(self.needs) != len(self.areas) or len(self.unpaid_quarters) != len(self.areas):
+            raise ProfileError("needs", "must give a level and an unpaid share for every area of need")
+        for area, level, quarters in zip(self.areas, self.needs, self.unpaid_quarters, strict=True):
+            if type(level) is not int or not 0 <= level <= self.need_levels:
+                raise ProfileError(f"need_{area}", f"must be a whole number from 0 to {self.need_levels}")
+            if type(quarters) is not int or not 0 <= quarters <= 4:
+                raise ProfileError(f"unpaid_{area}", "must be 0, 0.25, 0.5, 0.75 or 1")
+        key = (
+            CLIENT_GROUPS.index(self.client_group),
+            SETTINGS.index(self.setting),
+            self.lives_alone,
+            self.memory_cognition,
+            self.behaviour_challenges,
+            self.mobility,
+            self.fluctuating,
+            self.two_carers,
+        )
+        object.__setattr__(self, "factor_key", key)
+
+    @classmethod
+    def from_mapping(
+        cls,
+        data: Mapping[str, Any],
+        areas: tuple[str, ...],
+        need_levels: int,
+        *,
+        extra: Literal["forbid", "ignore"] = "forbid",
+    ) -> AreaProfile:
+        """Build a profile from canonical field names (``need_<area>``, ``unpaid_<area>`` for its areas)."""
+        if not isinstance(data, Mapping):
+            raise ProfileError(
+                "profile", f"must be an object of field names and values (got {type(data).__name__})"
+            )
+        names = {*PERSON_FIELDS, *(f"need_{a}" for a in areas), *(f"unpaid_{a}" for a in areas)}
+        if extra == "forbid":
+            for key in data:
+                if key not in names:
+                    raise ProfileError(str(key), "is not a Needs Profile field")
+        values: dict[str, Any] = {}
+        for name in PERSON_FIELDS:
+            if name not in data:
+                if name in OPTIONAL_FIELDS:
+                    values[name] = OPTIONAL_FIELDS[name]
+                    continue
+                raise ProfileError(name, "is required")
+            values[name] = _coerce(name, data[name])
+        needs = []
+        quarters = []
+        for area in areas:
+            for name in (f"need_{area}", f"unpaid_{area}"):
+                if name not in data:
+                    raise ProfileError(name, "is required")
+            needs.append(_level(f"need_{area}", data[f"need_{area}"], need_levels))
+            quarters.append(int(_share_value(f"unpaid_{area}", data[f"unpaid_{area}"]) * 4))
+        return cls(
+            areas=tuple(areas),
+            need_levels=need_levels,
+            needs=tuple(needs),
+            unpaid_quarters=tuple(quarters),
+            **values,
+        )
+
+    def to_dict(self) -> dict[str, int | float | str]:
+        """The canonical mapping: the person's fields, then the level and unpaid share in each area."""
+        out: dict[str, int | float | str] = {}
+        for name in PERSON_FIELDS[:8]:
+            out[name] = getattr(self, name)
+        for area, level, quarters in zip(self.areas, self.needs, self.unpaid_quarters, strict=True):
+            out[f"need_{area}"] = level
+            out[f"unpaid_{area}"] = quarters / 4
+        out["night"] = self.night
+        out["carer_breaks_weeks"] = self.carer_breaks_weeks
+        out["unpaid_night"] = float(self.unpaid_night)
+        return out
+
+    def need(self, area: str) -> int:
+        """Level of need in an area of need."""
+        return self.needs[self.areas.index(area)]
+
+    def unpaid(self, area: str) -> Decimal:
+        """Share of the need in an area that unpaid support will keep meeting."""
+        return UNPAID_SHARES[self.unpaid_quarters[self.areas.index(area)]]
+
+
+def _level(name: str, value: object, top: int) -> int:
+    """A level of need from 0 to ``top`` (the configuration's ``need_levels``)."""
+    allowed = ", ".join(str(i) for i in range(top)) + f" or {top}"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ProfileError(name, f"must be {allowed} (got {_describe(value)})")
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and not _PLAIN_INT.fullmatch(text):
+        raise ProfileError(name, f"must be {allowed} (got {_describe(value)})")
+    try:
+        number = Decimal(str(text))
+    except InvalidOperation:
+        raise ProfileError(name, f"must be {allowed} (got {_describe(value)})") from None
+    if not number.is_finite() or number != number.to_integral_value() or not 0 <= number <= top:
+        raise ProfileError(name, f"must be {allowed} (got {_describe(value)})")
+    return int(number)
+
+
+Profile = NeedsProfile | AreaProfile
+
+
+def make_profile(
+    data: Mapping[str, Any],
+    areas: tuple[str, ...] = AREAS,
+    need_levels: int = 4,
+    *,
+    extra: Literal["forbid", "ignore"] = "forbid",
+) -> Profile:
+    """A Needs Profile for a configuration's areas and levels: a ``NeedsProfile`` for the adult tool's."""
+    if tuple(areas) == AREAS and need_levels == 4:
+        return NeedsProfile.from_mapping(data, extra=extra)
+    return AreaProfile.from_mapping(data, tuple(areas), need_levels, extra=extra)

@@ -7,6 +7,7 @@ monotonic, shares that sum to 100).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from portal.engine.profile import AREAS, CLIENT_GROUPS, FACTORS, SETTINGS
@@ -23,7 +24,27 @@ _PENCE_OR_ZERO = {"type": "integer", "minimum": 0}
 _NUMBER = {"type": "number"}
 _NON_NEGATIVE = {"type": "number", "minimum": 0}
 _PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
-_AREA_LIST = {"type": "array", "items": {"enum": list(AREAS)}, "uniqueItems": True}
+#: The most areas of need and the highest level a configuration may declare (decision 0015).
+MAX_AREAS = 40
+MAX_NEED_LEVEL = 9
+#: What a configuration may say about its areas and levels; checked before the rest, which depends on them.
+AREAS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "areas": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z][a-z0-9]*(_[a-z0-9]+)*$", "maxLength": 40},
+            "minItems": 1,
+            "maxItems": MAX_AREAS,
+            "uniqueItems": True,
+        },
+        "need_levels": {"type": "integer", "minimum": 1, "maximum": MAX_NEED_LEVEL},
+    },
+}
+
+
+def _area_list(areas: tuple[str, ...]) -> dict[str, Any]:
+    return {"type": "array", "items": {"enum": list(areas)}, "uniqueItems": True}
 
 
 def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -61,120 +82,138 @@ _CONDITION = {
     "additionalProperties": False,
 }
 
-_TERM = _object(
-    {
-        "key": _KEY,
-        "when": {
-            "type": "object",
-            "minProperties": 1,
-            "maxProperties": 2,
-            "properties": dict.fromkeys(FACTORS, _CONDITION),
-            "additionalProperties": False,
-        },
-        "areas": {**_AREA_LIST, "minItems": 1},
-        "log_effect": {"type": "number", "minimum": -5, "maximum": 5},
-    },
-    ("key", "when", "areas", "log_effect"),
-)
 
-_LINE = _object(
-    {
-        "key": _KEY,
-        "title": {"type": "string", "maxLength": 200},
-        "funder": {"enum": list(LINE_FUNDERS)},
-        "kind": _KEY,
-        "areas": {**_AREA_LIST, "minItems": 1},
-        "source": {"enum": list(SUPPLEMENTS)},
-        "staffing_ratio": _object(
+def _term(areas: tuple[str, ...]) -> dict[str, Any]:
+    return _object(
+        {
+            "key": _KEY,
+            "when": {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 2,
+                "properties": dict.fromkeys(FACTORS, _CONDITION),
+                "additionalProperties": False,
+            },
+            "areas": {**_area_list(areas), "minItems": 1},
+            "log_effect": {"type": "number", "minimum": -5, "maximum": 5},
+        },
+        ("key", "when", "areas", "log_effect"),
+    )
+
+
+def _line(areas: tuple[str, ...]) -> dict[str, Any]:
+    return _object(
+        {
+            "key": _KEY,
+            "title": {"type": "string", "maxLength": 200},
+            "funder": {"enum": list(LINE_FUNDERS)},
+            "kind": _KEY,
+            "areas": {**_area_list(areas), "minItems": 1},
+            "source": {"enum": list(SUPPLEMENTS)},
+            "staffing_ratio": _object(
+                {
+                    "people_per_carer": {"type": "integer", "minimum": 1, "maximum": 20},
+                    "behaviour_challenges": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "at_least": {"type": "integer", "minimum": 1, "maximum": 2},
+                                "people_per_carer": {"type": "integer", "minimum": 1, "maximum": 20},
+                            },
+                            ("at_least", "people_per_carer"),
+                        ),
+                    },
+                },
+                ("people_per_carer",),
+            ),
+        },
+        ("key", "funder"),
+    )
+
+
+@lru_cache(maxsize=16)
+def schema_for(areas: tuple[str, ...] = AREAS, need_levels: int = 4) -> dict[str, Any]:
+    """The JSON Schema of a configuration whose areas of need and highest level are these (do not change it)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Resource Allocation System configuration",
+        **_object(
             {
-                "people_per_carer": {"type": "integer", "minimum": 1, "maximum": 20},
-                "behaviour_challenges": {
+                "format": {"const": FORMAT_VERSION},
+                **AREAS_SCHEMA["properties"],
+                "label": {"type": "string", "minLength": 1, "maxLength": 200},
+                "effective_date": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                "weeks_per_year": {"type": ["string", "number"]},
+                "rounding": _object({"increment_minutes": {"type": "integer", "minimum": 1, "maximum": 60}}),
+                "minimum_minutes": _object(
+                    {area: {"type": "integer", "minimum": 0, "maximum": 600} for area in areas}
+                ),
+                "rates": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": _KEY,
+                    "additionalProperties": _RATE,
+                },
+                "lines": {"type": "array", "minItems": 1, "items": _line(areas)},
+                "night_support": {
                     "type": "array",
                     "items": _object(
                         {
-                            "at_least": {"type": "integer", "minimum": 1, "maximum": 2},
-                            "people_per_carer": {"type": "integer", "minimum": 1, "maximum": 20},
+                            "level": {"type": "integer", "minimum": 1, "maximum": 3},
+                            "kind": _KEY,
+                            "nights_per_week": {"type": "number", "minimum": 0, "maximum": 7},
                         },
-                        ("at_least", "people_per_carer"),
+                        ("level", "kind", "nights_per_week"),
                     ),
                 },
-            },
-            ("people_per_carer",),
-        ),
-    },
-    ("key", "funder"),
-)
-
-SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "Resource Allocation System configuration",
-    **_object(
-        {
-            "format": {"const": FORMAT_VERSION},
-            "label": {"type": "string", "minLength": 1, "maxLength": 200},
-            "effective_date": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-            "weeks_per_year": {"type": ["string", "number"]},
-            "rounding": _object({"increment_minutes": {"type": "integer", "minimum": 1, "maximum": 60}}),
-            "minimum_minutes": _object(
-                {area: {"type": "integer", "minimum": 0, "maximum": 600} for area in AREAS}
-            ),
-            "rates": {
-                "type": "object",
-                "minProperties": 1,
-                "propertyNames": _KEY,
-                "additionalProperties": _RATE,
-            },
-            "lines": {"type": "array", "minItems": 1, "items": _LINE},
-            "night_support": {
-                "type": "array",
-                "items": _object(
+                "carer_breaks": _nullable(_object({"kind": _KEY}, ("kind",))),
+                "contingency": _object(
                     {
-                        "level": {"type": "integer", "minimum": 1, "maximum": 3},
                         "kind": _KEY,
-                        "nights_per_week": {"type": "number", "minimum": 0, "maximum": 7},
+                        "hours_per_year": _NON_NEGATIVE,
+                        "percent": _PERCENT,
+                        "fluctuating_percent": _PERCENT,
                     },
-                    ("level", "kind", "nights_per_week"),
+                    ("kind",),
+                ),
+                "pooled_split": _nullable(_object(dict.fromkeys(FUNDERS, _PERCENT), FUNDERS)),
+                "indicative_range": _object({"below_percent": _PERCENT, "above_percent": _PERCENT}),
+                "care_cap": _nullable(
+                    _object(
+                        {
+                            "cap_pence": _PENCE,
+                            "weekly_deduction_pence": _PENCE_OR_ZERO,
+                            "excluded_lines": {"type": "array", "items": _KEY, "uniqueItems": True},
+                        },
+                        ("cap_pence",),
+                    )
+                ),
+                "model": _object(
+                    {
+                        "base_log_hours": _object(
+                            {
+                                area: {
+                                    "type": "array",
+                                    "items": _NUMBER,
+                                    "minItems": need_levels,
+                                    "maxItems": need_levels,
+                                }
+                                for area in areas
+                            },
+                            areas,
+                        ),
+                        "terms": {"type": "array", "items": _term(areas)},
+                    },
+                    ("base_log_hours",),
                 ),
             },
-            "carer_breaks": _nullable(_object({"kind": _KEY}, ("kind",))),
-            "contingency": _object(
-                {
-                    "kind": _KEY,
-                    "hours_per_year": _NON_NEGATIVE,
-                    "percent": _PERCENT,
-                    "fluctuating_percent": _PERCENT,
-                },
-                ("kind",),
-            ),
-            "pooled_split": _nullable(_object(dict.fromkeys(FUNDERS, _PERCENT), FUNDERS)),
-            "indicative_range": _object({"below_percent": _PERCENT, "above_percent": _PERCENT}),
-            "care_cap": _nullable(
-                _object(
-                    {
-                        "cap_pence": _PENCE,
-                        "weekly_deduction_pence": _PENCE_OR_ZERO,
-                        "excluded_lines": {"type": "array", "items": _KEY, "uniqueItems": True},
-                    },
-                    ("cap_pence",),
-                )
-            ),
-            "model": _object(
-                {
-                    "base_log_hours": _object(
-                        {
-                            area: {"type": "array", "items": _NUMBER, "minItems": 4, "maxItems": 4}
-                            for area in AREAS
-                        },
-                        AREAS,
-                    ),
-                    "terms": {"type": "array", "items": _TERM},
-                },
-                ("base_log_hours",),
-            ),
-        },
-        ("format", "label", "rates", "lines", "model"),
-    ),
-}
+            ("format", "label", "rates", "lines", "model"),
+        ),
+    }
+
+
+#: The schema of a configuration of the adult tool's twelve areas at levels 0 to 4 (the default).
+SCHEMA: dict[str, Any] = schema_for()
 
 DEFAULT_WEEKS_PER_YEAR = "365.25/7"
 DEFAULTS: dict[str, Any] = {
@@ -194,6 +233,8 @@ KEY_ORDER: tuple[str, ...] = (
     "format",
     "label",
     "effective_date",
+    "areas",
+    "need_levels",
     "weeks_per_year",
     "rounding",
     "minimum_minutes",
