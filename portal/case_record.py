@@ -24,7 +24,7 @@ from portal.models import (
     Snapshot,
     Validation,
 )
-from portal.questionnaire import load_schema
+from portal.questionnaire import load_schema, notes_of
 
 
 def latest_snapshot(case: Case) -> Snapshot:
@@ -87,6 +87,36 @@ def filled_in_by(case: Case) -> tuple[Account | None, PersonLink | None]:
 def person_answers(case: Case) -> dict[str, Any]:
     """The answers as the person sent them (typed)."""
     return load_schema().decode_answers(latest_snapshot(case).answers)
+
+
+def person_notes(case: Case) -> dict[str, str]:
+    """The notes kept with the answers as sent ("Add note"), by question id."""
+    return notes_of(latest_snapshot(case).answers)
+
+
+def answer_note_rows(case: Case, words: Any) -> list[dict[str, str]]:
+    """The notes on the answers as sent, in the questionnaire's order, for staff and the Needs Profile: each
+    with the question's short label, the answer as given and the note."""
+    from portal.questions_web import display_answer
+
+    notes = person_notes(case)
+    if not notes:
+        return []
+    schema = load_schema()
+    answers = person_answers(case)
+    rows = []
+    for question in schema.questions:
+        note = notes.get(question.id)
+        if note:
+            rows.append(
+                {
+                    "id": question.id,
+                    "question": words.question(question, "summary") or words.question(question, "title"),
+                    "answer": display_answer(question, answers.get(question.id), words),
+                    "note": note,
+                }
+            )
+    return rows
 
 
 def validated_answers(case: Case, validation: Validation | None = None) -> dict[str, Any]:

@@ -30,7 +30,16 @@ from portal.forms import (
     error_summary,
 )
 from portal.i18n.schema_text import Words
-from portal.questionnaire import ErrorCode, Question, QuestionType, Schema, fill_name
+from portal.questionnaire import (
+    MAX_NOTE_LENGTH,
+    ErrorCode,
+    Question,
+    QuestionType,
+    Schema,
+    clean_note,
+    fill_name,
+    note_too_long,
+)
 from portal.questionnaire.model import NAME_PLACEHOLDER
 
 #: Error messages for the questionnaire's error codes, worded from a noun where the schema gives none.
@@ -97,9 +106,12 @@ class QuestionDateField(Field):
 _FORM_CLASSES: dict[tuple[Any, ...], tuple[Question, type[Form], bool]] = {}
 
 
-def _compiled_form(question: Question, words: Words) -> tuple[type[Form], bool]:
-    """The form class for the question in these words (name not filled in), and whether any text names them."""
-    key = (id(question), str(get_locale()), words.voice, words.easy_read, words.self_funder)
+def _compiled_form(question: Question, words: Words, notes: bool = False) -> tuple[type[Form], bool]:
+    """The form class for the question in these words (name not filled in), and whether any text names them.
+
+    ``notes``: the questionnaire offers "Add note" on every question, so the form has a ``note`` field too.
+    """
+    key = (id(question), str(get_locale()), words.voice, words.easy_read, words.self_funder, notes)
     found = _FORM_CLASSES.get(key)
     if found is not None and found[0] is question:
         return found[1], found[2]
@@ -136,17 +148,47 @@ def _compiled_form(question: Question, words: Words) -> tuple[type[Form], bool]:
         submit = SubmitField(lazy_gettext("Save and continue"), widget=SubmitInput())
         later = SubmitField(lazy_gettext("Save and come back later"), widget=SubmitInput())
 
+    form_class: type[Form] = QuestionForm
+    if notes:
+
+        class NotedQuestionForm(QuestionForm):
+            """The same form with "Add note"."""
+
+            note = TextAreaField(
+                lazy_gettext("Note about this answer (optional)"),
+                widget=CharacterCount(),
+                description=lazy_gettext(
+                    "Anything that explains this answer. It is kept with the answer, and the staff working on "
+                    "this case will read it."
+                ),
+            )
+
+        form_class = NotedQuestionForm
+
     named = any(NAME_PLACEHOLDER in text for text in (label, hint, *(c[1] for c in choices)))
-    _FORM_CLASSES[key] = (question, QuestionForm, named)
-    return QuestionForm, named
+    _FORM_CLASSES[key] = (question, form_class, named)
+    return form_class, named
 
 
-def question_form(question: Question, words: Words, value: Any = None, *, formdata: Any = None) -> Form:
-    """A form with one field named ``answer`` for the question, labelled and hinted in the person's words."""
-    form_class, named = _compiled_form(question, words)
-    data = (
+def question_form(
+    question: Question,
+    words: Words,
+    value: Any = None,
+    *,
+    formdata: Any = None,
+    notes: bool = False,
+    note: str = "",
+) -> Form:
+    """A form with one field named ``answer`` for the question, labelled and hinted in the person's words.
+
+    With ``notes`` it has a ``note`` field too, filled with the note kept with the answer.
+    """
+    form_class, named = _compiled_form(question, words, notes)
+    data: dict[str, Any] | None = (
         {"answer": value if not isinstance(value, int | float) else str(value)} if value is not None else None
     )
+    if notes and note:
+        data = {**(data or {}), "note": note}
     form = form_class(formdata=formdata, data=data)
     if named:  # the person's name goes into this form's own copy of the texts, never into the shared class
         answer = form.answer
@@ -177,22 +219,49 @@ class QuestionPage:
 
     @classmethod
     def build(
-        cls, schema: Schema, question_id: str, words: Words, value: Any = None, *, posted: Any = None
+        cls,
+        schema: Schema,
+        question_id: str,
+        words: Words,
+        value: Any = None,
+        *,
+        posted: Any = None,
+        note: str = "",
     ) -> QuestionPage:
-        """The page for a question on the path, filled with the current answer or with what was posted."""
+        """The page for a question on the path, filled with the current answer or with what was posted.
+
+        When the questionnaire offers notes on answers, ``note`` is the note kept with this answer.
+        """
         question = schema.question(question_id)
-        return cls(schema, question, words, question_form(question, words, value, formdata=posted))
+        form = question_form(question, words, value, formdata=posted, notes=schema.answer_notes, note=note)
+        return cls(schema, question, words, form)
+
+    @property
+    def notes(self) -> bool:
+        """Whether the page offers "Add note"."""
+        return self.schema.answer_notes
 
     def read(self, posted: Any) -> tuple[bool, Any]:
         """Parse the posted answer: ``(True, typed value)``, or ``(False, None)`` with the message beside the field.
 
         The form's own check (its CSRF token) must have passed first; the schema decides what an answer may be.
+        A note longer than a note may be is refused beside the note, and the answer is not saved either, so
+        nothing typed is lost.
         """
         parsed = self.schema.parse(self.question.id, posted_answer(self.question.type, posted))
-        if parsed.error is None:
-            return True, parsed.value
-        self.form.answer.errors = [error_message(self.question, ErrorCode(parsed.error), self.words)]
-        return False, None
+        accepted = parsed.error is None
+        if parsed.error is not None:
+            self.form.answer.errors = [error_message(self.question, ErrorCode(parsed.error), self.words)]
+        if self.notes and note_too_long(posted.get("note", "")):
+            self.form.note.errors = [
+                gettext("The note must be %(num)d characters or fewer", num=MAX_NOTE_LENGTH)
+            ]
+            accepted = False
+        return (True, parsed.value) if accepted else (False, None)
+
+    def posted_note(self, posted: Any) -> str | None:
+        """The note posted with the answer, as kept; None when the page offers no notes."""
+        return clean_note(posted.get("note", "")) if self.notes else None
 
     def render(
         self,
@@ -242,6 +311,8 @@ class QuestionPage:
             items=items,
             answer_html=answer_html,
             buttons=buttons,
+            notes=self.notes,
+            note_limit=MAX_NOTE_LENGTH,
             **extra,
         )
 

@@ -282,6 +282,7 @@ def _validation_rows(found: Any) -> list[dict[str, Any]]:
     schema = work.schema()
     validation = work.current_validation(found)
     person = work.person_answers(found)
+    person_notes = case_record.person_notes(found)
     validated = work.validated_answers(found, validation)
     words = staff_words(found)
     rows = []
@@ -293,6 +294,7 @@ def _validation_rows(found: Any) -> list[dict[str, Any]]:
                 "section": row.section,
                 "question": words.question(question, "summary") or words.question(question, "title"),
                 "person": display_answer(question, person.get(row.id), words) if row.asked else "",
+                "person_note": person_notes.get(row.id, "") if row.asked else "",
                 "assessor": display_answer(question, validated.get(row.id), words)
                 if row.item.get("action") in ("amend", "answer")
                 else "",
@@ -605,6 +607,7 @@ def needs_profile(case_id: str) -> Any:
             for field, label in vocabulary.FACTOR_NAMES.items()
         ],
         validation=validation,
+        answer_notes=case_record.answer_note_rows(found, staff_words(found)),
     )
 
 

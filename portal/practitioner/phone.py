@@ -17,7 +17,7 @@ from portal.models import Role
 from portal.person_details import AboutForm, covers, organisations_for_postcode
 from portal.practitioner import bp
 from portal.practitioner import service as work
-from portal.questionnaire import Voice, storable
+from portal.questionnaire import Voice, notes_of, storable, with_note
 from portal.questions_web import QuestionPage
 from portal.security import roles_required
 
@@ -100,12 +100,16 @@ def phone_question(case_id: str, question_id: str) -> Any:
         words,
         answers.get(question_id),
         posted=request.form if request.method == "POST" else None,
+        note=notes_of(case.answers).get(question_id, ""),
     )
     if request.method == "POST" and page.form.validate():  # validate() checks the CSRF token only
         accepted, value = page.read(request.form)
         if accepted:
             stored = dict(case.answers or {})
             stored[question_id] = storable(value)
+            note = page.posted_note(request.form)
+            if note is not None:
+                stored = with_note(stored, question_id, note)
             case.answers = stored
             db.session.commit()
             answers = schema.decode_answers(case.answers)

@@ -30,6 +30,14 @@ from portal.questionnaire.model import (
     Voice,
     fill_name,
 )
+from portal.questionnaire.notes import (
+    MAX_NOTE_LENGTH,
+    NOTES_KEY,
+    clean_note,
+    note_too_long,
+    notes_of,
+    with_note,
+)
 from portal.questionnaire.profile import (
     CANONICAL_FIELDS,
     FIELD_NAMES,
@@ -45,6 +53,8 @@ __all__ = [
     "DEFAULT_SCHEMA_PATH",
     "FIELD_NAMES",
     "JSON_SCHEMA_PATH",
+    "MAX_NOTE_LENGTH",
+    "NOTES_KEY",
     "OPERATORS",
     "AnswerValue",
     "Answers",
@@ -66,10 +76,14 @@ __all__ = [
     "SourceString",
     "Voice",
     "build_schema",
+    "clean_note",
     "canonical_fields",
     "fill_name",
     "is_valid_value",
     "load_schema",
+    "note_too_long",
+    "notes_of",
     "parse_yaml",
     "storable",
+    "with_note",
 ]

@@ -29,6 +29,7 @@ from portal.questionnaire.model import (
     SectionStatus,
     SourceString,
 )
+from portal.questionnaire.notes import NOTES_KEY
 from portal.questionnaire.profile import (
     CANONICAL_FIELDS,
     FieldSpec,
@@ -311,6 +312,8 @@ class Schema:
         """Answers as stored in JSON (see :func:`~portal.questionnaire.answers.storable`), typed again."""
         loaded: dict[str, Any] = {}
         for question_id, value in stored.items():
+            if question_id == NOTES_KEY:  # the notes on answers are not answers (see notes.py)
+                continue
             kept, typed = decode_value(self._questions_by_id.get(question_id), value)
             if kept:
                 loaded[question_id] = typed

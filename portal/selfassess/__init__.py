@@ -25,7 +25,7 @@ from portal.i18n.schema_text import Words
 from portal.i18n.web import easy_read
 from portal.models import Authority, Case, CaseStatus, Document, Role
 from portal.person_details import organisations_for_postcode
-from portal.questionnaire import SectionStatus
+from portal.questionnaire import SectionStatus, notes_of
 from portal.questions_web import QuestionPage, display_answer
 from portal.selfassess import service
 from portal.selfassess.forms import (
@@ -366,7 +366,8 @@ def question(case_id: str, question_id: str) -> Any:
     posted: Any = request.form if request.method == "POST" else None
     if kept is not None:
         posted = MultiDict([(name, value) for name, values in kept.values.items() for value in values])
-    page = QuestionPage.build(current, question_id, words, answers.get(question_id), posted=posted)
+    note = notes_of(case.answers).get(question_id, "")
+    page = QuestionPage.build(current, question_id, words, answers.get(question_id), posted=posted, note=note)
 
     if request.method == "POST" and page.form.validate():  # validate() checks the CSRF token only
         accepted, value = page.read(request.form)
@@ -374,7 +375,7 @@ def question(case_id: str, question_id: str) -> Any:
             was_urgent = current.risk(answers).urgent
             before = len(current.path(answers))
             held.release(current_user, case, question_id)
-            service.save_answer(current_user, case, question_id, value)
+            service.save_answer(current_user, case, question_id, value, note=page.posted_note(request.form))
             answers = service.stored_answers(case)
             added = len(current.path(answers)) - before
             if added > 0:

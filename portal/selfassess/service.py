@@ -28,7 +28,7 @@ from portal.models import (
     PersonLink,
 )
 from portal.person_details import covers
-from portal.questionnaire import Schema, SectionStatus, Voice, load_schema, storable
+from portal.questionnaire import Schema, SectionStatus, Voice, load_schema, storable, with_note
 
 
 def schema() -> Schema:
@@ -181,12 +181,19 @@ def stored_answers(case: Case) -> dict[str, Any]:
     return schema().decode_answers(case.answers or {})
 
 
-def save_answer(account: Account, case: Case, question_id: str, value: Any) -> None:
-    """Save one answer the moment its page is sent (only while the case is a draft)."""
+def save_answer(
+    account: Account, case: Case, question_id: str, value: Any, *, note: str | None = None
+) -> None:
+    """Save one answer the moment its page is sent (only while the case is a draft).
+
+    ``note``: the note on the answer, kept with it, when the questionnaire offers notes ("" removes it).
+    """
     if not cases.can(account, case, Move.CHANGE):
         raise PermissionError("only a draft can be changed")
     answers = dict(case.answers or {})
     answers[question_id] = storable(value)
+    if note is not None:
+        answers = with_note(answers, question_id, note)
     case.answers = answers
     case.questionnaire_version = schema().version
     db.session.commit()
