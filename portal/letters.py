@@ -155,6 +155,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
             "outcomes": [str(vocabulary.AREA_NAMES[area]) for area in eligible],
         },
         "person_name": case.person.name,
+        "address_lines": case.person.postal_address(),
         "reference": case.reference,
         "organisation": case.organisation,
         "decided_on": decision.created_at.date() if decision.outcome == "approved" else date.today(),

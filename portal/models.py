@@ -245,9 +245,19 @@ class Person(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date, nullable=True)
     postcode: Mapped[str] = mapped_column(String(10), default="")
+    # The postal address before the postcode, for letters (a person assessed on the phone has no account).
+    address_line_1: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    address_line_2: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    town: Mapped[str] = mapped_column(String(100), default="", server_default="")
     nhs_number: Mapped[str] = mapped_column(String(10), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def postal_address(self) -> list[str]:
+        """The address as an envelope shows it, a line each; empty when no street address is recorded."""
+        if not self.address_line_1:
+            return []
+        return [line for line in (self.address_line_1, self.address_line_2, self.town, self.postcode) if line]
 
 
 class PersonLink(db.Model):  # type: ignore[name-defined]

@@ -1,4 +1,4 @@
-"""A person's details, as either front door takes them: date of birth, postcode and NHS number.
+"""A person's details, as either front door takes them: date of birth, postal address, postcode and NHS number.
 
 The postcode decides which organisation a case goes to (:func:`organisations_for_postcode`), whether the person
 types it themselves or an assessor takes it on the phone.
@@ -84,6 +84,33 @@ class AboutForm(Form):
         lazy_gettext("Date of birth"),
         description=lazy_gettext("For example, 27 3 1950"),
     )
+    address_line_1 = StringField(
+        lazy_gettext("Building and street (optional)"),
+        widget=TextInput(),
+        description=lazy_gettext(
+            "For letters sent by post. Leave the address out if letters can be emailed."
+        ),
+        validators=[
+            Length(max=100, message=lazy_gettext("Each line of the address must be 100 characters or fewer"))
+        ],
+        render_kw={"autocomplete": "address-line1"},
+    )
+    address_line_2 = StringField(
+        lazy_gettext("Second line of the address (optional)"),
+        widget=TextInput(),
+        validators=[
+            Length(max=100, message=lazy_gettext("Each line of the address must be 100 characters or fewer"))
+        ],
+        render_kw={"autocomplete": "address-line2"},
+    )
+    town = StringField(
+        lazy_gettext("Town or city (optional)"),
+        widget=TextInput(),
+        validators=[
+            Length(max=100, message=lazy_gettext("Each line of the address must be 100 characters or fewer"))
+        ],
+        render_kw={"autocomplete": "address-level2"},
+    )
     postcode = StringField(
         lazy_gettext("Postcode"),
         widget=TextInput(),
@@ -126,6 +153,30 @@ class AboutForm(Form):
                 )
             )
         field.data = born
+
+    def validate_address_line_1(self, field: StringField) -> None:
+        """An address is given whole or not at all: a letter cannot be posted to half of one."""
+        field.data = (field.data or "").strip()
+        if not field.data and ((self.address_line_2.data or "").strip() or (self.town.data or "").strip()):
+            raise ValidationError(gettext("Enter the building and street, or leave the address out"))
+
+    def validate_town(self, field: StringField) -> None:
+        """The town or city, when a street is given."""
+        field.data = (field.data or "").strip()
+        if not field.data and (self.address_line_1.data or "").strip():
+            raise ValidationError(gettext("Enter the town or city"))
+
+    def validate_address_line_2(self, field: StringField) -> None:
+        """Kept trimmed."""
+        field.data = (field.data or "").strip()
+
+    def address(self) -> dict[str, str]:
+        """The address fields as the person's columns take them."""
+        return {
+            "address_line_1": self.address_line_1.data or "",
+            "address_line_2": self.address_line_2.data or "",
+            "town": self.town.data or "",
+        }
 
     def validate_postcode(self, field: StringField) -> None:
         """A UK postcode."""

@@ -73,6 +73,7 @@ def phone_new() -> Any:
                 date_of_birth=form.date_of_birth.data,
                 postcode=form.postcode.data,
                 nhs_number=form.nhs_number.data,
+                address=form.address(),
             )
             first = work.schema().first_unanswered({})
             return redirect(url_for(".phone_question", case_id=case.public_id, question_id=first), code=303)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -625,15 +626,26 @@ def decision_letter(case: Case, public_id: str) -> Document | None:
 
 
 def start_phone_assessment(
-    assessor: Account, *, name: str, date_of_birth: Any, postcode: str, nhs_number: str
+    assessor: Account,
+    *,
+    name: str,
+    date_of_birth: Any,
+    postcode: str,
+    nhs_number: str,
+    address: Mapping[str, str] | None = None,
 ) -> Case:
-    """A draft case an assessor completes for a person on the phone; the assessor holds it from the start."""
+    """A draft case an assessor completes for a person on the phone; the assessor holds it from the start.
+
+    ``address`` is the postal address before the postcode (``address_line_1``, ``address_line_2``, ``town``):
+    without an account, the person's letters go by post.
+    """
     person = Person(
         name=name,
         date_of_birth=date_of_birth,
         postcode=postcode,
         nhs_number=nhs_number,
         created_by_id=assessor.id,
+        **{key: (address or {}).get(key, "") for key in ("address_line_1", "address_line_2", "town")},
     )
     db.session.add(person)
     db.session.flush()

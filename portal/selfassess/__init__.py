@@ -148,7 +148,14 @@ def about(case_id: str) -> Any:
         return case
     person = case.person
     form = PersonForm(
-        data={"name": person.name, "postcode": person.postcode, "nhs_number": person.nhs_number}
+        data={
+            "name": person.name,
+            "postcode": person.postcode,
+            "nhs_number": person.nhs_number,
+            "address_line_1": person.address_line_1,
+            "address_line_2": person.address_line_2,
+            "town": person.town,
+        }
     )
     if request.method == "GET" and person.date_of_birth:
         form.date_of_birth.raw_data = [
@@ -165,6 +172,8 @@ def about(case_id: str) -> Any:
         person.date_of_birth = form.date_of_birth.data
         person.postcode = form.postcode.data
         person.nhs_number = form.nhs_number.data
+        for key, value in form.address().items():
+            setattr(person, key, value)
         matches = organisations_for_postcode(person.postcode)
         if len(matches) == 1:
             case.organisation_id = matches[0].id
