@@ -37,6 +37,7 @@ from portal.models import (
     Role,
     Snapshot,
     Validation,
+    utcnow,
 )
 from portal.models import CaseStatus as S
 
@@ -389,6 +390,25 @@ def move(
 
 
 _HOLDING = frozenset({Move.CLAIM, Move.RELEASE, Move.REASSIGN})
+
+
+def hold_open(case: Case) -> None:
+    """Refuse with :class:`Stale` unless the case is still open, for a record that only an open case takes.
+
+    A personal health budget's sign-off or the Continuing Healthcare record is not a move: it changes neither
+    the status nor the holder. One conditional UPDATE touching only ``updated_at`` checks the case is open and,
+    on PostgreSQL, holds its row until the caller commits, so a decision made at the same moment waits and
+    cannot slip in between the check and the record. Nothing on a final case ever changes.
+    """
+    changed: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+        update(Case)
+        .where(Case.id == case.id, Case.status.in_(sorted(OPEN)))
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        db.session.rollback()
+        raise Stale("the case is no longer open")
 
 
 # -- linked cases and the budget in force ---------------------------------------------------------------

@@ -689,3 +689,6 @@ class EmailChange(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[Account] = relationship()
+
+
+from portal import health_models  # noqa: E402,F401 - the NHS tables (PHB sign-offs, the CHC record) join the metadata

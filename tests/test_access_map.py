@@ -157,6 +157,7 @@ def world(app, make_account, make_organisation):
         "slug": north.slug,
         "token": "not-a-real-token",
         "filename": "dist/app.css",
+        "step_name": "assessed-needs",
     }
     secrets = [PERSON, case.reference, STAFF_EMAIL, DRAFT_LABEL]
     return {"accounts": accounts, "values": values, "secrets": secrets}
@@ -318,6 +319,7 @@ def test_the_walk_covers_every_route(app):
             "slug",
             "token",
             "filename",
+            "step_name",
         }
     }
     # A route with a new kind of id needs a real value in ``world``: this fails until it has one.

@@ -70,6 +70,7 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     config_versions,
     decisions,
     deployment,
+    phb_pages,
     phone,
     records,
 )
