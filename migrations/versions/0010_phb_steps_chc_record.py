@@ -1,8 +1,8 @@
 """Personal health budget sign-offs (step, level, who, when) and the adult Continuing Healthcare record (the
 Decision Support Tool as the team recorded it, the ICB's eligibility decision)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 05:40:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
