@@ -240,6 +240,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["moves"] = moves
 
+    from portal.decision_easy_read import decision_lines
+
+    # The decision in Easy Read, for the status page and the decision email (the letter gets it in its context).
+    app.jinja_env.globals["decision_easy_read"] = decision_lines
+
 
 def _register_error_pages(app: Flask) -> None:
     """Every error is a page in the person's language, never a stack trace."""

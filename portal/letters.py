@@ -19,6 +19,7 @@ from portal.case_record import (
     person_answers,
     validated_answers,
 )
+from portal.decision_easy_read import decision_lines
 from portal.extensions import db
 from portal.i18n import babel_locale
 from portal.i18n.schema_text import Words
@@ -188,6 +189,14 @@ def render_decision_letter(job: Job) -> dict[str, Any]:
     with force_locale(babel_locale(lang)):
         title = gettext("Decision about your personal budget")
         context = decision_context(case, decision)
+        if job.payload.get("easy_read"):
+            # The letter is addressed to the person: "you", whoever else reads it.
+            context["easy_read"] = decision_lines(
+                weekly_pence=context["weekly_pence"],
+                changed=bool(context["changed_answers"]),
+                voice=Voice.PERSON,
+                name=context["person_name"],
+            )
     pdf = render_pdf("decision_letter.html", lang=lang, title=title, **context)
     filename = f"decision-{case.reference}-{lang}.pdf"
     existing = db.session.scalar(

@@ -37,10 +37,12 @@ from portal.case_record import (  # noqa: F401 (read by the staff views through 
 )
 from portal.cases import Move, NotAllowed
 from portal.extensions import db
+from portal.i18n.schema_text import Words
 from portal.mail import link_to, queue_email
 from portal.models import (
     Account,
     Approval,
+    Authority,
     Case,
     CaseMessage,
     CaseStatus,
@@ -54,7 +56,7 @@ from portal.models import (
     utcnow,
 )
 from portal.organisation_rules import OrganisationRules
-from portal.questionnaire import Schema, load_schema, storable
+from portal.questionnaire import Schema, Voice, load_schema, storable
 
 PAGE_SIZE = 25
 Conflict = cases.Stale  # someone else changed the case or its validation first
@@ -407,12 +409,12 @@ def ask_person(assessor: Account, case: Case, question: str) -> CaseMessage:
 def _tell_people(case: Case, template: str, **context: Any) -> None:
     """Email every account that acts for the case's person, each in their own language."""
     link = link_to("selfassess.status", case_id=case.public_id)
-    accounts = db.session.scalars(
-        select(Account)
+    accounts = db.session.execute(
+        select(Account, PersonLink.authority)
         .join(PersonLink, PersonLink.account_id == Account.id)
         .where(PersonLink.person_id == case.person_id)
     )
-    for account in accounts:
+    for account, authority in accounts:
         queue_email(
             account.email,
             template,
@@ -421,6 +423,9 @@ def _tell_people(case: Case, template: str, **context: Any) -> None:
             person_name=case.person.name,
             status_link=link,
             organisation=case.organisation.name if case.organisation else "",
+            # Each reader's own choice of Easy Read, and whose voice: "you", or the person's name for a carer.
+            easy_read=account.easy_read,
+            voice=Voice.PERSON if authority == Authority.SELF else Voice.CARER,
             **context,
         )
 
@@ -593,15 +598,27 @@ def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") 
 def _decided(case: Case, decision: Decision) -> None:
     """Tell the person, and queue their decision letter, in the same transaction as the decision."""
     from portal.jobs import enqueue
+    from portal.letters import changed_answers
 
-    _tell_people(case, "case_decided", reference=case.reference, weekly_pence=decision.confirmed_weekly_pence)
-    accounts = db.session.scalars(
-        select(Account)
-        .join(PersonLink, PersonLink.account_id == Account.id)
-        .where(PersonLink.person_id == case.person_id)
+    changed = bool(changed_answers(case, current_validation(case), Words(name=case.person.name)))
+    _tell_people(
+        case,
+        "case_decided",
+        reference=case.reference,
+        weekly_pence=decision.confirmed_weekly_pence,
+        changed=changed,
+    )
+    accounts = list(
+        db.session.scalars(
+            select(Account)
+            .join(PersonLink, PersonLink.account_id == Account.id)
+            .where(PersonLink.person_id == case.person_id)
+        )
     )
     for lang in sorted({account.locale for account in accounts} or {"en"}):
-        enqueue("decision_letter", {"decision_id": decision.id, "lang": lang})
+        # One letter a language; it opens in Easy Read when anyone who reads it in that language chose Easy Read.
+        easy_read = any(account.easy_read for account in accounts if account.locale == lang)
+        enqueue("decision_letter", {"decision_id": decision.id, "lang": lang, "easy_read": easy_read})
 
 
 def decision_letters(case: Case) -> list[Document]:

@@ -8,6 +8,7 @@ import subprocess
 
 from portal.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.test_inclusion import reflow_problem
 
 CARER = "carer@example.org"  # the demo carer sent the example cases
 
@@ -200,6 +201,16 @@ def test_casework_in_a_browser(live_server, live_app, browser, tmp_path):
         ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "letter")], check=True
     )
     assert list(tmp_path.glob("letter*.png"))
+
+    # The decision in Easy Read (issue 13): short sentences with pictures, accessible, and 320 px wide.
+    status_url = carer.url.split("?")[0]
+    carer.goto(status_url + "?easy_read=1")
+    block = carer.locator(".app-easy-read--decision")
+    assert block.is_visible() and block.locator("img").count() >= 1
+    assert_accessible(carer)
+    carer.set_viewport_size({"width": 320, "height": 900})
+    assert reflow_problem(carer) is None, reflow_problem(carer)
+    carer.goto(status_url + "?easy_read=0")
 
     for context in (first, second, carer_context, approver_context):
         context.close()
