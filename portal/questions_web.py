@@ -64,17 +64,40 @@ ERRORS: dict[ErrorCode, Any] = {
 #: Codes whose general message would not say which question it is about: these name the question instead.
 _NAMED = frozenset({ErrorCode.REQUIRED, ErrorCode.INVALID_VALUE, ErrorCode.UNKNOWN_QUESTION})
 
+#: A missing answer, worded for each type of question from the question's short label (its ``summary``), for
+#: a question whose schema gives no wording of its own: a sentence, never a quotation of the question.
+#: Translators: %(topic)s is a question's short label, starting lower case, e.g. "washing and keeping clean".
+_BY_TYPE: dict[QuestionType, Any] = {
+    QuestionType.SINGLE: lazy_gettext("Select an answer about %(topic)s"),
+    QuestionType.MULTIPLE: lazy_gettext("Select at least one answer about %(topic)s"),
+    QuestionType.NUMBER: lazy_gettext("Enter a number for %(topic)s"),
+    QuestionType.DATE: lazy_gettext("Enter the %(topic)s"),
+    QuestionType.TEXT: lazy_gettext("Enter %(topic)s"),
+}
+
+
+def _topic(question: Question, words: Words) -> str:
+    """The question's short label as the middle of a sentence: its first letter lower case, unless it is a name
+    or an abbreviation ("NHS number")."""
+    label = words.question(question, "summary")
+    if len(label) < 2 or (words.name and label.startswith(words.name)) or not label[1].islower():
+        return label
+    return label[0].lower() + label[1:]
+
 
 def error_message(question: Question, code: ErrorCode, words: Words) -> str:
-    """The schema's own message for this question and code, else one that names the question; translated.
+    """The schema's own message for this question and code, else one that names what it asks; translated.
 
-    A missing answer names the question as the person sees it (their voice, language and Easy Read), so the
-    error summary says which question it is about, not just "Select or enter an answer".
+    Each question of the packaged questionnaire words a missing answer itself, in both voices and in Easy Read
+    ("Select how much help you need with washing"); a question without its own wording gets a sentence for
+    its type built from its short label, so the error summary always says which question it is about.
     """
     own = words.question(question, f"error.{code.value}")
     if own:
         return own
     if code in _NAMED:
+        if _topic(question, words):
+            return str(_BY_TYPE[question.type] % {"topic": _topic(question, words)})
         title = words.question(question, "title")
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             return str(gettext("Select an answer to the question “%(question)s”", question=title))
