@@ -25,6 +25,7 @@ from portal.models import (
     Validation,
 )
 from portal.questionnaire import load_schema, notes_of
+from portal.tools import ELIGIBILITY_TESTS
 
 
 def latest_snapshot(case: Case) -> Snapshot:
@@ -154,16 +155,36 @@ FUNDED_WITH_ELIGIBLE_NEEDS: tuple[str, ...] = (
 )
 
 
-def eligible_areas(items: dict[str, Any]) -> list[str] | None:
-    """The outcomes found eligible under the Care Act test, or None if no determination has been made.
+#: The tests a determination may apply (a tool's manifest names its own, ``eligibility_test``); the record keeps
+#: the one it applied as ``eligibility.test`` (none: the Care Act's, as every record from before tools had).
+CARE_ACT, SECTION_117 = ELIGIBILITY_TESTS
+#: What Section 117 aftercare may meet: any area of need, and support at night.
+AFTERCARE_KEYS: tuple[str, ...] = (*AREAS, "night")
 
-    Eligible needs arise from an impairment or illness, mean two or more of the ten outcomes of regulation 2(2)
-    cannot be achieved, and have a significant impact on well-being; then those outcomes are eligible. Otherwise
-    none are. Mental health and medication are not outcomes: ticking them never makes anyone eligible.
+
+def eligible_areas(items: dict[str, Any]) -> list[str] | None:
+    """The areas of need found eligible, or None if no determination has been made.
+
+    Under the Care Act test (the default): eligible needs arise from an impairment or illness, mean two or more of
+    the ten outcomes of regulation 2(2) cannot be achieved, and have a significant impact on well-being; then those
+    outcomes are eligible. Otherwise none are. Mental health and medication are not outcomes: ticking them never
+    makes anyone eligible.
+
+    Under the Section 117 test: aftercare meets the needs that arise from, or relate to, the person's mental
+    disorder (any area of need, and support at night), where it reduces the risk of their condition getting
+    worse and of going back into hospital; otherwise it meets none. A test this code does not know meets none.
     """
     eligibility = items.get("eligibility")
     if not isinstance(eligibility, dict):
         return None
+    test = eligibility.get("test", CARE_ACT)
+    if test == SECTION_117:
+        arising = eligibility.get("arising")
+        chosen_keys = set(arising) if isinstance(arising, list) else set()
+        met = [key for key in AFTERCARE_KEYS if key in chosen_keys]
+        return met if eligibility.get("reduces_risk") == "yes" else []
+    if test != CARE_ACT:
+        return []
     chosen = set(eligibility.get("cannot_achieve") or [])
     outcomes = [area for area in ELIGIBILITY_OUTCOMES if area in chosen]
     if (
@@ -177,11 +198,14 @@ def eligible_areas(items: dict[str, Any]) -> list[str] | None:
 
 def funded_areas(items: dict[str, Any]) -> list[str] | None:
     """What the engine funds: None before a determination (everything), nothing when no needs are eligible, else
-    the eligible outcomes with the areas and supplements that come with eligible needs."""
+    the eligible outcomes with the areas and supplements that come with eligible needs (Care Act), or exactly the
+    needs aftercare meets (Section 117)."""
     eligible = eligible_areas(items)
     if eligible is None:
         return None
-    return [*eligible, *FUNDED_WITH_ELIGIBLE_NEEDS] if eligible else []
+    if not eligible or items["eligibility"].get("test") == SECTION_117:
+        return eligible
+    return [*eligible, *FUNDED_WITH_ELIGIBLE_NEEDS]
 
 
 def messages(case: Case) -> list[CaseMessage]:

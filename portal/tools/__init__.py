@@ -39,6 +39,10 @@ FILES = (MANIFEST, QUESTIONNAIRE, CONFIGURATION, WORDING)
 #: the person.
 COMPLETERS = ("person", "practitioner")
 CHARGING = ("financial_assessment", "none")
+#: How a practitioner decides which needs the budget meets (the rule is ``portal.case_record.eligible_areas``):
+#: the Care Act 2014 eligibility criteria, or Section 117 aftercare (needs arising from, or related to, the mental
+#: disorder, where aftercare reduces the risk of the condition getting worse and of readmission).
+ELIGIBILITY_TESTS = ("care_act", "section_117")
 ORGANISATION_KINDS = ("council", "icb", "partnership")
 _KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _MANIFEST_KEYS = {
@@ -51,6 +55,7 @@ _MANIFEST_KEYS = {
     "charging",
     "enabled_by_default",
     "description",
+    "eligibility_test",
 }
 #: The wording a tool may give, by top-level key (decision 0015): areas and lines by their configuration key,
 #: the rest by the names below. Anything else is refused, so a misspelt key never silently falls back.
@@ -89,6 +94,7 @@ class Tool:
     configuration: Configuration = field(repr=False, compare=False)
     wording: Mapping[str, str] = field(repr=False, compare=False)
     description: str = ""
+    eligibility_test: str = "care_act"
 
     @property
     def areas(self) -> tuple[str, ...]:
@@ -177,6 +183,8 @@ def _check_manifest(data: Any, folder: Path) -> dict[str, Any]:
         raise ToolError(f"{where}: free_to_person", "must be true or false")
     if free and data["charging"] != "none":
         raise ToolError(f"{where}: charging", "must be none when the tool is free to the person")
+    if data.get("eligibility_test", "care_act") not in ELIGIBILITY_TESTS:
+        raise ToolError(f"{where}: eligibility_test", f"must be one of {', '.join(ELIGIBILITY_TESTS)}")
     kinds = data.get("enabled_by_default", [])
     if not isinstance(kinds, list) or any(k not in ORGANISATION_KINDS for k in kinds):
         raise ToolError(
@@ -284,6 +292,7 @@ def _load_tool(folder: Path, _stamp: tuple[tuple[str, int, int], ...]) -> Tool:
         configuration=config,
         wording=MappingProxyType(wording),
         description=manifest.get("description", "").strip(),
+        eligibility_test=manifest.get("eligibility_test", "care_act"),
     )
 
 
