@@ -40,7 +40,7 @@ _TEMPLATE_CACHE = _MemoryBytecodeCache()
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Build the portal: settings, extensions, blueprints, error pages and commands."""
-    from portal.config import Config, check_secret_key
+    from portal.config import Config, check_secret_key, check_session_limits
 
     app = Flask(
         __name__,
@@ -54,6 +54,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config or Config)
     check_secret_key(app.config)
+    check_session_limits(app.config)
 
     app.jinja_loader = ChoiceLoader(
         [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 
 from portal.settings import ROOT, Branding
 
@@ -42,6 +43,21 @@ def check_secret_key(config: dict[str, object]) -> None:
         raise RuntimeError(f"PORTAL_SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long.")
 
 
+def check_session_limits(config: Mapping[str, object]) -> None:
+    """Refuse session limits that would break WCAG 2.2.1 (decision 0012).
+
+    A citizen's absolute limit cannot be extended, by design; it conforms only as the 20-hour exception, so it
+    must be at least 20 hours. Every warning gives at least two minutes' notice.
+    """
+    if int(str(config["SESSION_ABSOLUTE_HOURS"])) < 20:
+        raise RuntimeError(
+            "PORTAL_SESSION_ABSOLUTE_HOURS must be at least 20 hours: it cannot be extended, so WCAG 2.2.1 "
+            "allows it only as its 20-hour exception."
+        )
+    if int(str(config["SESSION_WARNING_SECONDS"])) < 120:
+        raise RuntimeError("SESSION_WARNING_SECONDS must be at least two minutes (WCAG 2.2.1).")
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3, the driver we ship, for ``postgres://`` and ``postgresql://`` URLs."""
     for prefix in ("postgres://", "postgresql://"):
@@ -75,7 +91,8 @@ class Config:
     # Sessions live in the database (portal/sessions.py); the cookie holds a random token and lasts as long as
     # the browser session. A session ends after SESSION_IDLE_MINUTES without a request, or SESSION_ABSOLUTE_HOURS
     # after signing in, whichever comes first; staff sessions sooner. Pages warn SESSION_WARNING_SECONDS before
-    # either (WCAG 2.2.1 asks for at least two minutes and one action to extend).
+    # either (WCAG 2.2.1 asks for at least two minutes and one action to extend). The absolute limit cannot be
+    # extended, so a citizen's must be at least 20 hours (2.2.1's 20-hour exception; check_session_limits).
     SESSION_IDLE_MINUTES = int(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", "60"))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("PORTAL_SESSION_ABSOLUTE_HOURS", "24"))
     STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("PORTAL_STAFF_SESSION_IDLE_MINUTES", "30"))

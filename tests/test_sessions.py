@@ -250,3 +250,41 @@ def test_old_records_are_deleted_as_people_sign_in(client, make_account):
     db.session.commit()
     assert db.session.scalar(select(SessionRecord.id).filter_by(id=record_id)) is None
     assert client.get("/my/").status_code == 302
+
+
+def test_the_absolute_limit_is_said_and_cannot_be_extended(client, make_account):
+    """The absolute end comes first: the page says when, and that what is typed is kept; "stay signed in"
+    moves the idle limit on but never the absolute one (decision 0012)."""
+    from bs4 import BeautifulSoup
+
+    sign_in(client, make_account())
+    token = BeautifulSoup(client.get("/my/").get_data(as_text=True), "html.parser").select_one(
+        "#app-session-notice"
+    )["data-csrf-token"]
+    record = _record_for(client)
+    record.expires_at = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    page = BeautifulSoup(client.get("/my/").get_data(as_text=True), "html.parser")
+    notice = page.select_one("main #app-session-notice")
+    assert "will be kept for you to save when you sign in again" in notice.get_text()
+    assert int(notice["data-absolute-seconds-left"]) <= 5 * 60
+    absolute = page.select_one("dialog#app-timeout-dialog [data-timeout-state=absolute]")
+    assert "what you type is kept and shown to you again when you sign in" in absolute.get_text()
+    assert absolute.select_one("[data-timeout-extend]") is None  # nothing there pretends to extend it
+
+    status = client.post("/account/session", headers={"X-CSRFToken": token}).get_json()
+    assert status["signed_in"] and status["absolute_seconds_left"] <= 5 * 60
+    assert "will be kept for you to save" in status["notice"]
+
+
+def test_citizens_absolute_limit_is_at_least_20_hours(app):
+    """It cannot be extended, so it must fall under WCAG 2.2.1's 20-hour exception; a shorter one is refused."""
+    from portal.config import Config, check_session_limits
+
+    assert Config.SESSION_ABSOLUTE_HOURS >= 20
+    assert app.config["SESSION_WARNING_SECONDS"] >= 120
+    check_session_limits({"SESSION_ABSOLUTE_HOURS": 20, "SESSION_WARNING_SECONDS": 120})
+    with pytest.raises(RuntimeError, match="20 hours"):
+        check_session_limits({"SESSION_ABSOLUTE_HOURS": 19, "SESSION_WARNING_SECONDS": 180})
+    with pytest.raises(RuntimeError, match="two minutes"):
+        check_session_limits({"SESSION_ABSOLUTE_HOURS": 24, "SESSION_WARNING_SECONDS": 60})

@@ -129,6 +129,65 @@ def test_the_warning_before_the_session_ends(live_server, live_app, browser):
     context.close()
 
 
+def _set_absolute_left(live_app, email: str, seconds: int) -> None:
+    """Make the server's record of this person's session reach its absolute limit in ``seconds``."""
+    from portal.extensions import db
+    from portal.models import Account, SessionRecord, utcnow
+
+    with live_app.app_context():
+        account_id = db.session.scalar(select(Account.id).filter_by(email=email))
+        db.session.execute(
+            update(SessionRecord)
+            .where(SessionRecord.account_id == account_id, SessionRecord.ended_at.is_(None))
+            .values(last_seen_at=utcnow(), expires_at=utcnow() + timedelta(seconds=seconds))
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_warning_before_the_absolute_end(live_server, live_app, browser):
+    """The absolute limit cannot be extended (decision 0012): the person is still warned at least two minutes
+    before, told to save and that what they type is kept, and nothing offers to extend it."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    email = register(page, live_server)
+    page.goto(f"{live_server}/my/")
+    dialog = page.locator("dialog#app-timeout-dialog")
+
+    _set_absolute_left(live_app, email, 184)
+    page.evaluate(
+        """(seconds) => {
+            const notice = document.getElementById('app-session-notice');
+            notice.dataset.absoluteSecondsLeft = String(seconds);
+            document.dispatchEvent(new CustomEvent('htmx:afterSettle'));
+        }""",
+        184,
+    )
+    dialog.wait_for(state="visible", timeout=15_000)
+    part = dialog.locator("[data-timeout-state=absolute]")
+    assert part.is_visible() and not dialog.locator("[data-timeout-state=idle]").is_visible()
+    assert "what you type is kept and shown to you again when you sign in" in part.inner_text()
+    assert part.locator("[data-timeout-extend]").count() == 0
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Continue"
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    dialog.wait_for(state="hidden", timeout=10_000)
+    status = page.evaluate("fetch('/account/session').then((r) => r.json())")
+    assert status["signed_in"] and status["absolute_seconds_left"] <= 184
+
+    # At the end the dialog says the person was signed out and that nothing typed is lost.
+    _set_absolute_left(live_app, email, 3)
+    page.evaluate(
+        """() => {
+            document.getElementById('app-session-notice').dataset.absoluteSecondsLeft = '3';
+            document.dispatchEvent(new CustomEvent('htmx:afterSettle'));
+        }"""
+    )
+    page.locator("#app-timeout-title-ended").wait_for(state="visible", timeout=20_000)
+    assert "Nothing you typed on this page is lost" in dialog.inner_text()
+    context.close()
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
 def test_what_was_typed_survives_a_lost_session(live_server, browser, javascript):
     context = browser.new_context(java_script_enabled=javascript)
