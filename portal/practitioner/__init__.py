@@ -66,6 +66,7 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     benchmarking,
     calibration,
     casework,
+    chc_pages,
     config_rates,
     config_versions,
     decisions,

@@ -131,19 +131,30 @@ class SignOffForm(Form):
         self.day: date | None = None
 
     def validate_signed_on(self, field: Field) -> None:
-        """A real date."""
-        parts = [p.strip() for p in (field.raw_data or [])] + ["", "", ""]
-        day_text, month_text, year_text = parts[:3]
-        if not (day_text and month_text and year_text):
-            raise StopValidation(gettext("Enter the date it was signed off, with a day, month and year"))
-        try:
-            self.day = date(int(year_text), int(month_text), int(day_text))
-        except (ValueError, OverflowError):
-            raise StopValidation(gettext("The date it was signed off must be a real date")) from None
-        if self.day > current_day():
-            raise StopValidation(gettext("The date it was signed off must be today or in the past"))
-        if self.day.year < 2000:
-            raise StopValidation(gettext("The date it was signed off must be a real date"))
+        """A real date, not in the future."""
+        self.day = typed_day(
+            field,
+            missing=gettext("Enter the date it was signed off, with a day, month and year"),
+            invalid=gettext("The date it was signed off must be a real date"),
+            future=gettext("The date it was signed off must be today or in the past"),
+        )
+
+
+def typed_day(field: Field, *, missing: str, invalid: str, future: str) -> date:
+    """The day typed into a date field's three boxes: a real date since 2000, not after today; else why not."""
+    parts = [p.strip() for p in (field.raw_data or [])] + ["", "", ""]
+    day_text, month_text, year_text = parts[:3]
+    if not (day_text and month_text and year_text):
+        raise StopValidation(missing)
+    try:
+        day = date(int(year_text), int(month_text), int(day_text))
+    except (ValueError, OverflowError):  # OverflowError: a year of hundreds of digits
+        raise StopValidation(invalid) from None
+    if day.year < 2000:
+        raise StopValidation(invalid)
+    if day > current_day():
+        raise StopValidation(future)
+    return day
 
 
 def _step(name: str) -> Step:

@@ -1,0 +1,174 @@
+"""The adult NHS Continuing Healthcare record: what the multidisciplinary team and the ICB decided, as they decided it.
+
+The National Framework for NHS Continuing Healthcare has the multidisciplinary team record the person's needs in
+twelve care domains of the Decision Support Tool, each at one of the levels that domain has (no needs, low,
+moderate, high, severe, priority; not every domain has every level), and the ICB decide whether the person is
+eligible. The portal records both and works neither out: it never weighs the levels or suggests an outcome.
+
+Rules, refused here: only active staff of the case's organisation record, and only on an open case (nothing on a
+decided or withdrawn case changes, :func:`portal.cases.hold_open`); a tool's record names every domain at one of
+that domain's own levels; dates are not in the future; an eligibility decision has reasons. A record is never
+changed: a later one is a new row, and the latest counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from portal import cases
+from portal.audit import record
+from portal.cases import NotAllowed, Relation
+from portal.extensions import db
+from portal.health_models import ChcAssessment, ChcEligibility
+from portal.models import Account, Case
+
+
+class Level(StrEnum):
+    """The Decision Support Tool's levels of need, lowest first."""
+
+    NO_NEEDS = "no_needs"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+    SEVERE = "severe"
+    PRIORITY = "priority"
+
+
+L = Level
+_ALL = (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH, L.SEVERE, L.PRIORITY)
+
+#: The twelve care domains in the tool's order, each with the levels it has (National Framework, Decision Support
+#: Tool): only breathing, behaviour, and drug therapies and medication have all six; altered states of
+#: consciousness has no moderate or severe level.
+DOMAINS: Mapping[str, tuple[Level, ...]] = {
+    "breathing": _ALL,
+    "nutrition": (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH, L.SEVERE),
+    "continence": (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH),
+    "skin": (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH, L.SEVERE),
+    "mobility": (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH, L.SEVERE),
+    "communication": (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH),
+    "psychological": (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH),
+    "cognition": (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH, L.SEVERE),
+    "behaviour": _ALL,
+    "drug_therapies": _ALL,
+    "altered_states": (L.NO_NEEDS, L.LOW, L.HIGH, L.PRIORITY),
+    "other_needs": (L.NO_NEEDS, L.LOW, L.MODERATE, L.HIGH, L.SEVERE),
+}
+
+_STAFF = frozenset({Relation.HOLDER, Relation.ASSESSOR, Relation.MANAGER})
+
+
+class Refused(ValueError):
+    """The record breaks a rule; ``code`` says which, ``field`` where (the page words it on that field)."""
+
+    def __init__(self, code: str, field: str = "") -> None:
+        super().__init__(f"{code} {field}".strip())
+        self.code = code
+        self.field = field
+
+
+def may_record(account: Account | None, case: Case) -> bool:
+    """Whether the account may record on this case now: active staff of its organisation, the case open."""
+    return cases.is_open(case) and bool(cases.relations(account, case) & _STAFF)
+
+
+def latest_assessment(case: Case) -> ChcAssessment | None:
+    """The Decision Support Tool as last recorded on the case."""
+    return db.session.scalar(
+        select(ChcAssessment).filter_by(case_id=case.id).order_by(ChcAssessment.id.desc()).limit(1)
+    )
+
+
+def latest_eligibility(case: Case) -> ChcEligibility | None:
+    """The ICB's eligibility decision as last recorded on the case."""
+    return db.session.scalar(
+        select(ChcEligibility).filter_by(case_id=case.id).order_by(ChcEligibility.id.desc()).limit(1)
+    )
+
+
+def _check(account: Account, case: Case, on: date, today: date, field: str) -> None:
+    if not may_record(account, case):
+        raise NotAllowed("only staff of the case's organisation record this, and only on an open case")
+    if on > today:
+        raise Refused("date_in_future", field)
+
+
+def record_assessment(
+    account: Account,
+    case: Case,
+    domains: Mapping[str, str],
+    *,
+    completed_on: date,
+    today: date,
+    note: str = "",
+    note_lang: str = "en",
+) -> ChcAssessment:
+    """Record the Decision Support Tool as the team completed it: every domain at one of its own levels."""
+    _check(account, case, completed_on, today, "completed_on")
+    unknown = sorted(set(domains) - set(DOMAINS))
+    if unknown:
+        raise Refused("unknown_domain", unknown[0])
+    for key, levels in DOMAINS.items():
+        value = domains.get(key)
+        if not value:
+            raise Refused("level_missing", key)
+        if value not in {level.value for level in levels}:
+            raise Refused("level_not_in_domain", key)
+    cases.hold_open(case)
+    row = ChcAssessment(
+        case_id=case.id,
+        domains={key: str(domains[key]) for key in DOMAINS},
+        completed_on=completed_on,
+        note=note.strip(),
+        note_lang=note_lang,
+        recorded_by_id=account.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(
+        "chc.dst_recorded",
+        actor=account,
+        case=case,
+        reason=note.strip(),
+        detail={"domains": row.domains, "completed_on": completed_on.isoformat()},
+    )
+    return row
+
+
+def record_eligibility(
+    account: Account,
+    case: Case,
+    *,
+    eligible: bool,
+    decided_on: date,
+    today: date,
+    reasons: str,
+    reasons_lang: str = "en",
+) -> ChcEligibility:
+    """Record the ICB's decision on eligibility, with its date and reasons, as the ICB made it."""
+    _check(account, case, decided_on, today, "decided_on")
+    if not reasons.strip():
+        raise Refused("reasons_missing", "reasons")
+    cases.hold_open(case)
+    row = ChcEligibility(
+        case_id=case.id,
+        eligible=eligible,
+        decided_on=decided_on,
+        reasons=reasons.strip(),
+        reasons_lang=reasons_lang,
+        recorded_by_id=account.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(
+        "chc.eligibility_recorded",
+        actor=account,
+        case=case,
+        reason=reasons.strip(),
+        detail={"eligible": eligible, "decided_on": decided_on.isoformat()},
+    )
+    return row

@@ -1,0 +1,189 @@
+"""The adult Continuing Healthcare record (portal/chc.py and its pages): recorded as decided, never worked out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal import chc
+from portal.cases import NotAllowed
+from portal.extensions import db
+from portal.health_models import ChcAssessment, ChcEligibility
+from portal.models import AuditEvent, CaseStatus, OrganisationKind, Role
+from tests.conftest import csrf_from, sign_in
+from tests.practitioner.test_phb import make_case
+
+TODAY = date(2026, 12, 7)
+ALL_LOW = dict.fromkeys(chc.DOMAINS, "low")
+
+
+@pytest.fixture
+def org(make_organisation):
+    return make_organisation("Midshire Integrated Care Board", kind=OrganisationKind.ICB)
+
+
+@pytest.fixture
+def case(org, staff):
+    return make_case(org, staff["assessor"], holder=staff["assessor"])
+
+
+def test_the_twelve_domains_with_their_own_levels():
+    assert len(chc.DOMAINS) == 12
+    six = {key for key, levels in chc.DOMAINS.items() if len(levels) == 6}
+    assert six == {"breathing", "behaviour", "drug_therapies"}
+    assert [level.value for level in chc.DOMAINS["altered_states"]] == ["no_needs", "low", "high", "priority"]
+    assert chc.Level.SEVERE not in chc.DOMAINS["continence"]
+    assert all(levels[0] == chc.Level.NO_NEEDS for levels in chc.DOMAINS.values())
+
+
+def test_a_dst_is_recorded_whole_and_a_later_one_counts(staff, case):
+    first = chc.record_assessment(staff["assessor"], case, ALL_LOW, completed_on=TODAY, today=TODAY)
+    db.session.commit()
+    second = chc.record_assessment(
+        staff["assessor"], case, {**ALL_LOW, "breathing": "priority"}, completed_on=TODAY, today=TODAY
+    )
+    db.session.commit()
+    assert chc.latest_assessment(case).id == second.id != first.id
+    assert second.domains["breathing"] == "priority"
+    assert db.session.scalar(select(AuditEvent).filter_by(action="chc.dst_recorded")) is not None
+
+
+@pytest.mark.parametrize(
+    ("domains", "code", "field"),
+    [
+        ({k: v for k, v in ALL_LOW.items() if k != "mobility"}, "level_missing", "mobility"),
+        ({**ALL_LOW, "continence": "severe"}, "level_not_in_domain", "continence"),
+        ({**ALL_LOW, "altered_states": "moderate"}, "level_not_in_domain", "altered_states"),
+        ({**ALL_LOW, "hearing": "low"}, "unknown_domain", "hearing"),
+    ],
+)
+def test_a_dst_with_a_domain_missing_or_a_level_it_lacks_is_refused(staff, case, domains, code, field):
+    with pytest.raises(chc.Refused) as refused:
+        chc.record_assessment(staff["assessor"], case, domains, completed_on=TODAY, today=TODAY)
+    assert (refused.value.code, refused.value.field) == (code, field)
+    assert db.session.scalar(select(ChcAssessment)) is None
+
+
+def test_the_icb_decision_needs_reasons_and_a_past_date(staff, case):
+    with pytest.raises(chc.Refused):
+        chc.record_eligibility(
+            staff["approver"], case, eligible=True, decided_on=TODAY, today=TODAY, reasons=" "
+        )
+    with pytest.raises(chc.Refused):
+        chc.record_eligibility(
+            staff["approver"],
+            case,
+            eligible=True,
+            decided_on=date(2026, 12, 8),
+            today=TODAY,
+            reasons="Primary",
+        )
+    row = chc.record_eligibility(
+        staff["approver"],
+        case,
+        eligible=False,
+        decided_on=TODAY,
+        today=TODAY,
+        reasons="Needs met by the council",
+    )
+    db.session.commit()
+    assert chc.latest_eligibility(case).eligible is False and row.recorded_by_id == staff["approver"].id
+
+
+@pytest.mark.parametrize("status", [CaseStatus.DECIDED, CaseStatus.WITHDRAWN])
+def test_nothing_is_recorded_on_a_final_case(org, staff, status):
+    final = make_case(org, staff["assessor"], status=status)
+    with pytest.raises(NotAllowed):
+        chc.record_assessment(staff["senior"], final, ALL_LOW, completed_on=TODAY, today=TODAY)
+    with pytest.raises(NotAllowed):
+        chc.record_eligibility(
+            staff["senior"], final, eligible=True, decided_on=TODAY, today=TODAY, reasons="x"
+        )
+    assert db.session.scalar(select(ChcEligibility)) is None
+
+
+def test_staff_of_another_organisation_may_not_record(staff, case, citizen):
+    for account in (staff["outsider"], staff["outsider_admin"], citizen):
+        with pytest.raises(NotAllowed):
+            chc.record_assessment(account, case, ALL_LOW, completed_on=TODAY, today=TODAY)
+
+
+# -- pages --------------------------------------------------------------------------------------------------
+
+
+def dst_data(**levels):
+    return {
+        **{f"domain_{key}": value for key, value in {**ALL_LOW, **levels}.items()},
+        "completed_on": ["3", "12", "2026"],
+    }
+
+
+def test_recording_the_dst_and_the_decision_through_the_pages(client, client_request, staff, case):
+    sign_in(client, staff["assessor"])
+    page = client_request.get("practitioner.chc_dst", case_id=case.public_id)
+    radios = page.select("input[name=domain_altered_states]")
+    assert [r["value"] for r in radios] == ["no_needs", "low", "high", "priority"]
+    client_request.post(
+        "practitioner.chc_dst", dst_data(breathing="severe"), _status=303, case_id=case.public_id
+    )
+    page = client_request.post(
+        "practitioner.chc_eligibility",
+        {"eligible": "yes", "decided_on": ["5", "12", "2026"], "reasons": ""},
+        _errors=True,
+        case_id=case.public_id,
+    )
+    assert "Enter the ICB's reasons" in page.select_one(".govuk-error-summary").get_text()
+    client_request.post(
+        "practitioner.chc_eligibility",
+        {"eligible": "yes", "decided_on": ["5", "12", "2026"], "reasons": "A primary health need"},
+        _status=303,
+        case_id=case.public_id,
+    )
+    text = client_request.get("practitioner.chc_record", case_id=case.public_id).get_text(" ", strip=True)
+    assert "Eligible for NHS Continuing Healthcare" in text and "5 December 2026" in text
+    assert "Breathing Severe" in text and "A primary health need" in text
+    # The form starts from the levels last recorded.
+    page = client_request.get("practitioner.chc_dst", case_id=case.public_id)
+    assert page.select_one("input[name=domain_breathing][checked]")["value"] == "severe"
+
+
+def test_a_dst_with_a_domain_left_out_keeps_the_rest(client, client_request, staff, case):
+    sign_in(client, staff["assessor"])
+    data = dst_data(mobility="high")
+    del data["domain_cognition"]
+    page = client_request.post("practitioner.chc_dst", data, _errors=True, case_id=case.public_id)
+    assert (
+        "Select the level the team recorded for Cognition"
+        in page.select_one(".govuk-error-summary").get_text()
+    )
+    assert page.select_one("input[name=domain_mobility][checked]")["value"] == "high"
+    assert db.session.scalar(select(ChcAssessment)) is None
+
+
+def test_who_may_see_and_record(app, client, staff, case, citizen, make_account, org):
+    base = f"/staff/cases/{case.public_id}/continuing-healthcare"
+    for account, status in (
+        (staff["outsider"], 404),
+        (staff["outsider_admin"], 404),
+        (citizen, 403),
+        (make_account(Role.DEPLOYMENT_ADMIN, email="deploy@example.org"), 403),
+    ):
+        fresh = app.test_client()
+        sign_in(fresh, account)
+        token = csrf_from(fresh.get("/account/sign-out").get_data(as_text=True))
+        for url in (base, f"{base}/decision-support-tool", f"{base}/eligibility"):
+            assert fresh.get(url).status_code == status, (account.email, url)
+        posted = fresh.post(
+            f"{base}/eligibility",
+            data={"csrf_token": token, "eligible": "yes", "decided_on": ["5", "12", "2026"], "reasons": "x"},
+        )
+        assert posted.status_code == status
+    assert db.session.scalar(select(ChcEligibility)) is None
+    decided = make_case(org, staff["assessor"], status=CaseStatus.DECIDED)
+    sign_in(client, staff["senior"])
+    assert client.get(f"/staff/cases/{decided.public_id}/continuing-healthcare").status_code == 200
+    assert (
+        client.get(f"/staff/cases/{decided.public_id}/continuing-healthcare/eligibility").status_code == 403
+    )
