@@ -14,17 +14,18 @@ changed: a later one is a new row, and the latest counts.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import select
 
-from portal import cases
+from portal import cases, transition
 from portal.audit import record
 from portal.cases import NotAllowed, Relation
 from portal.extensions import db
 from portal.health_models import ChcAssessment, ChcEligibility
-from portal.models import Account, Case
+from portal.models import Account, Case, CaseStatus, Person
 
 
 class Level(StrEnum):
@@ -88,6 +89,58 @@ def latest_eligibility(case: Case) -> ChcEligibility | None:
     return db.session.scalar(
         select(ChcEligibility).filter_by(case_id=case.id).order_by(ChcEligibility.id.desc()).limit(1)
     )
+
+
+@dataclass(frozen=True)
+class YoungPerson:
+    """A young person on the list of those approaching adult NHS Continuing Healthcare."""
+
+    person: Person
+    case: Case  # their latest case with the organisation
+    stage: transition.Stage
+    milestones: transition.Milestones
+    next_milestone: tuple[transition.Stage, date] | None
+    adult_decision: ChcEligibility | None  # the latest eligibility decision on any of their cases here
+
+
+def approaching_adult_services(organisation_id: int, today: date) -> list[YoungPerson]:
+    """The organisation's young people from half a year before 14 until 18, the nearest milestone first.
+
+    Everyone with a case sent to the organisation whose date of birth puts them there (:mod:`portal.transition`),
+    with their latest case and whether the ICB has recorded an adult eligibility decision for them.
+    """
+    rows = db.session.execute(
+        select(Case, Person)
+        .join(Person, Person.id == Case.person_id)
+        .where(
+            Case.organisation_id == organisation_id,
+            Case.status != CaseStatus.DRAFT,
+            Case.deleted_at.is_(None),
+            Person.date_of_birth.is_not(None),
+        )
+        .order_by(Case.id)
+    ).all()
+    latest: dict[int, tuple[Case, Person]] = {}
+    for case, person in rows:
+        latest[person.id] = (case, person)
+    found = []
+    for case, person in latest.values():
+        born = person.date_of_birth
+        if born is None or not transition.approaching(born, today):
+            continue
+        decision = db.session.scalar(
+            select(ChcEligibility)
+            .join(Case, Case.id == ChcEligibility.case_id)
+            .where(Case.person_id == person.id, Case.organisation_id == organisation_id)
+            .order_by(ChcEligibility.id.desc())
+            .limit(1)
+        )
+        marks = transition.milestones(born)
+        found.append(
+            YoungPerson(person, case, transition.stage(born, today), marks, marks.next_on(today), decision)
+        )
+    found.sort(key=lambda young: (young.milestones.adult_on, young.person.name))
+    return found
 
 
 def _check(account: Account, case: Case, on: date, today: date, field: str) -> None:

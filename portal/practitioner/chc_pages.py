@@ -13,7 +13,7 @@ from flask_login import current_user
 from wtforms import Field, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from portal import chc
+from portal import chc, transition
 from portal.cases import NotAllowed, Stale
 from portal.extensions import db
 from portal.forms import Form, RadioInput, SubmitInput, TextArea, error_summary
@@ -242,4 +242,33 @@ def chc_eligibility(case_id: str) -> Any:
         form=form,
         errors=error_summary(form),
         heading=gettext("The ICB's eligibility decision"),
+    )
+
+
+STAGE_NAMES = {
+    transition.Stage.NOT_YET: lazy_gettext("Not 14 yet: to be flagged to adult services at 14"),
+    transition.Stage.FLAG: lazy_gettext("14 or 15: flagged to adult services"),
+    transition.Stage.CHECKLIST: lazy_gettext("16: screen with the adult Checklist"),
+    transition.Stage.DECISION: lazy_gettext("17: decide adult eligibility in principle"),
+    transition.Stage.ADULT: lazy_gettext("18: adult support in place"),
+}
+
+NEXT_NAMES = {
+    transition.Stage.FLAG: lazy_gettext("Flag to adult services"),
+    transition.Stage.CHECKLIST: lazy_gettext("Screen with the adult Checklist"),
+    transition.Stage.DECISION: lazy_gettext("Decide adult eligibility in principle"),
+    transition.Stage.ADULT: lazy_gettext("Adult support in place"),
+}
+
+
+@bp.route("/young-people-moving-to-adult-services")
+@roles_required(*CASEWORKERS)
+def chc_transition() -> Any:
+    """Young people approaching the move from children's Continuing Care to adult NHS Continuing Healthcare."""
+    return render_template(
+        "practitioner/chc/transition.html",
+        young=chc.approaching_adult_services(current_user.organisation_id, current_day()),
+        stage_names=STAGE_NAMES,
+        next_names=NEXT_NAMES,
+        heading=gettext("Young people moving to adult services"),
     )

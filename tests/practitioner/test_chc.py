@@ -187,3 +187,52 @@ def test_who_may_see_and_record(app, client, staff, case, citizen, make_account,
     assert (
         client.get(f"/staff/cases/{decided.public_id}/continuing-healthcare/eligibility").status_code == 403
     )
+
+
+# -- young people approaching adult services ------------------------------------------------------------------
+
+
+def young_case(org, staff, name, born, **kwargs):
+    case = make_case(org, staff["assessor"], **kwargs)
+    case.person.name = name
+    case.person.date_of_birth = born
+    db.session.commit()
+    return case
+
+
+def test_the_list_of_young_people_approaching_adult_services(org, staff, make_organisation):
+    today = date(2026, 12, 7)
+    young_case(org, staff, "Too Young", date(2013, 12, 7))  # 13 exactly: the 14th is a year off
+    soon = young_case(org, staff, "Nearly Fourteen", date(2012, 12, 8))
+    nearly_adult = young_case(org, staff, "Nearly Eighteen", date(2009, 1, 10))
+    young_case(org, staff, "Already Adult", date(2008, 12, 7))
+    other = make_organisation("Westshire Integrated Care Board", kind=OrganisationKind.ICB)
+    young_case(other, {"assessor": staff["outsider"]}, "Elsewhere", date(2009, 5, 1))
+    chc.record_eligibility(
+        staff["approver"], nearly_adult, eligible=True, decided_on=today, today=today, reasons="In principle"
+    )
+    db.session.commit()
+    found = chc.approaching_adult_services(org.id, today)
+    assert [young.person.name for young in found] == ["Nearly Eighteen", "Nearly Fourteen"]
+    first, second = found
+    assert first.stage.value == "decision" and first.adult_decision.eligible
+    assert first.next_milestone == (chc.transition.Stage.ADULT, date(2027, 1, 10))
+    assert second.stage.value == "not_yet" and second.case.id == soon.id
+    assert second.next_milestone == (chc.transition.Stage.FLAG, date(2026, 12, 8))
+
+
+def test_the_list_page(client, client_request, staff, org, citizen, app, monkeypatch):
+    monkeypatch.setattr("portal.practitioner.chc_pages.current_day", lambda: date(2026, 12, 7))
+    young_case(org, staff, "Riley Nearly-Eighteen", date(2009, 1, 10))
+    sign_in(client, staff["assessor"])
+    home = client_request.get("practitioner.home")
+    assert home.select_one("a[href='/staff/young-people-moving-to-adult-services']") is not None
+    text = client_request.get("practitioner.chc_transition").get_text(" ", strip=True)
+    assert "Riley Nearly-Eighteen" in text and "Adult support in place from 10 January 2027" in text
+    assert "Not decided yet" in text
+    for account, status in ((staff["outsider"], 200), (citizen, 403)):
+        fresh = app.test_client()
+        sign_in(fresh, account)
+        response = fresh.get("/staff/young-people-moving-to-adult-services")
+        assert response.status_code == status
+        assert "Riley" not in response.get_data(as_text=True)
