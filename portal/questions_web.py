@@ -373,6 +373,18 @@ def display_answer(question: Question, value: Any, words: Words) -> str:
     return str(value)
 
 
+def said_last_time(case: Any, question: Question, words: Words) -> str | None:
+    """In a review, what was said to this question last time (the answers as confirmed then); None otherwise."""
+    from portal.reviews import last_time
+
+    before = last_time(case)
+    if before is None:
+        return None
+    if question.id not in before:
+        return str(gettext("Not asked last time"))
+    return display_answer(question, before[question.id], words)
+
+
 def words_not_given() -> str:
     """Shown for an optional question left blank."""
     return gettext("Not given")

@@ -74,4 +74,5 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     phb_pages,
     phone,
     records,
+    reviews,
 )

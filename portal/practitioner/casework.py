@@ -15,7 +15,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal import budgets, case_record, cases, money, vocabulary
+from portal import budgets, case_record, cases, money, reviews, vocabulary
 from portal.case_record import ELIGIBILITY_OUTCOMES
 from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
@@ -688,6 +688,8 @@ def budget(case_id: str) -> Any:
                         reason=form.reason.data or "",
                         contribution_pence=contribution,
                     )
+                except reviews.ReviewNotRecorded:
+                    form.amount.errors = [gettext("Record the review before you confirm its budget")]
                 except work.IncompleteValidation as incomplete:
                     # Full validation: every answer is checked before a budget is confirmed (the service's rule).
                     form.amount.errors = [

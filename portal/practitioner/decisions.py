@@ -14,7 +14,7 @@ from flask_login import current_user
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from portal import cases
+from portal import cases, reviews
 from portal.cases import Move
 from portal.extensions import db
 from portal.forms import Form, SubmitInput, TextArea, error_summary
@@ -118,6 +118,9 @@ def not_eligible(case_id: str) -> Any:
     if form.validate_on_submit():
         try:
             work.decide_not_eligible(current_user, found, reason=form.reason.data)
+        except reviews.ReviewNotRecorded:
+            flash(gettext("Record the review before you decide it."), "info")
+            return redirect(url_for(".review", case_id=found.public_id), code=303)
         except work.Conflict:
             flash(gettext("The case changed while you were working on it. Check it and try again."), "info")
         else:

@@ -18,7 +18,7 @@ from portal.person_details import AboutForm, covers, organisations_for_postcode
 from portal.practitioner import bp
 from portal.practitioner import service as work
 from portal.questionnaire import Voice, notes_of, storable, with_note
-from portal.questions_web import QuestionPage
+from portal.questions_web import QuestionPage, said_last_time
 from portal.security import roles_required
 
 
@@ -129,7 +129,9 @@ def phone_question(case_id: str, question_id: str) -> Any:
         if previous
         else url_for(".home")
     )
-    return page.render(place.position, case=case, back=back)
+    return page.render(
+        place.position, case=case, back=back, last_time=said_last_time(case, page.question, words)
+    )
 
 
 @bp.route("/assess/<case_id>/finish", methods=["GET", "POST"])

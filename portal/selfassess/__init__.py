@@ -16,7 +16,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from portal import account_service, budgets, cases, held
+from portal import account_service, budgets, cases, changes, held, review_copy, vocabulary
+from portal import reviews as review_rules
 from portal.audit import record
 from portal.cases import Move
 from portal.extensions import db
@@ -26,7 +27,7 @@ from portal.i18n.web import easy_read
 from portal.models import Authority, Case, CaseStatus, Document, Role
 from portal.person_details import organisations_for_postcode
 from portal.questionnaire import SectionStatus, notes_of
-from portal.questions_web import QuestionPage, display_answer
+from portal.questions_web import QuestionPage, display_answer, said_last_time
 from portal.selfassess import service
 from portal.selfassess.forms import (
     CarerForm,
@@ -277,6 +278,7 @@ def tasks(case_id: str) -> Any:
         risk=current.risk(answers),
         words=words_for(case, answers),
         first_unanswered=current.first_unanswered(answers),
+        review=review_rules.review_of(case),
     )
 
 
@@ -419,6 +421,7 @@ def question(case_id: str, question_id: str) -> Any:
         changing=changing,
         held_ticket=held.make_ticket(current_user, case, question_id),
         kept=kept,
+        last_time=said_last_time(case, page.question, words),
     )
 
 
@@ -617,8 +620,17 @@ def status(case_id: str) -> Any:
             .order_by((Document.lang == current_user.locale).desc(), Document.id.desc())
             .limit(1)
         )
+    review = review_rules.review_of(case)
+    own = case_record.own_estimate(case) if review is not None else None
     return render_template(
         "selfassess/status.html",
+        review=review,
+        review_rows=review_copy.section_rows(review) if review else [],
+        record_rows=review_copy.record_rows(review) if review else [],
+        changed=changes.for_review(case, now_result=budgets.loaded(own) if own else None) if review else None,
+        level_words=vocabulary.NEED_LEVEL_WORDS,
+        may_review=review_rules.may_start(current_user, case),
+        action=TakeBackForm(),
         case=case,
         form=TakeBackForm(),
         reply=reply,
@@ -758,3 +770,6 @@ def take_back(case_id: str) -> Response:
         "info",
     )
     return redirect(url_for(".status", case_id=case.public_id), code=303)
+
+
+from portal.selfassess import reviews  # noqa: E402,F401 - its views register on bp

@@ -1,0 +1,205 @@
+"""What changed between the decision in force and a review: need by area, and the budget line by line.
+
+For each area of need, the level and the share of unpaid support then and now; for the budget, each line of the
+allocation summary then and now, the lines that moved, and the engine's reasons for each side by side, worded in
+the page's language (:mod:`portal.vocabulary`). Both front doors and the review's PDF read it from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext
+
+from portal import budgets, vocabulary
+from portal.engine import AREAS, Estimate
+from portal.extensions import db
+from portal.models import Case, CaseStatus, Decision
+from portal.models import Estimate as StoredEstimate
+from portal.questionnaire import load_schema
+
+
+@dataclass(frozen=True)
+class AreaChange:
+    """One area of need then and now."""
+
+    area: str
+    name: str
+    level_then: int
+    level_now: int
+    unpaid_then: str
+    unpaid_now: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One line of the allocation summary then and now, with the engine's reasons for each."""
+
+    key: str
+    title: str
+    then_pence: int
+    now_pence: int
+    reasons_then: tuple[str, ...]
+    reasons_now: tuple[str, ...]
+
+    @property
+    def moved(self) -> bool:
+        """Whether the amount changed."""
+        return self.then_pence != self.now_pence
+
+    @property
+    def difference_pence(self) -> int:
+        """Now less then."""
+        return self.now_pence - self.then_pence
+
+
+@dataclass(frozen=True)
+class WhatChanged:
+    """Need and money then and now."""
+
+    areas: list[AreaChange]
+    lines: list[LineChange]
+    total_then_pence: int | None  # the budget decided then (None: no budget)
+    total_now_pence: int | None  # the budget decided now, or calculated while the review is open
+    decided_now: bool  # whether "now" is a decision (else a calculation)
+
+    @property
+    def moved_lines(self) -> list[LineChange]:
+        """The lines whose amount changed."""
+        return [line for line in self.lines if line.moved]
+
+
+def _levels(answers: Mapping[str, Any]) -> dict[str, tuple[int, Decimal]]:
+    """Each area's level of need (0 to 4) and unpaid share, from answers."""
+    profile = load_schema().to_profile(answers)
+    found = {}
+    for area in AREAS:
+        level = profile.get(f"need_{area}")
+        share = profile.get(f"unpaid_{area}")
+        found[area] = (
+            int(level) if isinstance(level, int | float | Decimal) else 0,
+            Decimal(str(share))
+            if isinstance(share, int | float | Decimal | str) and str(share)
+            else Decimal(0),
+        )
+    return found
+
+
+def _share_words(share: Decimal) -> str:
+    """An unpaid share in words ("none", "about half")."""
+    if share <= 0:
+        return str(gettext("none"))
+    key = format(share.normalize(), "f")
+    return str(vocabulary.UNPAID_SHARE_WORDS.get(key, key))
+
+
+def areas_then_and_now(then: Mapping[str, Any], now: Mapping[str, Any]) -> list[AreaChange]:
+    """Every area with a need then or now, in the engine's order, marking those that changed."""
+    before, after = _levels(then), _levels(now)
+    rows = []
+    for area in AREAS:
+        (level_then, unpaid_then), (level_now, unpaid_now) = before[area], after[area]
+        if not (level_then or level_now):
+            continue
+        rows.append(
+            AreaChange(
+                area=area,
+                name=str(vocabulary.AREA_NAMES[area]),
+                level_then=level_then,
+                level_now=level_now,
+                unpaid_then=_share_words(unpaid_then),
+                unpaid_now=_share_words(unpaid_now),
+                changed=(level_then, unpaid_then) != (level_now, unpaid_now),
+            )
+        )
+    return rows
+
+
+def lines_then_and_now(then: Estimate | None, now: Estimate | None) -> list[LineChange]:
+    """Every line allocated then or now, in the allocation summary's order, with its reasons on each side."""
+    then_lines = {line.key: line for line in budgets.worded_lines(then)} if then else {}
+    now_lines = {line.key: line for line in budgets.worded_lines(now)} if now else {}
+    amounts_then = {line.key: line.amount_pence for line in then.lines if line.allocated} if then else {}
+    amounts_now = {line.key: line.amount_pence for line in now.lines if line.allocated} if now else {}
+    shape = now or then
+    order = [line.key for line in shape.lines] if shape is not None else []
+    order += [key for key in then_lines if key not in order]
+    rows = []
+    for key in order:
+        if key not in amounts_then and key not in amounts_now:
+            continue
+        worded = now_lines.get(key) or then_lines[key]
+        rows.append(
+            LineChange(
+                key=key,
+                title=worded.title,
+                then_pence=amounts_then.get(key, 0),
+                now_pence=amounts_now.get(key, 0),
+                reasons_then=then_lines[key].reasons if key in then_lines else (),
+                reasons_now=now_lines[key].reasons if key in now_lines else (),
+            )
+        )
+    return rows
+
+
+def decided_estimate(decision: Decision | None) -> Estimate | None:
+    """The engine's result a decision was confirmed on."""
+    if decision is None:
+        return None
+    stored = db.session.get(StoredEstimate, decision.estimate_id)
+    return budgets.loaded(stored) if stored is not None else None
+
+
+def compare(
+    before: Case,
+    before_decision: Decision | None,
+    now_answers: Mapping[str, Any],
+    now_result: Estimate | None,
+    *,
+    now_decision: Decision | None = None,
+) -> WhatChanged:
+    """What changed from the decided case ``before`` to the review's answers and budget now."""
+    from portal.case_record import validated_answers
+
+    then_result = decided_estimate(before_decision)
+    return WhatChanged(
+        areas=areas_then_and_now(validated_answers(before), now_answers),
+        lines=lines_then_and_now(then_result if _has_budget(before_decision) else None, now_result),
+        total_then_pence=before_decision.confirmed_weekly_pence if before_decision else None,
+        total_now_pence=(
+            now_decision.confirmed_weekly_pence
+            if now_decision is not None
+            else (now_result.total_weekly_pence if now_result else None)
+        ),
+        decided_now=now_decision is not None,
+    )
+
+
+def _has_budget(decision: Decision | None) -> bool:
+    return decision is not None and decision.confirmed_weekly_pence is not None
+
+
+def for_review(case: Case, *, now_result: Estimate | None = None) -> WhatChanged | None:
+    """What changed in a review: against the case it follows; "now" is the review's decision once decided, else
+    ``now_result`` (the caller's calculation: the validated answers for staff, the person's own estimate)."""
+    from portal import reviews
+    from portal.case_record import final_decision, validated_answers
+
+    before = reviews.previous_case(case)
+    if before is None:
+        return None
+    before_decision = final_decision(before)
+    decision = final_decision(case) if case.status == CaseStatus.DECIDED else None
+    if decision is not None:
+        result = decided_estimate(decision) if decision.confirmed_weekly_pence is not None else None
+        return compare(before, before_decision, validated_answers(case), result, now_decision=decision)
+    answers = (
+        validated_answers(case)
+        if case.sent_at is not None
+        else load_schema().decode_answers(case.answers or {})
+    )
+    return compare(before, before_decision, answers, now_result)
