@@ -208,6 +208,10 @@ def funded_areas(items: dict[str, Any]) -> list[str] | None:
     return [*eligible, *FUNDED_WITH_ELIGIBLE_NEEDS]
 
 
+#: How a question reaches a person without an account, and how their answer comes back (never "online").
+OFFLINE_CHANNELS: tuple[str, ...] = ("phone", "letter", "in_person")
+
+
 def messages(case: Case) -> list[CaseMessage]:
     """Questions and answers, oldest first."""
     return list(db.session.scalars(select(CaseMessage).filter_by(case_id=case.id).order_by(CaseMessage.id)))

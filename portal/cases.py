@@ -52,8 +52,8 @@ class Move(StrEnum):
     CLAIM = "claim"
     RELEASE = "release"
     REASSIGN = "reassign"
-    ASK = "ask"  # the holder asks the person a question
-    ANSWER = "answer"  # the person answers it
+    ASK = "ask"  # the holder asks the person a question (online, or by phone, letter or in person)
+    ANSWER = "answer"  # the person answers it online; or the holder records an answer given offline
     VALIDATE = "validate"  # the holder checks answers and writes the Needs Profile
     CONFIRM = "confirm"  # the holder confirms a budget above their own level: it goes for approval
     DECIDE = "decide"  # the holder decides within their own level (or that no needs are eligible)
@@ -80,6 +80,9 @@ class Condition(StrEnum):
     UNHELD = "unheld"  # nobody holds the case (claim, take back)
     REASON = "reason"  # a reason in words is required
     REACHABLE = "reachable"  # the person has an account that can read and answer a question
+    OFFLINE = (
+        "offline"  # nobody with an account acts for the person: questions go by phone, letter or in person
+    )
     # A reconsideration: whoever takes it (claims it, is given it, or signs it off) neither confirmed nor
     # approved the decision it asks about. Vacuous for every other kind of case.
     INDEPENDENT = "independent"
@@ -129,7 +132,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_row(Move.REASSIGN, [S.SENT], S.CLAIMED, [R.MANAGER], Condition.UNHELD, Condition.INDEPENDENT),
     *_row(Move.REASSIGN, sorted(HELD), None, [R.MANAGER], Condition.INDEPENDENT),
     *_row(Move.ASK, [S.CLAIMED], S.WAITING_FOR_PERSON, [R.HOLDER], Condition.REACHABLE),
+    *_row(Move.ASK, [S.CLAIMED], S.WAITING_FOR_PERSON, [R.HOLDER], Condition.OFFLINE),
     *_row(Move.ANSWER, [S.WAITING_FOR_PERSON], S.CLAIMED, PEOPLE),
+    *_row(Move.ANSWER, [S.WAITING_FOR_PERSON], S.CLAIMED, [R.HOLDER], Condition.OFFLINE),
     *_row(Move.VALIDATE, [S.CLAIMED], None, [R.HOLDER]),
     *_row(Move.CONFIRM, [S.CLAIMED], S.WAITING_FOR_APPROVAL, [R.HOLDER]),
     *_row(Move.DECIDE, [S.CLAIMED], S.DECIDED, [R.HOLDER]),
@@ -268,6 +273,8 @@ def _permitting(
         if Condition.UNHELD in transition.conditions and case.holder_id is not None:
             continue
         if Condition.REACHABLE in transition.conditions and not reachable(case):
+            continue
+        if Condition.OFFLINE in transition.conditions and reachable(case):
             continue
         # The holder's own relation first: its conditional UPDATE is the narrowest.
         for relation in sorted(transition.actors & mine, key=lambda r: r != R.HOLDER):
@@ -648,7 +655,8 @@ def document() -> str:
         "member of staff holding the case; `assessor` and `manager` (approver or admin) are active staff of the",
         "case's organisation; `signatory` is a manager whose approval level covers the budget waiting for sign-off",
         "and who did not confirm it. Needs: `unheld` nobody holds the case; `reason` a reason in words;",
-        "`reachable` someone with an account acts for the person; `independent` for a reconsideration, whoever",
+        "`reachable` someone with an account acts for the person; `offline` nobody does (a question goes by",
+        "phone, letter or in person, and the holder records the answer); `independent` for a reconsideration, whoever",
         "takes it, is given it or signs it off neither confirmed nor approved the decision it asks about.",
         "",
         f"Open: {', '.join(sorted(s.value for s in OPEN))}. Final: {', '.join(sorted(s.value for s in FINAL))}.",

@@ -442,6 +442,9 @@ class CaseMessage(db.Model):  # type: ignore[name-defined]
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     kind: Mapped[str] = mapped_column(String(16))  # "question" or "answer"
+    # How it was asked or answered: "online", or, for a person without an account, "phone", "letter" or
+    # "in_person" (the member of staff holding the case records those: portal.case_record.OFFLINE_CHANNELS).
+    channel: Mapped[str] = mapped_column(String(16), default="online", server_default="online")
     body: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

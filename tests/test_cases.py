@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import cases
-from portal.cases import Move, NotAllowed, Relation, Stale
+from portal.cases import Condition, Move, NotAllowed, Relation, Stale
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -303,10 +303,27 @@ def test_only_staff_on_a_phone_draft_send_it_to_themselves(world):
 
 def test_asking_needs_someone_who_can_answer(world):
     case = make_case(world, S.CLAIMED, holder="assessor")
-    assert cases.can(world["assessor"], case, Move.ASK)
+    asked = cases.move(world["assessor"], case, Move.ASK)
+    assert Condition.REACHABLE in asked.conditions  # asked online: the person answers on their status page
+    waiting = fresh(case)
+    assert cases.can(world["person"], waiting, Move.ANSWER)
+    assert not cases.can(world["assessor"], waiting, Move.ANSWER), "the person answers for themselves"
+    assert not cases.can(world["assessor2"], waiting, Move.ANSWER)
+
+
+def test_a_person_without_an_account_is_asked_offline_and_the_holder_records_the_answer(world):
     db.session.execute(PersonLink.__table__.delete())
     db.session.commit()
-    assert not cases.can(world["assessor"], fresh(case), Move.ASK), "nobody has an account to answer"
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    asked = cases.move(world["assessor"], case, Move.ASK)
+    assert Condition.OFFLINE in asked.conditions and fresh(case).status == S.WAITING_FOR_PERSON
+    for other in ("assessor2", "approver", "admin", "outsider", "person", "stranger"):
+        assert not cases.can(world[other], fresh(case), Move.ANSWER), other
+    answered = cases.move(world["assessor"], fresh(case), Move.ANSWER, detail={"channel": "phone"})
+    assert Condition.OFFLINE in answered.conditions and Relation.HOLDER in answered.actors
+    assert (fresh(case).status, fresh(case).holder_id) == (S.CLAIMED, world["assessor"].id)
+    event = db.session.scalar(select(AuditEvent).filter_by(case_id=case.id, action="case.question_answered"))
+    assert event.detail["as"] == "holder" and event.detail["channel"] == "phone"
 
 
 def test_staff_closing_and_returning_need_a_reason(world):

@@ -73,6 +73,7 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     deployment,
     phb_pages,
     phone,
+    questions,
     records,
     reviews,
 )

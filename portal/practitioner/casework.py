@@ -456,40 +456,6 @@ def _next_to_validate(found: Any, question_id: str) -> str:
     return url_for(".needs_profile", case_id=found.public_id)
 
 
-class AskForm(Form):
-    """A question to the person."""
-
-    question = TextAreaField(
-        lazy_gettext("What do you want to ask?"),
-        widget=TextArea(),
-        description=lazy_gettext("The person sees this on their status page and by email."),
-        validators=[
-            InputRequired(message=lazy_gettext("Enter your question")),
-            Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer")),
-        ],
-    )
-    submit = SubmitField(lazy_gettext("Send the question"), widget=SubmitInput())
-
-
-@bp.route("/cases/<case_id>/ask", methods=["GET", "POST"])
-@roles_required(Role.ASSESSOR)
-def ask(case_id: str) -> Any:
-    """Ask the person a question; the case waits for their answer."""
-    found = _case(case_id)
-    if not cases.can(current_user, found, Move.ASK):
-        abort(403)
-    form = AskForm()
-    if form.validate_on_submit():
-        try:
-            work.ask_person(current_user, found, form.question.data)
-        except work.Conflict:
-            flash(gettext("You can only ask a question while you hold the case."), "info")
-        else:
-            flash(gettext("Your question has been sent."), "success")
-        return redirect(url_for(".case", case_id=found.public_id), code=303)
-    return render_template("practitioner/ask.html", case=found, form=form, errors=error_summary(form))
-
-
 # -- the Needs Profile ---------------------------------------------------------------------------------
 
 AREA_LABELS = {area: vocabulary.AREA_NAMES[area] for area in AREAS}

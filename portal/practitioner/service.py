@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import budgets, cases, reviews, staff_notices
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
+    OFFLINE_CHANNELS,
     current_validation,
     eligible_areas,
     final_decision,
@@ -394,16 +395,58 @@ def save_practitioner_items(
 # -- questions to the person -------------------------------------------------------------------------
 
 
-def ask_person(assessor: Account, case: Case, question: str) -> CaseMessage:
-    """Ask the person a question; the case waits for them, and they are told by email."""
-    cases.move(assessor, case, Move.ASK, detail={"question": question.strip()})
+def ask_person(assessor: Account, case: Case, question: str, channel: str = "online") -> CaseMessage:
+    """Ask the person a question; the case waits for them.
+
+    Online when someone with an account acts for the person (they are told by email and answer on their status
+    page); otherwise by phone, letter or in person (``channel``), and the holder records the answer
+    (:func:`record_offline_answer`). A channel that does not fit the person is refused before anything is written.
+    """
+    _check_channel(case, channel)
+    cases.move(assessor, case, Move.ASK, detail={"question": question.strip(), "channel": channel})
     message = CaseMessage(
-        case_id=case.id, author_id=assessor.id, kind="question", body=question.strip(), lang=assessor.locale
+        case_id=case.id,
+        author_id=assessor.id,
+        kind="question",
+        channel=channel,
+        body=question.strip(),
+        lang=assessor.locale,
     )
     db.session.add(message)
     _tell_people(case, "case_question", reference=case.reference)
     db.session.commit()
     return message
+
+
+def record_offline_answer(holder: Account, case: Case, answer: str, channel: str) -> CaseMessage:
+    """The holder records the answer a person without an account gave by phone, letter or in person.
+
+    The lifecycle allows it only to the holder, only while the case waits for the person, and only when nobody
+    with an account acts for them (who would answer for themselves).
+    """
+    if channel not in OFFLINE_CHANNELS:
+        raise ValueError(f"an answer recorded by staff came by phone, letter or in person, not {channel!r}")
+    if not answer.strip():
+        raise ValueError("an answer is needed")
+    cases.move(holder, case, Move.ANSWER, detail={"channel": channel})
+    message = CaseMessage(
+        case_id=case.id,
+        author_id=holder.id,
+        kind="answer",
+        channel=channel,
+        body=answer.strip(),
+        lang=holder.locale,
+    )
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def _check_channel(case: Case, channel: str) -> None:
+    """Online for a person someone with an account acts for; phone, letter or in person for anyone else."""
+    fits = channel == "online" if cases.reachable(case) else channel in OFFLINE_CHANNELS
+    if not fits:
+        raise ValueError(f"a question to this person cannot go {channel!r}")
 
 
 def _tell_people(case: Case, template: str, **context: Any) -> None:

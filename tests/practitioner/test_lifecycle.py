@@ -34,8 +34,6 @@ def test_the_table_covers_every_move_and_final_is_final():
         (Move.SEND, S.DRAFT, S.CLAIMED, {Relation.HOLDER}),
         (Move.TAKE_BACK, S.SENT, S.DRAFT, {Relation.PERSON, Relation.CARER}),
         (Move.CLAIM, S.SENT, S.CLAIMED, {Relation.ASSESSOR}),
-        (Move.ASK, S.CLAIMED, S.WAITING_FOR_PERSON, {Relation.HOLDER}),
-        (Move.ANSWER, S.WAITING_FOR_PERSON, S.CLAIMED, {Relation.PERSON, Relation.CARER}),
         (Move.VALIDATE, S.CLAIMED, S.CLAIMED, {Relation.HOLDER}),
         (Move.CONFIRM, S.CLAIMED, S.WAITING_FOR_APPROVAL, {Relation.HOLDER}),
         (Move.DECIDE, S.CLAIMED, S.DECIDED, {Relation.HOLDER}),
@@ -52,7 +50,19 @@ def test_conditions_of_the_table():
     claim = cases.transitions_for(Move.CLAIM, S.SENT)[0]
     assert Condition.UNHELD in claim.conditions
     assert Condition.UNHELD in cases.transitions_for(Move.TAKE_BACK, S.SENT)[0].conditions
-    assert Condition.REACHABLE in cases.transitions_for(Move.ASK, S.CLAIMED)[0].conditions
+    # Asked online when someone with an account acts for the person, who answers; otherwise asked by phone,
+    # letter or in person, and the member of staff holding the case records the answer.
+    ask = {t.conditions: t.actors for t in cases.transitions_for(Move.ASK, S.CLAIMED)}
+    assert ask == {
+        frozenset({Condition.REACHABLE}): frozenset({Relation.HOLDER}),
+        frozenset({Condition.OFFLINE}): frozenset({Relation.HOLDER}),
+    }
+    answer = {t.conditions: t.actors for t in cases.transitions_for(Move.ANSWER, S.WAITING_FOR_PERSON)}
+    assert answer == {
+        frozenset(): frozenset({Relation.PERSON, Relation.CARER}),
+        frozenset({Condition.OFFLINE}): frozenset({Relation.HOLDER}),
+    }
+    assert all(t.target == S.CLAIMED for t in cases.transitions_for(Move.ANSWER, S.WAITING_FOR_PERSON))
     assert Condition.REASON in cases.transitions_for(Move.RETURN, S.WAITING_FOR_APPROVAL)[0].conditions
     staff_withdrawals = [
         t for t in TRANSITIONS if t.move == Move.WITHDRAW and Relation.PERSON not in t.actors

@@ -1,5 +1,6 @@
-"""A person assessed on the phone, with no account: nobody is offered to ask them a question they cannot read, and
-staff reach the decision letter from the case to print or send it (issue 12 item 2)."""
+"""A person assessed on the phone, with no account: questions go by phone, letter or in person, never online where
+they cannot read them, and the member of staff holding the case records the answer; staff reach the decision
+letter from the case to print or send it (issue 12 item 2)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,11 @@ def test_no_question_offered_and_the_letter_is_on_the_case_for_staff(app, staff,
     sign_in(client, staff["assessor"], PASSWORD)
     url = f"/staff/cases/{sent_case.public_id}"
     page = check_page(client.get(url).get_data(as_text=True))
-    assert page.select_one(f"a[href='{url}/ask']") is None
-    assert client.get(f"{url}/ask").status_code == 403
     assert "no account" in page.get_text(" ", strip=True)
+    # A question is offered only by phone, letter or in person: never online, where nobody could read it.
+    ask = check_page(client.get(f"{url}/ask").get_data(as_text=True))
+    offered = [radio["value"] for radio in ask.select("input[name=channel]")]
+    assert offered == ["phone", "letter", "in_person"]
 
     _agree_with_the_rest(app, staff["assessor"], refreshed(sent_case))
     sent_case.organisation.settings = OrganisationRules(
@@ -97,3 +100,83 @@ def test_possible_duplicates_open_side_by_side_and_one_is_closed_as_withdrawn(
     outsider = app.test_client()
     sign_in(outsider, staff["outsider"], PASSWORD)
     assert outsider.get(f"/staff/cases/{first.public_id}/duplicates").status_code == 404
+
+
+def _offline(app, staff, sent_case):
+    db.session.execute(delete(PersonLink).where(PersonLink.person_id == sent_case.person_id))
+    db.session.commit()
+    assert service.claim(staff["assessor"], refreshed(sent_case))
+    client = app.test_client()
+    sign_in(client, staff["assessor"], PASSWORD)
+    return client, f"/staff/cases/{sent_case.public_id}"
+
+
+def test_a_question_asked_and_answered_offline_is_recorded_with_how(app, staff, sent_case, citizen):
+    from sqlalchemy import select
+
+    from portal.models import AuditEvent, CaseMessage
+    from tests.journey.helpers import post
+
+    client, url = _offline(app, staff, sent_case)
+    case_page = check_page(client.get(url).get_data(as_text=True))
+    assert case_page.select_one(f"a[href='{url}/ask']") is not None
+    # Bad input gets a message, never a 500, and what was typed stays.
+    response = post(
+        client, f"{url}/ask", {"question": "Do you use the stairlift?", "channel": "carrier pigeon"}
+    )
+    page = check_page(response.get_data(as_text=True), errors=True)
+    assert page.select_one("textarea[name=question]").get_text() == "Do you use the stairlift?"
+    assert refreshed(sent_case).status == CaseStatus.CLAIMED
+    response = post(client, f"{url}/ask", {"question": "Do you use the stairlift?", "channel": "letter"})
+    assert response.status_code == 303 and refreshed(sent_case).status == CaseStatus.WAITING_FOR_PERSON
+
+    # Only the holder records the answer: other staff get 403, another organisation 404, citizens 403.
+    for who, status in (("assessor2", 403), ("approver", 403), ("outsider", 404)):
+        other = app.test_client()
+        sign_in(other, staff[who], PASSWORD)
+        assert other.get(f"{url}/answer").status_code == status, who
+    person = app.test_client()
+    sign_in(person, citizen, PASSWORD)
+    assert person.get(f"{url}/answer").status_code in (403, 404)
+
+    case_page = check_page(client.get(url).get_data(as_text=True))
+    assert case_page.select_one(f"a[href='{url}/answer']") is not None
+    response = post(client, f"{url}/answer", {"answer": "", "channel": "phone"})
+    check_page(response.get_data(as_text=True), errors=True)
+    response = post(client, f"{url}/answer", {"answer": "Yes, every day.", "channel": "in_person"})
+    assert response.status_code == 303
+    case = refreshed(sent_case)
+    assert case.status == CaseStatus.CLAIMED and case.holder_id == staff["assessor"].id
+    messages = db.session.scalars(
+        select(CaseMessage).filter_by(case_id=case.id).order_by(CaseMessage.id)
+    ).all()
+    assert [(m.kind, m.channel, m.body) for m in messages] == [
+        ("question", "letter", "Do you use the stairlift?"),
+        ("answer", "in_person", "Yes, every day."),
+    ]
+    event = db.session.scalar(select(AuditEvent).filter_by(case_id=case.id, action="case.question_answered"))
+    assert event.detail["channel"] == "in_person" and event.actor_id == staff["assessor"].id
+    text = check_page(client.get(url).get_data(as_text=True)).get_text(" ", strip=True)
+    assert "Asked by letter" in text and "Answered in person" in text
+    # Once answered, there is nothing left to record.
+    assert client.get(f"{url}/answer").status_code == 403
+
+
+def test_staff_cannot_answer_for_a_person_who_answers_online(app, staff, sent_case):
+    from tests.journey.helpers import post
+
+    assert service.claim(staff["assessor"], sent_case)
+    client = app.test_client()
+    sign_in(client, staff["assessor"], PASSWORD)
+    url = f"/staff/cases/{sent_case.public_id}"
+    ask = check_page(client.get(f"{url}/ask").get_data(as_text=True))
+    assert not ask.select("input[name=channel]")  # asked online: the person answers on their status page
+    assert post(client, f"{url}/ask", {"question": "Do you use the stairlift?"}).status_code == 303
+    assert refreshed(sent_case).status == CaseStatus.WAITING_FOR_PERSON
+    assert client.get(f"{url}/answer").status_code == 403
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    response = client.post(f"{url}/answer", data={"csrf_token": token, "answer": "Yes", "channel": "phone"})
+    assert response.status_code == 403
+    assert refreshed(sent_case).status == CaseStatus.WAITING_FOR_PERSON
