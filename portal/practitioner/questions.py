@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from portal import cases
+from portal import case_record, cases
 from portal.cases import Move
 from portal.forms import Form, RadioInput, SubmitInput, TextArea, error_summary
 from portal.models import Role
@@ -94,9 +94,9 @@ def ask(case_id: str) -> Any:
     offline = not cases.reachable(found)
     form = OfflineAskForm() if offline else AskForm()
     if form.validate_on_submit():
-        channel = form.channel.data if isinstance(form, OfflineAskForm) else "online"
+        channel = (form.channel.data or "") if isinstance(form, OfflineAskForm) else "online"
         try:
-            work.ask_person(current_user, found, form.question.data, channel)
+            work.ask_person(current_user, found, form.question.data or "", channel)
         except (work.Conflict, cases.NotAllowed):
             flash(gettext("You can only ask a question while you hold the case."), "info")
         else:
@@ -120,13 +120,13 @@ def record_answer(case_id: str) -> Any:
     form = OfflineAnswerForm()
     if form.validate_on_submit():
         try:
-            work.record_offline_answer(current_user, found, form.answer.data, form.channel.data)
+            work.record_offline_answer(current_user, found, form.answer.data or "", form.channel.data or "")
         except (work.Conflict, cases.NotAllowed):
             flash(gettext("The case is no longer waiting for this answer."), "info")
         else:
             flash(gettext("The answer is recorded."), "success")
         return redirect(url_for(".case", case_id=found.public_id), code=303)
-    question = next((m for m in reversed(work.messages(found)) if m.kind == "question"), None)
+    question = next((m for m in reversed(case_record.messages(found)) if m.kind == "question"), None)
     return render_template(
         "practitioner/record_answer.html",
         case=found,
