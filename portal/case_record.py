@@ -157,7 +157,7 @@ FUNDED_WITH_ELIGIBLE_NEEDS: tuple[str, ...] = (
 
 #: The tests a determination may apply (a tool's manifest names its own, ``eligibility_test``); the record keeps
 #: the one it applied as ``eligibility.test`` (none: the Care Act's, as every record from before tools had).
-CARE_ACT, SECTION_117 = ELIGIBILITY_TESTS
+CARE_ACT, SECTION_117, ICB_DECISION = ELIGIBILITY_TESTS
 #: What Section 117 aftercare may meet: any area of need, and support at night.
 AFTERCARE_KEYS: tuple[str, ...] = (*AREAS, "night")
 
@@ -183,6 +183,15 @@ def eligible_areas(items: dict[str, Any]) -> list[str] | None:
         chosen_keys = set(arising) if isinstance(arising, list) else set()
         met = [key for key in AFTERCARE_KEYS if key in chosen_keys]
         return met if eligibility.get("reduces_risk") == "yes" else []
+    if test == ICB_DECISION:
+        # The ICB decided (NHS Continuing Healthcare, children's Continuing Care): the budget meets the areas of
+        # need recorded with an eligible decision, and none otherwise; the portal never works eligibility out.
+        areas = eligibility.get("areas")
+        return (
+            [str(a) for a in areas]
+            if eligibility.get("eligible") == "yes" and isinstance(areas, list)
+            else []
+        )
     if test != CARE_ACT:
         return []
     chosen = set(eligibility.get("cannot_achieve") or [])
@@ -203,7 +212,7 @@ def funded_areas(items: dict[str, Any]) -> list[str] | None:
     eligible = eligible_areas(items)
     if eligible is None:
         return None
-    if not eligible or items["eligibility"].get("test") == SECTION_117:
+    if not eligible or items["eligibility"].get("test") in (SECTION_117, ICB_DECISION):
         return eligible
     return [*eligible, *FUNDED_WITH_ELIGIBLE_NEEDS]
 

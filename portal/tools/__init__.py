@@ -41,8 +41,9 @@ COMPLETERS = ("person", "practitioner")
 CHARGING = ("financial_assessment", "none")
 #: How a practitioner decides which needs the budget meets (the rule is ``portal.case_record.eligible_areas``):
 #: the Care Act 2014 eligibility criteria, or Section 117 aftercare (needs arising from, or related to, the mental
-#: disorder, where aftercare reduces the risk of the condition getting worse and of readmission).
-ELIGIBILITY_TESTS = ("care_act", "section_117")
+#: disorder, where aftercare reduces the risk of the condition getting worse and of readmission), or the ICB's own
+#: decision for NHS Continuing Healthcare and children's Continuing Care (recorded as made: portal/chc.py).
+ELIGIBILITY_TESTS = ("care_act", "section_117", "icb_decision")
 ORGANISATION_KINDS = ("council", "icb", "partnership")
 _KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _MANIFEST_KEYS = {
