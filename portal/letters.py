@@ -76,6 +76,62 @@ def _positive(value: object) -> bool:
     return isinstance(value, int | float) and value > 0
 
 
+def eligibility_words(words: Words) -> dict[str, str]:
+    """What eligibility means and what was found, in the reader's voice and language: worded here and only here.
+
+    Keyed as a tool's own ``eligibility`` wording (portal/tools, decision 0015): ``heading``; ``eligible``, before
+    the list of outcomes the person cannot achieve; ``not_met``; ``not_eligible_needs``, before the list of needs
+    found that are not eligible; ``no_budget``, the headline of a decision without a budget. These are the Care Act
+    2014 words, for the person ("your needs") or for a carer reading about them ("the needs of Sam"); a tool with
+    its own test (Section 117 aftercare, NHS Continuing Healthcare) words its own in their place.
+    """
+    if words.voice == Voice.CARER:
+        name = words.name
+        return {
+            "heading": gettext("Eligibility for care and support"),
+            "eligible": gettext(
+                "The needs of %(name)s meet the national eligibility criteria of the Care Act 2014. "
+                "%(name)s cannot achieve these outcomes without help:",
+                name=name,
+            ),
+            "not_met": gettext(
+                "The needs of %(name)s do not meet the national eligibility criteria of the Care Act 2014. "
+                "The council can still give %(name)s information and advice.",
+                name=name,
+            ),
+            "not_eligible_needs": gettext(
+                "The assessor found %(name)s needs some help with these, but they are not eligible needs: to be "
+                "eligible, needs must come from an illness or disability, stop the person achieving at least two "
+                "of the ten outcomes in the regulations, and have a significant impact on their well-being.",
+                name=name,
+            ),
+            "no_budget": gettext(
+                "The needs of %(name)s are not eligible for care and support from the council, so there is no "
+                "personal budget.",
+                name=name,
+            ),
+        }
+    return {
+        "heading": gettext("Your eligibility for care and support"),
+        "eligible": gettext(
+            "Your needs meet the national eligibility criteria of the Care Act 2014. "
+            "You cannot achieve these outcomes without help:"
+        ),
+        "not_met": gettext(
+            "Your needs do not meet the national eligibility criteria of the Care Act 2014. "
+            "The council can still give you information and advice."
+        ),
+        "not_eligible_needs": gettext(
+            "Your assessor found you need some help with these, but they are not eligible needs: to be eligible, "
+            "needs must come from an illness or disability, stop you achieving at least two of the ten outcomes "
+            "in the regulations, and have a significant impact on your well-being."
+        ),
+        "no_budget": gettext(
+            "Your needs are not eligible for care and support from the council, so there is no personal budget."
+        ),
+    }
+
+
 def decision_context(case: Case, decision: Decision, words: Words | None = None) -> dict[str, Any]:
     """Everything the decision says, worded in the current locale (call inside ``force_locale`` for a letter).
 
@@ -84,6 +140,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
     other than the calculated one is a line of its own, with its amount.
     """
     words = words or Words(voice=Voice.PERSON, name=case.person.name)
+    carer = words.voice == Voice.CARER
     stored = db.session.get(Estimate, decision.estimate_id)
     result = budgets.loaded(stored) if stored else None
     has_budget = decision.confirmed_weekly_pence is not None
@@ -112,11 +169,17 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
             # The confirmed figure is not the calculated one: show the difference so the lines add up.
             lines.append(
                 {
-                    "label": gettext("Adjustment agreed by your assessor"),
+                    "label": gettext("Adjustment agreed by the assessor")
+                    if carer
+                    else gettext("Adjustment agreed by your assessor"),
                     "funder_label": "",
                     "amount_pence": difference,
                     "reasons": (),
                     "detail": gettext(
+                        "The assessor set a different budget from the calculated one. The reasons are below."
+                    )
+                    if carer
+                    else gettext(
                         "Your assessor set a different budget from the calculated one. The reasons are below."
                     ),
                 }
@@ -129,14 +192,20 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
         for a in approvals
         if a.outcome in ("confirmed", "approved")
     ]
-    contribution = (
-        gettext(
-            "A financial assessment found that you pay %(amount)s a week towards this.",
-            amount=budgets.format_money(decision.contribution_pence),
+    contribution = ""
+    if decision.contribution_pence is not None:
+        amount = budgets.format_money(decision.contribution_pence)
+        contribution = (
+            gettext(
+                "A financial assessment found that %(name)s pays %(amount)s a week towards this.",
+                name=words.name,
+                amount=amount,
+            )
+            if carer
+            else gettext(
+                "A financial assessment found that you pay %(amount)s a week towards this.", amount=amount
+            )
         )
-        if decision.contribution_pence is not None
-        else ""
-    )
     validation = current_validation(case)
     eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
     own = own_estimate(case)
@@ -155,6 +224,9 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
             "eligible": bool(eligible),
             "outcomes": [str(vocabulary.AREA_NAMES[area]) for area in eligible],
         },
+        "carer": carer,
+        "name": words.name,
+        "eligibility_words": eligibility_words(words),
         "person_name": case.person.name,
         "address_lines": case.person.postal_address(),
         "reference": case.reference,

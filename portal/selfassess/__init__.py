@@ -622,6 +622,7 @@ def status(case_id: str) -> Any:
         )
     review = review_rules.review_of(case)
     own = case_record.own_estimate(case) if review is not None else None
+    words = words_for(case)
     return render_template(
         "selfassess/status.html",
         review=review,
@@ -635,9 +636,9 @@ def status(case_id: str) -> Any:
         form=TakeBackForm(),
         reply=reply,
         errors=error_summary(reply),
-        words=words_for(case),
+        words=words,
         messages=case_record.messages(case),
-        decision=decision_context(case, decision) if decision else None,
+        decision=decision_context(case, decision, words) if decision else None,
         letter=letter,
         estimate_partial=case_record.own_estimate_is_partial(case),
     )
