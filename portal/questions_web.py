@@ -36,6 +36,7 @@ from portal.questionnaire import (
     Question,
     QuestionType,
     Schema,
+    Voice,
     clean_note,
     fill_name,
     note_too_long,
@@ -350,6 +351,19 @@ def option_items(question: Question, words: Words) -> list[dict[str, Any]]:
             item["behaviour"] = "exclusive"
         items.append(item)
     return items
+
+
+# -- staff wording ------------------------------------------------------------------------------------
+
+
+def staff_hint(question: Question, name: str) -> str:
+    """A question's hint as staff read it while checking the answer: about the person, by name.
+
+    The questionnaire's own ``staff_hint`` where the carer's hint speaks to whoever filled the form in ("this
+    could be you"), otherwise the carer's hint, which is already about the person; empty when there is none.
+    """
+    words = Words(voice=Voice.CARER, name=name)
+    return words.question(question, "staff_hint") or words.question(question, "hint")
 
 
 # -- showing answers ---------------------------------------------------------------------------------

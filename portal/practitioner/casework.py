@@ -35,7 +35,7 @@ from portal.models import Account, CaseKind, CaseStatus, OrganisationKind, Role
 from portal.practitioner import bp, load_case, worklist
 from portal.practitioner import service as work
 from portal.questionnaire import ErrorCode, QuestionType, Voice
-from portal.questions_web import display_answer, error_message, posted_answer, question_form
+from portal.questions_web import display_answer, error_message, posted_answer, question_form, staff_hint
 from portal.security import roles_required
 
 CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
@@ -293,6 +293,7 @@ def _validation_rows(found: Any) -> list[dict[str, Any]]:
                 "id": row.id,
                 "section": row.section,
                 "question": words.question(question, "summary") or words.question(question, "title"),
+                "hint": staff_hint(question, words.name),
                 "person": display_answer(question, person.get(row.id), words) if row.asked else "",
                 "person_note": person_notes.get(row.id, "") if row.asked else "",
                 "assessor": display_answer(question, validated.get(row.id), words)
@@ -438,6 +439,7 @@ def validate_answer(case_id: str, question_id: str) -> Any:
         errors=errors,
         person=display_answer(question, person.get(question_id), words) if answered_by_person else None,
         heading=words.question(question, "title"),
+        hint=staff_hint(question, words.name),
         conflict=conflict,
         item=item,
         position=position,

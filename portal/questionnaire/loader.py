@@ -266,7 +266,13 @@ def _closest(errors: Iterable[ValidationError]) -> ValidationError:
 
 # -- checks a JSON Schema cannot express -------------------------------------------------------------
 
-_KIND_KEYS = {"title": "title", "hint": "hint", "summary": "summary", "picture.alt": "picture_alt"}
+_KIND_KEYS = {
+    "title": "title",
+    "hint": "hint",
+    "staff_hint": "staff_hint",
+    "summary": "summary",
+    "picture.alt": "picture_alt",
+}
 _TYPE_KEYS = {
     QuestionType.NUMBER: {"min", "max", "whole_number"},
     QuestionType.TEXT: {"max_length"},
@@ -488,7 +494,7 @@ class _Builder:
         self, raw: Mapping[str, Any], values: tuple[str, ...], path: PathParts
     ) -> dict[tuple[str, str], Wording]:
         texts: dict[tuple[str, str], Wording] = {}
-        for key in ("title", "hint", "summary"):
+        for key in ("title", "hint", "staff_hint", "summary"):
             if key in raw:
                 texts[("", key)] = self._wording(raw[key], (*path, key))
         if "picture" in raw:

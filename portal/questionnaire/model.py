@@ -101,6 +101,7 @@ def fill_name(text: str, name: str) -> str:
 _KIND_LABELS = {
     "title": "Question",
     "hint": "Hint under the question",
+    "staff_hint": "Hint for practitioners checking the answer (about the person, never addressed to them)",
     "summary": "Short label for the check-your-answers page",
     "picture.alt": "Text alternative for the picture",
     "description": "Risk flag shown to practitioners",
@@ -344,7 +345,7 @@ class Question(Worded):
 
 def question_kinds(option_values: tuple[str, ...]) -> frozenset[str]:
     """Every kind of text a question with these options may have."""
-    kinds = {"title", "hint", "summary", "picture.alt"}
+    kinds = {"title", "hint", "staff_hint", "summary", "picture.alt"}
     for value in option_values:
         kinds.update({f"option.{value}", f"option.{value}.hint"})
     kinds.update(f"error.{code.value}" for code in ErrorCode)
