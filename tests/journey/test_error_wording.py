@@ -105,3 +105,13 @@ def test_the_error_in_easy_read(client, make_account, org):
     message = _error(client, case_id, "washing", "?easy_read=1")
     assert message == load_schema().question("washing").text("error.REQUIRED", easy_read=True)
     assert message != "Select how much help you need with washing"
+
+
+@pytest.mark.parametrize("question", load_schema().questions, ids=lambda q: q.id)
+def test_every_error_a_question_words_has_an_easy_read_wording_too(question: Question):
+    codes = {kind for kind in question.kinds() if kind.startswith("error.")}
+    for kind in codes:
+        for voice in (Voice.PERSON, Voice.CARER):
+            plain = question.text(kind, voice)
+            easy = question.text(kind, voice, easy_read=True)
+            assert easy and easy != plain, f"{question.id} {kind}: no Easy Read wording of its own"
