@@ -70,7 +70,7 @@ ORGANISATIONS = (
         ("EB1", "EB2"),
         "phb@eastbrook.example.org",
         "0300 555 0404",
-        False,
+        True,
     ),
 )
 
@@ -168,6 +168,9 @@ def seed_demo_cases() -> None:
     sender = current_app.extensions["portal.send_demo_case"]
     for index, (name, born, postcode, level, urgent) in enumerate(DEMO_PEOPLE):
         sender(carer, name, born, postcode, level, urgent, index)
+    from portal.demo_nhs import seed_demo_nhs
+
+    seed_demo_nhs()
 
 
 #: What each demo person's answers say, so that the demo's budgets look like real ones: a client group that
