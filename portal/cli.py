@@ -46,8 +46,9 @@ def init_app(app: Any) -> None:
         """Do queued jobs (emails, letters, calibration) until stopped."""
         from flask import current_app
 
-        from portal.jobs import work_in_lanes
+        from portal.jobs import start_recurring, work_in_lanes
 
+        start_recurring()  # the daily review reminders, unless a run is already waiting
         stop = threading.Event()
         try:
             # two lanes: accuracy tests and calibrations in one thread, emails and letters in the other

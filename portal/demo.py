@@ -354,7 +354,7 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
 
     from portal.config import DemoConfig
     from portal.demo_configs import seed_demo_configurations
-    from portal.jobs import work_in_lanes
+    from portal.jobs import start_recurring, work_in_lanes
     from portal.mail import start_sink
 
     # Plain HTTP on loopback: cookies cannot be Secure-only, and HSTS would stick to localhost.
@@ -371,6 +371,7 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
 
     def worker() -> Any:
         with app.app_context():
+            start_recurring()  # the daily review reminders
             work_in_lanes(app, stop=stop, poll_seconds=0.5)
 
     thread = threading.Thread(target=worker, name="demo-worker", daemon=True)

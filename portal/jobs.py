@@ -48,6 +48,24 @@ def handler(kind: str, *, heavy: bool = False) -> Callable[[Handler], Handler]:
     return register
 
 
+#: Functions that queue a recurring job unless one is already waiting (the daily review reminders): a worker
+#: process calls :func:`start_recurring` as it starts, so the chain of runs begins whichever host starts first.
+RECURRING: list[Callable[[], object]] = []
+
+
+def recurring(func: Callable[[], object]) -> Callable[[], object]:
+    """Register a function that queues a recurring job unless one is waiting (see :data:`RECURRING`)."""
+    RECURRING.append(func)
+    return func
+
+
+def start_recurring() -> None:
+    """Queue each recurring job that has none waiting, and commit."""
+    for func in RECURRING:
+        func()
+    db.session.commit()
+
+
 class TimeLimitExceeded(RuntimeError):
     """A heavy job ran past its time limit (``JOB_TIME_LIMIT_SECONDS``): it fails rather than run on."""
 

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.jobs import enqueue, handler
+from portal.jobs import enqueue, handler, recurring
 from portal.models import (
     Account,
     Case,
@@ -395,6 +395,7 @@ def send_reminders(today: date | None = None) -> int:
 REMINDER_TIME = time(7, 0)
 
 
+@recurring
 def schedule_reminders(now: datetime | None = None) -> Job | None:
     """Queue the daily reminders job unless one is already waiting (the worker calls this as it starts)."""
     waiting = db.session.scalar(

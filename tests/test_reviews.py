@@ -51,8 +51,11 @@ def claimed_review(world):
 
 def test_a_review_is_a_new_linked_case_with_its_own_record(world):
     first, _ = _decided(world, datetime.now(UTC))
+    version, answers = first.version, dict(first.answers)
     review = reviews.start(world["carer"], first)
     db.session.commit()
+    assert (fresh(first).version, fresh(first).answers) == (version, answers), "the decided case is untouched"
+    assert db.session.scalar(select(AuditEvent).filter_by(action="case.review_started", case_id=review.id))
     assert (review.kind, review.follows_id, review.status, review.holder_id) == (
         CaseKind.REVIEW,
         first.id,
@@ -298,6 +301,16 @@ def test_the_defaults_are_data_keyed_by_tool():
     ):
         with pytest.raises(ValueError):
             review_due.load_frequencies(broken)
+
+
+def test_every_tool_named_in_the_frequencies_exists():
+    from pathlib import Path
+
+    tools = Path(review_due.__file__).resolve().parent / "tools"
+    for key in review_due.frequencies().tools:
+        assert (tools / key / "tool.yaml").exists(), (
+            f"no tool {key!r}: a misspelt key would silently fall back"
+        )
 
 
 def test_the_first_review_falls_six_to_eight_weeks_after_the_plan(world):
