@@ -14,12 +14,13 @@ from typing import Any
 
 from flask_babel import format_percent, gettext, ngettext
 
-from portal.engine import FUNDERS, Configuration, Estimate, NeedsProfile, estimate
+from portal.engine import FUNDERS, Configuration, Estimate, NeedsProfile, estimate, make_profile
 from portal.extensions import db
 from portal.formatting import fill, format_money, format_whole_money, ltr, ltr_money
 from portal.models import Case, Organisation, Snapshot
 from portal.models import Estimate as StoredEstimate
 from portal.questionnaire import Schema
+from portal.tools import DEFAULT_TOOL, Tool
 from portal.vocabulary import (
     AREA_NAMES,
     LINE_PURPOSES,
@@ -48,11 +49,24 @@ def run(
     *,
     eligible: Iterable[str] | None = None,
     on: date | None = None,
+    tool: Tool | None = None,
 ) -> Estimate:
-    """The engine's estimate for some answers: a Personal Budget, or an IPB for someone paying for their own care."""
-    profile = NeedsProfile.from_mapping(schema.to_profile(answers).as_dict())
+    """The engine's estimate for some answers: a Personal Budget, or an IPB for someone paying for their own care.
+
+    The adult self-assessment (``tool`` None or the default) uses the organisation's configuration in force;
+    another tool its own shipped configuration, with its own areas of need (decision 0015).
+    """
     mode = "ipb" if schema.is_self_funder(answers) else "personal"
-    return estimate(profile, configuration_for(organisation, on), eligible=eligible, mode=mode)
+    if tool is None or tool.key == DEFAULT_TOOL:
+        profile = NeedsProfile.from_mapping(schema.to_profile(answers).as_dict())
+        return estimate(profile, configuration_for(organisation, on), eligible=eligible, mode=mode)
+    config = tool.configuration
+    return estimate(
+        make_profile(schema.to_profile(answers).as_dict(), config.areas, config.need_levels),
+        config,
+        eligible=eligible,
+        mode=mode,
+    )
 
 
 def store(case: Case, result: Estimate, *, purpose: str, snapshot: Snapshot | None = None) -> StoredEstimate:
@@ -108,13 +122,18 @@ class Summary:
     main_is_most: bool  # the largest line is more than half the total
 
 
-def summary(result: Estimate) -> Summary:
+def summary(result: Estimate, tool: Tool | None = None) -> Summary:
     """The estimate in a few rounded figures and one purpose, for a lay reader."""
+    from portal import tool_service
+
     largest = max(result.lines, key=lambda line: line.amount_pence, default=None)
     purpose = ""
     most = False
     if largest is not None and largest.allocated:
-        purpose = str(LINE_PURPOSES.get(largest.key, line_title(largest.key)[0].lower()))
+        own = tool_service.text_of(tool, f"lines.{largest.key}") if tool is not None else None
+        purpose = (
+            own.lower() if own else str(LINE_PURPOSES.get(largest.key, line_title(largest.key)[0].lower()))
+        )
         most = 2 * largest.amount_pence > result.total_weekly_pence
     return Summary(
         weekly=about_money(result.total_weekly_pence),
@@ -227,15 +246,43 @@ def line_detail(line: Any) -> str:
     return amount
 
 
+def tool_area_names(tool: Tool | None) -> dict[str, str]:
+    """A tool's own names of its areas of need, in the page's language (none for the adult tool: ours)."""
+    if tool is None:
+        return {}
+    from portal import tool_service
+
+    names = {}
+    for area in tool.areas:
+        text = tool_service.text_of(tool, f"areas.{area}")
+        if text:
+            names[area] = text
+    return names
+
+
+def area_name(area: str, tool: Tool | None = None) -> str:
+    """An area of need's name: the tool's own, else ours, else its key."""
+    return tool_area_names(tool).get(area) or str(AREA_NAMES.get(area, area))
+
+
 def worded_lines(
-    result: Estimate, config_titles: Mapping[str, str] | None = None, quotes: Quotes = NO_QUOTES
+    result: Estimate,
+    config_titles: Mapping[str, str] | None = None,
+    quotes: Quotes = NO_QUOTES,
+    tool: Tool | None = None,
 ) -> list[WordedLine]:
-    """Every line of the allocation summary, worded, with its reasons."""
+    """Every line of the allocation summary, worded, with its reasons (in the tool's own words where it has them)."""
+    from portal import tool_service
+
     lines = []
+    area_names = tool_area_names(tool)
     for line in result.lines:
-        title, title_lang = line_title(line.key, config_titles)
+        own = tool_service.text_of(tool, f"lines.{line.key}") if tool is not None else None
+        title, title_lang = (own, None) if own else line_title(line.key, config_titles)
         reasons = tuple(
-            reason_sentence(r, quotes.of_field(r.field)) for r in result.reasons if r.line == line.key
+            reason_sentence(r, quotes.of_field(r.field), area_names)
+            for r in result.reasons
+            if r.line == line.key
         )
         lines.append(
             WordedLine(
@@ -265,12 +312,13 @@ def split_words(result: Estimate) -> list[str]:
     ]
 
 
-def changes_words(result: Estimate) -> list[str]:
+def changes_words(result: Estimate, tool: Tool | None = None) -> list[str]:
     """What would change it: the rise if unpaid support in an area (or at night) stopped."""
+    area_names = tool_area_names(tool)
     return [
         fill(
             gettext("If the unpaid help with %(area)s stopped, the budget could go up by %(amount)s a week."),
-            area=str(AREA_NAMES.get(change.area, change.area)),
+            area=area_names.get(change.area) or str(AREA_NAMES.get(change.area, change.area)),
             amount=ltr_money(change.increase_pence),
         )
         for change in result.what_would_change

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal import tool_service
 from portal.engine import AREAS
 from portal.extensions import db
 from portal.models import (
@@ -24,7 +25,7 @@ from portal.models import (
     Snapshot,
     Validation,
 )
-from portal.questionnaire import load_schema, notes_of
+from portal.questionnaire import notes_of
 from portal.tools import ELIGIBILITY_TESTS
 
 
@@ -65,7 +66,7 @@ def own_estimate_is_partial(case: Case) -> bool:
     snapshot = db.session.get(Snapshot, row.snapshot_id)
     if snapshot is None:
         return False
-    schema = load_schema()
+    schema = tool_service.schema_of(case)
     return not schema.is_complete(schema.decode_answers(snapshot.answers))
 
 
@@ -87,7 +88,7 @@ def filled_in_by(case: Case) -> tuple[Account | None, PersonLink | None]:
 
 def person_answers(case: Case) -> dict[str, Any]:
     """The answers as the person sent them (typed)."""
-    return load_schema().decode_answers(latest_snapshot(case).answers)
+    return tool_service.schema_of(case).decode_answers(latest_snapshot(case).answers)
 
 
 def person_notes(case: Case) -> dict[str, str]:
@@ -103,7 +104,7 @@ def answer_note_rows(case: Case, words: Any) -> list[dict[str, str]]:
     notes = person_notes(case)
     if not notes:
         return []
-    schema = load_schema()
+    schema = tool_service.schema_of(case)
     answers = person_answers(case)
     rows = []
     for question in schema.questions:
@@ -127,7 +128,7 @@ def validated_answers(case: Case, validation: Validation | None = None) -> dict[
     for question_id, item in ((validation.items if validation else None) or {}).items():
         if item.get("action") in ("amend", "answer"):
             answers[question_id] = item.get("value")
-    return load_schema().decode_answers(answers)
+    return tool_service.schema_of(case).decode_answers(answers)
 
 
 #: The ten outcomes of regulation 2(2) of the Care and Support (Eligibility Criteria) Regulations 2015, (a) to (j),
@@ -263,9 +264,9 @@ def contact_rows(case: Case) -> list[tuple[str, str]]:
     )
     if snapshot is None:  # nothing sent yet
         return []
-    schema = load_schema()
+    schema = tool_service.schema_of(case)
     answers = schema.decode_answers(snapshot.answers)
-    words = Words(voice=Voice.CARER, name=case.person.name)
+    words = Words(voice=Voice.CARER, name=case.person.name, domain=tool_service.of(case).domain)
     path = set(schema.path(answers))
     rows = []
     for question_id in CONTACT_QUESTIONS:

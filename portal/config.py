@@ -86,6 +86,10 @@ class Config:
 
     LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = "en"
+    # Tool folders beyond those shipped in portal/tools/ (decision 0015), separated by ":".
+    TOOL_FOLDERS: tuple[str, ...] = tuple(
+        p for p in os.environ.get("PORTAL_TOOL_FOLDERS", "").split(":") if p.strip()
+    )
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
 
     # Sessions live in the database (portal/sessions.py); the cookie holds a random token and lasts as long as

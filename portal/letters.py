@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext, lazy_gettext
 
-from portal import budgets, vocabulary
+from portal import budgets, tool_service, vocabulary
 from portal.case_record import (
     ELIGIBILITY_OUTCOMES,
     current_validation,
@@ -25,7 +25,7 @@ from portal.i18n import babel_locale
 from portal.i18n.schema_text import Words
 from portal.jobs import handler
 from portal.models import Account, Approval, Case, Decision, Document, Estimate, Job, Validation
-from portal.questionnaire import Voice, load_schema
+from portal.questionnaire import Voice
 from portal.questions_web import display_answer
 
 OMBUDSMEN = {
@@ -40,7 +40,7 @@ def changed_answers(case: Case, validation: Validation | None, words: Words) -> 
     amended = {q: item for q, item in items.items() if item.get("action") == "amend"}
     if not amended:
         return []
-    schema = load_schema()
+    schema = tool_service.schema_of(case)
     person = person_answers(case)
     validated = validated_answers(case, validation)
     changed = []
@@ -63,7 +63,7 @@ def needs_not_eligible(case: Case, validation: Validation | None, eligible: list
     """The outcomes where the validated answers show a need that was not found eligible, worded."""
     if eligible is None:
         return []
-    profile = load_schema().to_profile(validated_answers(case, validation))
+    profile = tool_service.schema_of(case).to_profile(validated_answers(case, validation))
     return [
         str(vocabulary.AREA_NAMES[area])
         for area in ELIGIBILITY_OUTCOMES
@@ -139,7 +139,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
     and the advice of Care Act 2014 section 13 instead. With a budget, the lines always add up to it: a figure
     other than the calculated one is a line of its own, with its amount.
     """
-    words = words or Words(voice=Voice.PERSON, name=case.person.name)
+    words = words or Words(voice=Voice.PERSON, name=case.person.name, domain=tool_service.of(case).domain)
     carer = words.voice == Voice.CARER
     stored = db.session.get(Estimate, decision.estimate_id)
     result = budgets.loaded(stored) if stored else None
@@ -152,7 +152,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
     lines = []
     funders: list[str] = []
     if result is not None and has_budget:
-        for line in budgets.worded_lines(result):
+        for line in budgets.worded_lines(result, tool=tool_service.of(case)):
             if line.allocated:
                 lines.append(
                     {
@@ -208,6 +208,8 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
         )
     validation = current_validation(case)
     eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
+    tool = tool_service.of(case)
+    tool_words = tool_service.words_of(tool)
     own = own_estimate(case)
     own_pence = own.total_weekly_pence if own is not None else None
     return {
@@ -222,11 +224,17 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
         if eligible is None
         else {
             "eligible": bool(eligible),
-            "outcomes": [str(vocabulary.AREA_NAMES[area]) for area in eligible],
+            "outcomes": [budgets.area_name(area, tool) for area in eligible],
         },
         "carer": carer,
         "name": words.name,
-        "eligibility_words": eligibility_words(words),
+        # The Care Act's words, or the tool's own (decision 0015) where it has them.
+        "eligibility_words": {
+            **eligibility_words(words),
+            **{k.split(".", 1)[1]: v for k, v in tool_words.items() if k.startswith("eligibility.")},
+        },
+        "tool_words": tool_words,
+        "charging": tool.charging,
         "person_name": case.person.name,
         "address_lines": case.person.postal_address(),
         "reference": case.reference,

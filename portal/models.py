@@ -294,6 +294,12 @@ class Case(db.Model):  # type: ignore[name-defined]
     # The working copy of the answers while the case is a draft; what was sent lives in snapshots.
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     questionnaire_version: Mapped[str] = mapped_column(String(32), default="")
+    # The tool the case is completed with (portal/tools, decision 0015) and the hash of its files when the case
+    # was started, then sent; a case from before tools were data is the adult self-assessment's.
+    tool_key: Mapped[str] = mapped_column(
+        String(40), default="adult_social_care", server_default="adult_social_care"
+    )
+    tool_version: Mapped[str] = mapped_column(String(64), default="", server_default="")
     self_funder: Mapped[bool] = mapped_column(Boolean, default=False)
     # Queue columns, written when the case is sent, so the queue filters and sorts on indexes.
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)

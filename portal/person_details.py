@@ -31,10 +31,10 @@ def normalise_postcode(raw: str | None) -> str | None:
     return f"{match.group(1)} {match.group(2)}" if match else None
 
 
-def organisations_for_postcode(postcode: str) -> list[Organisation]:
-    """The organisations whose postcode districts include this postcode's district."""
+def organisations_for_postcode(postcode: str, tool_key: str | None = None) -> list[Organisation]:
+    """The organisations whose postcode districts include this postcode's district (offering the tool, if given)."""
     district = postcode.split(" ")[0]
-    return list(
+    found = list(
         db.session.scalars(
             select(Organisation)
             .join(PostcodeDistrict, PostcodeDistrict.organisation_id == Organisation.id)
@@ -42,6 +42,11 @@ def organisations_for_postcode(postcode: str) -> list[Organisation]:
             .order_by(Organisation.name)
         )
     )
+    if tool_key is None:
+        return found
+    from portal import tool_service
+
+    return [organisation for organisation in found if tool_service.is_enabled(organisation, tool_key)]
 
 
 def covers(organisation: Organisation | None, postcode: str | None) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from portal import budgets, cases, staff_notices
+from portal import budgets, cases, staff_notices, tool_service
 from portal.cases import Move
 from portal.extensions import db
 from portal.mail import link_to, queue_email
@@ -28,7 +28,6 @@ from portal.models import (
     Validation,
     utcnow,
 )
-from portal.questionnaire import load_schema
 
 
 class CaseMoved(RuntimeError):
@@ -40,7 +39,9 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
 
     One conditional UPDATE (the lifecycle's) moves the case out of draft, so a double submit sends once.
     """
-    current = load_schema()
+    tool = tool_service.of(case)
+    tool_service.check_enabled(case, case.organisation)  # refuses a tool the organisation does not offer
+    current = tool.schema
     answers = current.decode_answers(case.answers or {})
     risk = current.risk(answers)
     profile = current.to_profile(answers)
@@ -61,6 +62,7 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
                 "self_funder": current.is_self_funder(answers),
                 "person_name": case.person.name,
                 "possible_duplicate": bool(duplicates),
+                "tool_version": tool.version,
             },
             detail={"by_phone": True} if by_phone else {"authority": link.authority.value if link else ""},
         )
@@ -90,7 +92,10 @@ def send(account: Account, case: Case, *, urgent: bool = False) -> Snapshot:
     db.session.flush()
     # The person's own estimate, kept whole with its versions, beside the snapshot it was computed from.
     stored = budgets.store(
-        case, budgets.run(current, answers, case.organisation), purpose="self_assessment", snapshot=snapshot
+        case,
+        budgets.run(current, answers, case.organisation, tool=tool),
+        purpose="self_assessment",
+        snapshot=snapshot,
     )
     from portal.audit import record
 

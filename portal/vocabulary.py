@@ -415,12 +415,18 @@ EFFECT_SENTENCES: dict[str, Callable[[Reason, str | None, str], Any]] = {
 }
 
 
-def reason_sentence(reason: Reason, said: str | None = None) -> str:
-    """One reason as a plain sentence, quoting ``said`` (the person's own answer behind it) where there is one."""
+def reason_sentence(
+    reason: Reason, said: str | None = None, area_names: Mapping[str, str] | None = None
+) -> str:
+    """One reason as a plain sentence, quoting ``said`` (the person's own answer behind it) where there is one.
+
+    ``area_names``: a tool's own names of its areas of need (decision 0015), before ours.
+    """
     area = reason.field.split("_", 1)[1] if reason.field.startswith(("need_", "unpaid_")) else ""
     wording = EFFECT_SENTENCES.get(reason.effect)
     if wording is None:  # an effect newer than this portal: still a sentence, never a code
         return str(gettext("Another answer affected this line."))
-    sentence = wording(reason, said, str(AREA_NAMES.get(area, area)))
+    name = (area_names or {}).get(area) or AREA_NAMES.get(area, area)
+    sentence = wording(reason, said, str(name))
     # Markup keeps an isolated amount (<bdi>) as HTML; anything else is plain text.
     return sentence if isinstance(sentence, Markup) else str(sentence)

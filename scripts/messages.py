@@ -24,8 +24,17 @@ from portal.i18n import COMPLETE, LANGUAGES  # noqa: E402
 
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
-QUESTIONNAIRE_POT = TRANSLATIONS / "questionnaire.pot"
-DOMAINS = {"messages": POT, "questionnaire": QUESTIONNAIRE_POT}
+
+
+def _tool_domains() -> dict[str, str]:
+    """Each shipped tool's gettext domain and its key (decision 0015); the adult tool's is ``questionnaire``."""
+    from portal.tools import builtin_tools
+
+    return {tool.domain: key for key, tool in builtin_tools().items()}
+
+
+TOOL_DOMAINS = _tool_domains()
+DOMAINS = {"messages": POT, **{domain: TRANSLATIONS / f"{domain}.pot" for domain in TOOL_DOMAINS}}
 PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]
 
 
@@ -56,15 +65,17 @@ def _extract(target: Path) -> None:
     )
 
 
-def _extract_questionnaire(target: Path) -> None:
-    """Write the questionnaire schema's wording to its own template, the question id and kind as msgctxt."""
+def _extract_tool(domain: str, target: Path) -> None:
+    """Write a tool's wording (its questionnaire's, its name and its own words) to its domain's template, with
+    the question id and kind (or ``tool.<key>``) as msgctxt."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    from portal.questionnaire import load_schema
+    from portal.tools import builtin_tools
 
+    tool = builtin_tools()[TOOL_DOMAINS[domain]]
     catalog = Catalog(project="care-portal", msgid_bugs_address="translations@care-portal.invalid")
-    for source in load_schema().translatable_strings():
+    for source in tool.translatable_strings():
         catalog.add(source.text, context=source.msgctxt, auto_comments=[source.comment])
     with target.open("wb") as handle:
         write_po(handle, catalog, width=0, sort_output=True, omit_header=False)
@@ -77,10 +88,19 @@ def _ids(path: Path) -> set[tuple[str, str | None]]:
     return {(str(m.id), m.context) for m in catalog if m.id}
 
 
+def _extract_domain(domain: str, target: Path) -> None:
+    """Extract one domain's template: the code's messages, or a tool's wording."""
+    if domain == "messages":
+        _extract(target)
+    else:
+        _extract_tool(domain, target)
+
+
 def update() -> None:
-    """Re-extract both templates and merge them into every language's catalogues."""
-    _extract(POT)
-    _extract_questionnaire(QUESTIONNAIRE_POT)
+    """Re-extract every template (the code's and each tool's) and merge them into every language's catalogues,
+    creating a language's catalogue for a new tool's domain."""
+    for domain, pot in DOMAINS.items():
+        _extract_domain(domain, pot)
     for domain, pot in DOMAINS.items():
         for language in LANGUAGES:
             if language.code == "en":
@@ -109,6 +129,8 @@ def update() -> None:
 def compile_all() -> None:
     """Compile every .po into the .mo the app reads."""
     for domain in DOMAINS:
+        if not any(TRANSLATIONS.glob(f"*/LC_MESSAGES/{domain}.po")):
+            continue  # a new tool's catalogues are made by `update`; until then its English is shown
         subprocess.run(
             [*PYBABEL, "compile", "-D", domain, "-d", str(TRANSLATIONS), "--statistics"], check=True
         )
@@ -120,7 +142,10 @@ def check() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for domain, pot in DOMAINS.items():
             fresh = Path(tmp) / f"{domain}.pot"
-            (_extract if domain == "messages" else _extract_questionnaire)(fresh)
+            _extract_domain(domain, fresh)
+            if not pot.exists():
+                problems.append(f"translations/{pot.name} is missing; run: python scripts/messages.py update")
+                continue
             if _ids(fresh) != _ids(pot):
                 added = sorted(m for m, _ in _ids(fresh) - _ids(pot))[:5]
                 removed = sorted(m for m, _ in _ids(pot) - _ids(fresh))[:5]
@@ -129,6 +154,8 @@ def check() -> int:
                     "run: python scripts/messages.py update"
                 )
     for domain, pot in DOMAINS.items():
+        if not pot.exists():
+            continue  # reported above
         for language in LANGUAGES:
             if language.code == "en":
                 continue

@@ -25,6 +25,7 @@ STAFF_PAGES = {
             "admin_urgent_wording",
             "admin_validation",
             "admin_limits",
+            "admin_tools",
             "config_versions",
             "benchmarking",
             "accuracy",

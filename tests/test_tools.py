@@ -37,7 +37,7 @@ def test_the_adult_self_assessment_is_the_first_tool() -> None:
     assert adult.completed_by == {"person", "practitioner"}
     assert adult.charging == "financial_assessment"
     assert not adult.free_to_person
-    assert adult.enabled_by_default == {"council"}
+    assert adult.enabled_by_default == {"council", "partnership"}
     assert adult.areas == AREAS and adult.need_levels == 4
     # the same questionnaire and configuration as before tools were data
     assert adult.schema.content_hash == load_schema().content_hash
@@ -71,7 +71,11 @@ def test_a_tools_version_is_the_hash_of_its_files(tmp_path: Path) -> None:
         ("completed_by: [person, practitioner]", "completed_by: []", "completed_by: must list"),
         ("key: adult_social_care", "key: another_tool", "must be the folder's name"),
         ("domain: questionnaire", "domain: messages", "domain: must be a snake_case gettext domain"),
-        ("enabled_by_default: [council]", "enabled_by_default: [everyone]", "enabled_by_default: must list"),
+        (
+            "enabled_by_default: [council, partnership]",
+            "enabled_by_default: [everyone]",
+            "enabled_by_default: must list",
+        ),
         ("format_version: 1", "format_version: 2", "format_version: must be 1"),
         ("format_version: 1", "format_version: 1\nflavour: mint", "flavour: is not a manifest key"),
         ("name: Care and support needs assessment", "name: '  '", "name: must be text"),

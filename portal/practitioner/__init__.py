@@ -63,6 +63,7 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     accuracy_exports,
     admin_settings,
     admin_staff,
+    admin_tools,
     benchmarking,
     calibration,
     casework,

@@ -16,7 +16,7 @@ from flask_login import current_user
 from wtforms import EmailField, Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation, ValidationError
 
-from portal import settings_service
+from portal import settings_service, tool_service
 from portal.extensions import db
 from portal.formatting import format_money
 from portal.forms import MESSAGES, CharacterCount, Form, SubmitInput, TextInput, error_summary
@@ -363,6 +363,10 @@ def admin_settings() -> str:
         limits=limits,
         languages=LANGUAGES,
         full_check_percent=percent_text(rules.validation.full_check_percent),
+        tools=[
+            (tool_service.name_of(tool), tool_service.is_enabled(organisation, key))
+            for key, tool in tool_service.available().items()
+        ],
     )
 
 

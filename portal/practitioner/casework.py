@@ -15,7 +15,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal import budgets, case_record, cases, money, reviews, vocabulary
+from portal import budgets, case_record, cases, money, reviews, tool_service, vocabulary
 from portal.case_record import ELIGIBILITY_OUTCOMES
 from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
@@ -53,7 +53,7 @@ _case = load_case  # loads the case and audits the page that shows it
 
 def staff_words(case: Any) -> Words:
     """Questions worded about the person, by name, for staff."""
-    return Words(voice=Voice.CARER, name=case.person.name)
+    return Words(voice=Voice.CARER, name=case.person.name, domain=tool_service.of(case).domain)
 
 
 # -- the queue ----------------------------------------------------------------------------------------
@@ -68,7 +68,9 @@ def queue() -> str:
         page = max(1, min(10_000, int(args.get("page", "1"))))
     except ValueError:
         page = 1
+    tools = tool_service.available()
     wanted = work.QueueFilter(
+        tool=args.get("tool", "") if args.get("tool") in tools else "",
         status=args.get("status", "open")[:32],
         client_group=args.get("client_group", "") if args.get("client_group") in CLIENT_GROUPS else "",
         holder=args.get("holder", "any") if args.get("holder") in ("any", "me", "unassigned") else "any",
@@ -87,6 +89,11 @@ def queue() -> str:
         client_groups=CLIENT_GROUPS,
         group_names=vocabulary.CLIENT_GROUP_NAMES,
         now=_now(),
+        tools=[
+            (tool.key, tool_service.name_of(tool))
+            for tool in tools.values()
+            if wanted.tool == tool.key or tool_service.is_enabled(current_user.organisation, tool.key)
+        ],
     )
 
 
@@ -150,7 +157,7 @@ def case(case_id: str) -> str:
     reassign.assessor.choices = [(a.public_id, a.name) for a in assessors]
     from portal.pdf import language_name  # the PDF module loads its renderer lazily too
 
-    schema = work.schema()
+    schema = work.schema(found)
     words = staff_words(found)
     risks = [
         words.of(schema.risk_rule(rule_id), "description")
@@ -279,7 +286,7 @@ def agree_with_section(case_id: str, section: str) -> Any:
 
 def _validation_rows(found: Any) -> list[dict[str, Any]]:
     """Every question on the validated path (the service's rows), worded: the person's answer and the assessor's."""
-    schema = work.schema()
+    schema = work.schema(found)
     validation = work.current_validation(found)
     person = work.person_answers(found)
     person_notes = case_record.person_notes(found)
@@ -309,7 +316,7 @@ def _validation_rows(found: Any) -> list[dict[str, Any]]:
 
 def _sections(found: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The validation table by section, each with how many of its answers are still to check."""
-    schema = work.schema()
+    schema = work.schema(found)
     words = staff_words(found)
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -355,7 +362,7 @@ class ValidateForm(Form):
 def validate_answer(case_id: str, question_id: str) -> Any:
     """One answer: the person's beside a form to agree or amend. Saving uses optimistic locking."""
     found = _case(case_id)
-    schema = work.schema()
+    schema = work.schema(found)
     validation = work.current_validation(found)
     validated = work.validated_answers(found, validation)
     if question_id not in schema or not schema.is_on_path(question_id, validated):
@@ -555,8 +562,9 @@ def needs_profile(case_id: str) -> Any:
             else:
                 flash(gettext("The Needs Profile has been saved."), "success")
                 return redirect(url_for(".needs_profile", case_id=found.public_id), code=303)
-    profile = work.schema().to_profile(work.validated_answers(found, validation))
+    profile = work.schema(found).to_profile(work.validated_answers(found, validation))
     eligible = work.eligible_areas(items)
+    tool = tool_service.of(found)
     return render_template(
         "practitioner/needs_profile.html",
         case=found,
@@ -567,9 +575,13 @@ def needs_profile(case_id: str) -> Any:
         conflict=conflict,
         section_117=found.organisation is not None
         and found.organisation.kind == OrganisationKind.PARTNERSHIP,
-        area_labels=AREA_LABELS,
+        area_labels={area: budgets.area_name(area, tool) for area in tool.areas},
         outcomes=ELIGIBILITY_OUTCOMES,
-        levels={level: vocabulary.need_level_label(level) for level in range(5)},
+        levels={
+            level: tool_service.text_of(tool, f"levels.{level}")
+            or (vocabulary.need_level_label(level) if level <= 4 else str(level))
+            for level in range(tool.need_levels + 1)
+        },
         factors=[
             (label, vocabulary.factor_value(field, profile[field]))
             for field, label in vocabulary.FACTOR_NAMES.items()
@@ -692,7 +704,7 @@ def budget(case_id: str) -> Any:
         errors=error_summary(form),
         result=result,
         own=own,
-        lines=budgets.worded_lines(result),
+        lines=budgets.worded_lines(result, tool=tool_service.of(found)),
         split=budgets.split_words(result),
         changed=changed,
         no_eligible_needs=work.eligible_areas(

@@ -13,11 +13,12 @@ from typing import Any
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
+from portal import tool_service
 from portal.extensions import db
 from portal.formatting import format_money
 from portal.i18n.schema_text import Words
 from portal.models import Account, AuditEvent, Case
-from portal.questionnaire import Voice, load_schema
+from portal.questionnaire import Voice
 from portal.questions_web import display_answer
 
 VIEWED = "case.viewed"
@@ -91,13 +92,14 @@ def _pounds(pence: Any) -> str:
 
 
 def _validation_sentence(who: str, detail: dict[str, Any], case: Case) -> Any:
-    schema = load_schema()
+    tool = tool_service.of(case)
+    schema = tool.schema
     question_id = str(detail.get("question", ""))
     after = detail.get("after") or {}
     if question_id not in schema:
         return gettext("%(who)s checked an answer.", who=who)
     question = schema.question(question_id)
-    words = Words(voice=Voice.CARER, name=case.person.name)
+    words = Words(voice=Voice.CARER, name=case.person.name, domain=tool.domain)
     title = words.question(question, "summary") or words.question(question, "title")
     action = after.get("action")
     if action in ("amend", "answer"):

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from portal import tool_service
 from portal.extensions import db
 from portal.forms import Form, SubmitInput, TextInput, error_summary
 from portal.i18n.schema_text import Words
@@ -75,7 +76,7 @@ def phone_new() -> Any:
                 nhs_number=form.nhs_number.data,
                 address=form.address(),
             )
-            first = work.schema().first_unanswered({})
+            first = work.schema(case).first_unanswered({})
             return redirect(url_for(".phone_question", case_id=case.public_id, question_id=first), code=303)
     return render_template(
         "practitioner/phone_new.html", form=form, errors=error_summary(form), outside=outside
@@ -87,14 +88,19 @@ def phone_new() -> Any:
 def phone_question(case_id: str, question_id: str) -> Any:
     """One question, asked on the phone; saved at once."""
     case = _draft(case_id)
-    schema = work.schema()
+    schema = work.schema(case)
     answers = schema.decode_answers(case.answers or {})
     if question_id not in schema:
         abort(404)
     place = schema.place(question_id, answers)  # one walk over the answers serves the whole page
     if not place.on_path:
         abort(404)
-    words = Words(voice=Voice.CARER, name=case.person.name, self_funder=place.self_funder)
+    words = Words(
+        voice=Voice.CARER,
+        name=case.person.name,
+        self_funder=place.self_funder,
+        domain=tool_service.of(case).domain,
+    )
     page = QuestionPage.build(
         schema,
         question_id,
@@ -139,7 +145,7 @@ def phone_question(case_id: str, question_id: str) -> Any:
 def phone_finish(case_id: str) -> Any:
     """Finish: the answers become the case's snapshot and the assessor validates them like any other."""
     case = _draft(case_id)
-    schema = work.schema()
+    schema = work.schema(case)
     answers = schema.decode_answers(case.answers or {})
     first = schema.first_unanswered(answers)
     if first is not None:

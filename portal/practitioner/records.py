@@ -76,7 +76,7 @@ def export(case_id: str) -> Response:
         }
         if validation
         else None,
-        "needs_profile": dict(work.schema().to_profile(case_record.validated_answers(found))),
+        "needs_profile": dict(work.schema(found).to_profile(case_record.validated_answers(found))),
         "estimate": stored.result if stored else None,
         "decision": {
             "confirmed_weekly_pence": decision.confirmed_weekly_pence,

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import budgets, cases, reviews, staff_notices
+from portal import budgets, cases, reviews, staff_notices, tool_service
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
     OFFLINE_CHANNELS,
@@ -63,9 +63,11 @@ PAGE_SIZE = 25
 Conflict = cases.Stale  # someone else changed the case or its validation first
 
 
-def schema() -> Schema:
-    """The questionnaire."""
-    return load_schema()
+def schema(case: Case | None = None) -> Schema:
+    """The questionnaire of the case's tool (the adult self-assessment's without a case)."""
+    if case is None:
+        return load_schema()
+    return tool_service.schema_of(case)
 
 
 find_case = find_case_for_staff
@@ -84,6 +86,7 @@ class QueueFilter:
     waiting: str = "any"  # any, 7, 28 (days or more since sent)
     search: str = ""
     page: int = 1
+    tool: str = ""  # a tool's key (decision 0015), or any
 
 
 def queue_query(account: Account, wanted: QueueFilter) -> Select[tuple[Case]]:
@@ -97,6 +100,8 @@ def queue_query(account: Account, wanted: QueueFilter) -> Select[tuple[Case]]:
         query = query.where(Case.status != CaseStatus.DRAFT)
     if wanted.client_group:
         query = query.where(Case.client_group == wanted.client_group)
+    if wanted.tool:
+        query = query.where(Case.tool_key == wanted.tool)
     if wanted.holder == "me":
         query = query.where(Case.holder_id == account.id)
     elif wanted.holder == "unassigned":
@@ -247,7 +252,7 @@ def validation_rows(case: Case, validation: Validation | None = None) -> list[Va
     """Every question on the validated path, in order, with its state: the one reading of what is left."""
     validation = validation or current_validation(case)
     items = (validation.items if validation else None) or {}
-    current = schema()
+    current = schema(case)
     person = person_answers(case)
     rows = []
     for question_id in current.path(validated_answers(case, validation)):
@@ -480,10 +485,11 @@ def recalculate(case: Case) -> Any:
     """The engine on the validated answers, funding only the eligible areas once they are decided."""
     validation = current_validation(case)
     return budgets.run(
-        schema(),
+        schema(case),
         validated_answers(case, validation),
         case.organisation,
         eligible=funded_areas((validation.practitioner_items or {}) if validation else {}),
+        tool=tool_service.of(case),
     )
 
 

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from portal import account_service, budgets, cases, changes, held, review_copy, vocabulary
+from portal import account_service, budgets, cases, changes, held, review_copy, tool_service, vocabulary
 from portal import reviews as review_rules
 from portal.audit import record
 from portal.cases import Move
@@ -40,6 +40,7 @@ from portal.selfassess.forms import (
     WhoForm,
     WithdrawForm,
 )
+from portal.tools import DEFAULT_TOOL
 
 bp = Blueprint("selfassess", __name__, url_prefix="/my")
 
@@ -84,8 +85,14 @@ def words_for(case: Case, answers: dict[str, Any] | None = None, *, self_funder:
     speaker = service.Speaker.for_case(current_user, case)
     if self_funder is None:
         answers = service.stored_answers(case) if answers is None else answers
-        self_funder = service.schema().is_self_funder(answers)
-    return Words(voice=speaker.voice, name=speaker.name, easy_read=easy_read(), self_funder=self_funder)
+        self_funder = service.schema(case).is_self_funder(answers)
+    return Words(
+        voice=speaker.voice,
+        name=speaker.name,
+        easy_read=easy_read(),
+        self_funder=self_funder,
+        domain=tool_service.of(case).domain,
+    )
 
 
 def resume_url(case: Case) -> str:
@@ -94,7 +101,7 @@ def resume_url(case: Case) -> str:
         return url_for("selfassess.status", case_id=case.public_id)
     if not service.about_done(case):
         return url_for("selfassess.about", case_id=case.public_id)
-    first = service.schema().first_unanswered(service.stored_answers(case))
+    first = service.schema(case).first_unanswered(service.stored_answers(case))
     if first is not None:
         return url_for("selfassess.question", case_id=case.public_id, question_id=first)
     return url_for("selfassess.check", case_id=case.public_id)
@@ -115,14 +122,24 @@ def dashboard() -> str:
     )
 
 
+def _tool_asked() -> str:
+    """The tool a start page was asked for (``?tool=``), else the adult self-assessment."""
+    return request.args.get("tool", "") or DEFAULT_TOOL
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def who() -> Any:
     """Who is filling this in."""
     form = WhoForm()
+    tool_key = _tool_asked()
     if form.validate_on_submit():
         if form.who.data == "someone_else":
-            return redirect(url_for(".someone_else"), code=303)
-        case = service.start_for_self(current_user)
+            asked = None if tool_key == DEFAULT_TOOL else tool_key
+            return redirect(url_for(".someone_else", tool=asked), code=303)
+        try:
+            case = service.start_for_self(current_user, tool_key)
+        except tool_service.ToolRefused:
+            abort(404)
         db.session.commit()
         return redirect(url_for(".about", case_id=case.public_id), code=303)
     return render_template("selfassess/who.html", form=form, errors=error_summary(form))
@@ -133,9 +150,16 @@ def someone_else() -> Any:
     """A carer names the person, says how they are related and on what authority they act."""
     form = CarerForm()
     if form.validate_on_submit():
-        case = service.start_for_someone_else(
-            current_user, form.name.data, form.relationship.data, Authority(form.authority.data)
-        )
+        try:
+            case = service.start_for_someone_else(
+                current_user,
+                form.name.data,
+                form.relationship.data,
+                Authority(form.authority.data),
+                _tool_asked(),
+            )
+        except tool_service.ToolRefused:
+            abort(404)
         db.session.commit()
         return redirect(url_for(".about", case_id=case.public_id), code=303)
     return render_template("selfassess/someone_else.html", form=form, errors=error_summary(form))
@@ -175,7 +199,7 @@ def about(case_id: str) -> Any:
         person.nhs_number = form.nhs_number.data
         for key, value in form.address().items():
             setattr(person, key, value)
-        matches = organisations_for_postcode(person.postcode)
+        matches = organisations_for_postcode(person.postcode, case.tool_key)
         if len(matches) == 1:
             case.organisation_id = matches[0].id
         elif case.organisation_id not in {m.id for m in matches}:
@@ -199,7 +223,7 @@ def _after_about(case: Case) -> str:
         return url_for(".urgent", case_id=case.public_id)
     if came_from == "check":
         return url_for(".check", case_id=case.public_id)
-    current = service.schema()
+    current = service.schema(case)
     answers = service.stored_answers(case)
     # The person's details and the questions about them are one task, "About you": carry on with its questions.
     if current.section_statuses(answers).get(service.ABOUT_SECTION) != SectionStatus.COMPLETED:
@@ -217,7 +241,7 @@ def council(case_id: str) -> Any:
         return case
     if not case.person.postcode:
         return redirect(url_for(".about", case_id=case.public_id))
-    matches = organisations_for_postcode(case.person.postcode)
+    matches = organisations_for_postcode(case.person.postcode, case.tool_key)
     if not matches:
         # No organisation using this service covers the postcode: say so, and never offer one that does not.
         return render_template(
@@ -260,7 +284,7 @@ def tasks(case_id: str) -> Any:
     case = _draft(case_id)
     if isinstance(case, Response):
         return case
-    current = service.schema()
+    current = service.schema(case)
     answers = service.stored_answers(case)
     statuses = current.section_statuses(answers)
     sections = [
@@ -363,7 +387,7 @@ def question(case_id: str, question_id: str) -> Any:
             db.session.commit()
             flash(_SENT_MESSAGE(), "info")
         return case
-    current = service.schema()
+    current = service.schema(case)
     answers = service.stored_answers(case)
     # A page off the current path (or an unknown id) cannot be reached by typing its URL.
     if question_id not in current:
@@ -427,7 +451,7 @@ def question(case_id: str, question_id: str) -> Any:
 
 def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: bool) -> str:
     """After an answer: the next question, or back to check your answers when changing one."""
-    current = service.schema()
+    current = service.schema(case)
     if changing:
         # A changed answer may bring new questions onto the path: ask those, then return to the check page.
         following = current.path(answers)
@@ -449,7 +473,7 @@ def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: 
 
 def answer_rows(case: Case, words: Words, *, change_links: bool) -> list[dict[str, Any]]:
     """Sections with their answered questions, worded for the person, for the check page and PDFs."""
-    current = service.schema()
+    current = service.schema(case)
     answers = service.stored_answers(case)
     path = set(current.path(answers))
     sections = []
@@ -481,7 +505,7 @@ def check(case_id: str) -> Any:
     case = _draft(case_id)
     if isinstance(case, Response):
         return case
-    current = service.schema()
+    current = service.schema(case)
     answers = service.stored_answers(case)
     words = words_for(case, answers)
     return render_template(
@@ -501,20 +525,21 @@ def estimate(case_id: str) -> Any:
     case = _draft(case_id)
     if isinstance(case, Response):
         return case
-    current = service.schema()
+    current = service.schema(case)
     answers = service.stored_answers(case)
     if not (current.is_complete(answers) and service.about_done(case)):
         return redirect(url_for(".check", case_id=case.public_id))
-    result = budgets.run(current, answers, case.organisation)
+    tool = tool_service.of(case)
+    result = budgets.run(current, answers, case.organisation, tool=tool)
     words = words_for(case, answers)
     return render_template(
         "selfassess/estimate.html",
         case=case,
         result=result,
-        summary=budgets.summary(result),
-        lines=budgets.worded_lines(result, quotes=budgets.Quotes.of(current, answers, words)),
+        summary=budgets.summary(result, tool),
+        lines=budgets.worded_lines(result, quotes=budgets.Quotes.of(current, answers, words), tool=tool),
         split=budgets.split_words(result),
-        changes=budgets.changes_words(result),
+        changes=budgets.changes_words(result, tool),
         words=words,
     )
 
@@ -525,7 +550,7 @@ def send(case_id: str) -> Any:
     case = _draft(case_id)
     if isinstance(case, Response):
         return case
-    current = service.schema()
+    current = service.schema(case)
     answers = service.stored_answers(case)
     if not (current.is_complete(answers) and service.about_done(case)):
         return redirect(url_for(".check", case_id=case.public_id))
@@ -559,7 +584,7 @@ def urgent(case_id: str) -> Any:
     if isinstance(case, Response):
         return case
     answers = service.stored_answers(case)
-    risk = service.schema().risk(answers)
+    risk = service.schema(case).risk(answers)
     form = DeclarationForm()
     if form.validate_on_submit() and service.about_done(case):
         return _send(case, urgent=True)
@@ -695,10 +720,10 @@ def estimate_pdf(case_id: str) -> Any:
     from portal.selfassess.documents import details, estimate_document
 
     case = _case(case_id)
-    current = service.schema()
+    current = service.schema(case)
     if case.status == CaseStatus.DRAFT:
         answers = service.stored_answers(case)
-        result = budgets.run(current, answers, case.organisation)
+        result = budgets.run(current, answers, case.organisation, tool=tool_service.of(case))
         partial = not current.is_complete(answers)
     else:
         stored = case_record.own_estimate(case)
@@ -713,7 +738,9 @@ def estimate_pdf(case_id: str) -> Any:
         lang=current_code(),
         title=gettext("Your indicative budget"),
         details=details(case),
-        **estimate_document(result, quotes, partial=partial, easy_read=easy_read()),
+        **estimate_document(
+            result, quotes, partial=partial, easy_read=easy_read(), tool=tool_service.of(case)
+        ),
     )
     return pdf_response(pdf, f"estimate-{case.reference}.pdf")
 

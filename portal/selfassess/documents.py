@@ -16,6 +16,7 @@ from portal import budgets, case_record
 from portal.engine import Estimate
 from portal.formatting import format_day, format_money
 from portal.models import Authority, Case
+from portal.tools import Tool
 
 AUTHORITY_WORDS = {
     Authority.SELF: lazy_gettext("The person, for themselves"),
@@ -64,11 +65,16 @@ def easy_read_estimate(result: Estimate) -> list[str]:
 
 
 def estimate_document(
-    result: Estimate, quotes: budgets.Quotes, *, partial: bool, easy_read: bool = False
+    result: Estimate,
+    quotes: budgets.Quotes,
+    *,
+    partial: bool,
+    easy_read: bool = False,
+    tool: Tool | None = None,
 ) -> dict[str, Any]:
     """The context of the estimate PDF: exact figures, the range, reasons and what would change it; with
     Easy Read on, the Easy Read sentences first."""
-    lines = budgets.worded_lines(result, quotes=quotes)
+    lines = budgets.worded_lines(result, quotes=quotes, tool=tool)
     rows = [
         {"key": line.title, "value": Markup("\n").join((line.detail, *line.reasons)), "lang": line.title_lang}
         for line in lines
@@ -109,7 +115,7 @@ def estimate_document(
                 "list": True,
             }
         )
-    changes = budgets.changes_words(result)
+    changes = budgets.changes_words(result, tool)
     if changes:
         sections.append(
             {

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal import cases
+from portal import cases, tool_service
 from portal.audit import record
 from portal.cases import Move
 from portal.extensions import db
@@ -29,11 +29,14 @@ from portal.models import (
 )
 from portal.person_details import covers
 from portal.questionnaire import Schema, SectionStatus, Voice, load_schema, storable, with_note
+from portal.tools import DEFAULT_TOOL
 
 
-def schema() -> Schema:
-    """The questionnaire (cached per file by the loader)."""
-    return load_schema()
+def schema(case: Case | None = None) -> Schema:
+    """The questionnaire of the case's tool (the adult self-assessment's without a case); cached per file."""
+    if case is None:
+        return load_schema()
+    return tool_service.schema_of(case)
 
 
 def cases_for(account: Account) -> list[Case]:
@@ -100,8 +103,13 @@ class Speaker:
         return cls(Voice.CARER, case.person.name)
 
 
-def start_for_self(account: Account) -> Case:
-    """A new draft case for the account holder themselves (reusing their person record)."""
+def start_for_self(account: Account, tool_key: str = DEFAULT_TOOL) -> Case:
+    """A new draft case for the account holder themselves (reusing their person record), with a tool offered.
+
+    ``tool_service.ToolRefused`` if the tool does not exist, is not for a person to complete, or no organisation
+    offers it.
+    """
+    tool_service.check_start(tool_key, by_person=True)
     link = db.session.scalar(select(PersonLink).filter_by(account_id=account.id, authority=Authority.SELF))
     if link is None:
         person = Person(name=account.name, created_by_id=account.id)
@@ -115,13 +123,16 @@ def start_for_self(account: Account) -> Case:
         )
         db.session.add(link)
         db.session.flush()
-    return _new_case(account, link.person_id)
+    return _new_case(account, link.person_id, tool_key)
 
 
-def start_for_someone_else(account: Account, name: str, relationship: str, authority: Authority) -> Case:
+def start_for_someone_else(
+    account: Account, name: str, relationship: str, authority: Authority, tool_key: str = DEFAULT_TOOL
+) -> Case:
     """A new draft case for a person the account cares for, recording on what authority it acts."""
     if authority == Authority.SELF:
         raise ValueError("a carer cannot act with the person's own authority")
+    tool_service.check_start(tool_key, by_person=True)
     person = Person(name=name, created_by_id=account.id)
     db.session.add(person)
     db.session.flush()
@@ -134,13 +145,19 @@ def start_for_someone_else(account: Account, name: str, relationship: str, autho
         )
     )
     db.session.flush()
-    return _new_case(account, person.id)
+    return _new_case(account, person.id, tool_key)
 
 
-def _new_case(account: Account, person_id: int) -> Case:
-    """Create the draft case and audit it."""
+def _new_case(account: Account, person_id: int, tool_key: str) -> Case:
+    """Create the draft case with its tool and the tool's versions, and audit it."""
+    tool = tool_service.get(tool_key)
     case = Case(
-        person_id=person_id, created_by_id=account.id, answers={}, questionnaire_version=schema().version
+        person_id=person_id,
+        created_by_id=account.id,
+        answers={},
+        questionnaire_version=tool.schema.version,
+        tool_key=tool.key,
+        tool_version=tool.version,
     )
     db.session.add(case)
     db.session.flush()
@@ -178,7 +195,7 @@ def about_status(case: Case, section_status: SectionStatus | None) -> SectionSta
 
 def stored_answers(case: Case) -> dict[str, Any]:
     """The case's working answers as typed values."""
-    return schema().decode_answers(case.answers or {})
+    return schema(case).decode_answers(case.answers or {})
 
 
 def save_answer(
@@ -195,7 +212,7 @@ def save_answer(
     if note is not None:
         answers = with_note(answers, question_id, note)
     case.answers = answers
-    case.questionnaire_version = schema().version
+    case.questionnaire_version = schema(case).version
     db.session.commit()
 
 

@@ -63,6 +63,7 @@ _MANIFEST_KEYS = {
 WORDING_KEYS: Mapping[str, tuple[str, ...] | None] = MappingProxyType(
     {
         "areas": None,
+        "levels": None,
         "lines": None,
         "eligibility": ("heading", "meaning", "eligible", "not_met", "not_eligible_needs", "no_budget"),
         "letter": ("about", "paying", "rights"),
@@ -134,6 +135,7 @@ class Tool:
 
 _COMMENTS = {
     "areas": "the name of an area of need",
+    "levels": "a level of need, from 0 (none)",
     "lines": "the name of a line of the allocation summary",
     "eligibility": "what eligibility means for this tool",
     "letter": "a paragraph of the decision letter",
@@ -206,8 +208,15 @@ def _flatten_wording(data: Any, where: str, config: Configuration) -> dict[str, 
             raise ToolError(f"{where}: {top}", f"is not a wording key ({', '.join(WORDING_KEYS)})")
         if not isinstance(value, Mapping):
             raise ToolError(f"{where}: {top}", "must be a mapping of keys to text")
-        allowed = WORDING_KEYS[top] or (config.areas if top == "areas" else line_keys)
-        for key, text in value.items():
+        allowed = (
+            WORDING_KEYS[top]
+            or {
+                "areas": config.areas,
+                "levels": tuple(str(level) for level in range(config.need_levels + 1)),
+                "lines": line_keys,
+            }[top]
+        )
+        for key, text in ((str(k), v) for k, v in value.items()):
             if key not in allowed:
                 raise ToolError(f"{where}: {top}.{key}", f"is not one of {', '.join(allowed)}")
             if not isinstance(text, str) or not text.strip():

@@ -1,0 +1,142 @@
+"""The tools on the web side (decision 0015): which exist, which an organisation enables, and a case's tool.
+
+The tools are the folders under ``portal/tools/`` plus those named by the ``TOOL_FOLDERS`` setting (a deployment's
+own, or a test's fixture). An organisation's choices live in its settings (``tools``: key -> on or off); a tool it
+has not chosen about is on only where its manifest's ``enabled_by_default`` names the organisation's kind, so a new
+tool is off everywhere until an admin turns it on. Every rule that refuses is here, and the services call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+
+from portal.audit import record
+from portal.models import Account, Case, Organisation
+from portal.questionnaire import Schema
+from portal.tools import DEFAULT_TOOL, Tool, load_tools
+
+SETTINGS_KEY = "tools"
+
+
+class ToolRefused(Exception):
+    """A tool that does not exist, is not for this person to complete, or is not enabled where it would go."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code  # unknown, not_for_person, not_offered, not_enabled
+
+
+def available() -> dict[str, Tool]:
+    """Every tool by key, the adult self-assessment first (read from files; cached while they are unchanged)."""
+    return load_tools(current_app.config.get("TOOL_FOLDERS", ()))
+
+
+def get(key: str) -> Tool:
+    """The tool with this key (``ToolRefused("unknown")`` if there is none)."""
+    tool = available().get(key)
+    if tool is None:
+        raise ToolRefused("unknown")
+    return tool
+
+
+def of(case: Case) -> Tool:
+    """The tool a case is completed with (a case from before tools were data is the adult one's)."""
+    return get(case.tool_key or DEFAULT_TOOL)
+
+
+def schema_of(case: Case) -> Schema:
+    """The questionnaire of a case's tool."""
+    return of(case).schema
+
+
+def name_of(tool: Tool) -> str:
+    """The tool's name in the page's language (its own gettext domain)."""
+    from portal.i18n.schema_text import translate
+
+    return translate(tool.text("name"), domain_name=tool.domain)
+
+
+def text_of(tool: Tool, key: str) -> str | None:
+    """The tool's own wording for a key (``eligibility.not_met``) in the page's language, or None if it has none."""
+    from portal.i18n.schema_text import translate
+
+    source = tool.text(key)
+    return None if source is None else translate(source, domain_name=tool.domain)
+
+
+def words_of(tool: Tool) -> dict[str, str]:
+    """Every wording the tool gives (``eligibility.*``, ``letter.*``, ``areas.*``, ``lines.*``), translated."""
+    out = {}
+    for key in tool.wording:
+        text = text_of(tool, key)
+        if text:
+            out[key] = text
+    return out
+
+
+def is_enabled(organisation: Organisation | None, key: str) -> bool:
+    """Whether the organisation offers this tool: its admin's choice, else the tool's default for its kind."""
+    if organisation is None:
+        return False
+    tool = available().get(key)
+    if tool is None:
+        return False
+    chosen = (organisation.settings or {}).get(SETTINGS_KEY, {})
+    if isinstance(chosen, dict) and key in chosen:
+        return bool(chosen[key])
+    return str(organisation.kind) in tool.enabled_by_default
+
+
+def enabled(organisation: Organisation | None) -> list[Tool]:
+    """The tools an organisation offers, in order."""
+    return [tool for key, tool in available().items() if is_enabled(organisation, key)]
+
+
+def offered_anywhere(key: str) -> bool:
+    """Whether any organisation offers this tool (a person may start only a tool someone offers)."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+
+    return any(is_enabled(org, key) for org in db.session.scalars(select(Organisation)))
+
+
+def check_start(key: str, *, by_person: bool) -> Tool:
+    """The tool to start a case with, or ``ToolRefused``: it must exist, be for whoever completes it, be offered."""
+    tool = get(key)
+    if by_person and not tool.completed_by_person():
+        raise ToolRefused("not_for_person")
+    if not offered_anywhere(key):
+        raise ToolRefused("not_offered")
+    return tool
+
+
+def check_enabled(case: Case, organisation: Organisation | None) -> None:
+    """Refuse (``ToolRefused("not_enabled")``) a case going to an organisation that does not offer its tool."""
+    if not is_enabled(organisation, case.tool_key or DEFAULT_TOOL):
+        raise ToolRefused("not_enabled")
+
+
+def set_enabled(admin: Account, organisation: Organisation, keys: Iterable[str]) -> None:
+    """An admin's choice of the tools their organisation offers: these on, every other tool off (audited)."""
+    if admin.organisation_id != organisation.id:
+        raise PermissionError("an admin chooses only their own organisation's tools")
+    wanted = set(keys)
+    tools = available()
+    unknown = wanted - set(tools)
+    if unknown:
+        raise ToolRefused("unknown")
+    before = {key: is_enabled(organisation, key) for key in tools}
+    settings = dict(organisation.settings or {})
+    settings[SETTINGS_KEY] = {key: key in wanted for key in tools}
+    organisation.settings = settings
+    after = {key: key in wanted for key in tools}
+    if after != before:
+        record(
+            "organisation.tools_changed",
+            actor=admin,
+            organisation=organisation,
+            detail={"before": sorted(k for k, v in before.items() if v), "after": sorted(wanted)},
+        )
