@@ -47,6 +47,9 @@ SENTENCES: dict[str, Any] = {
     "case.reconsideration_opened": lazy_gettext(
         "%(who)s asked for this decision to be looked at again: %(other)s."
     ),
+    "phb.step_signed": lazy_gettext("%(who)s recorded a sign-off of the personal health budget."),
+    "chc.dst_recorded": lazy_gettext("%(who)s recorded the Decision Support Tool."),
+    "chc.eligibility_recorded": lazy_gettext("%(who)s recorded the ICB's decision on eligibility."),
 }
 
 PATHS = {

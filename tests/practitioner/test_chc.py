@@ -236,3 +236,19 @@ def test_the_list_page(client, client_request, staff, org, citizen, app, monkeyp
         response = fresh.get("/staff/young-people-moving-to-adult-services")
         assert response.status_code == status
         assert "Riley" not in response.get_data(as_text=True)
+
+
+def test_the_history_says_what_was_recorded(client, staff, case):
+    from portal import phb
+
+    chc.record_assessment(staff["assessor"], case, ALL_LOW, completed_on=TODAY, today=TODAY)
+    chc.record_eligibility(
+        staff["approver"], case, eligible=True, decided_on=TODAY, today=TODAY, reasons="Yes"
+    )
+    phb.sign_off(staff["assessor"], case, phb.Step.ASSESSED_NEEDS, signed_on=TODAY, today=TODAY)
+    db.session.commit()
+    sign_in(client, staff["assessor"])
+    text = client.get(f"/staff/cases/{case.public_id}/history").get_data(as_text=True)
+    assert "Asha Assessor recorded the Decision Support Tool." in text
+    assert "Cara Approver recorded the ICB&#39;s decision on eligibility." in text
+    assert "Asha Assessor recorded a sign-off of the personal health budget." in text
