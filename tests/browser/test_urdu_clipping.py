@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_inclusion import NARROW, opened, register, walk_journey
+from tests.browser.test_inclusion import ASSESSOR, NARROW, opened, register, staff, walk_journey
 
 #: Boxes whose text must keep inside them: form fields, buttons, tags and any box that clips what overflows it.
 MEASURE_JS = """
@@ -134,3 +134,19 @@ def test_the_measure_finds_clipped_letters(live_server, browser):
                        button.style.lineHeight = '1'; button.style.paddingTop = '0'; button.style.paddingBottom = '0'; }"""
         )
         assert any("govuk-button" in problem for problem in clipped(page))
+
+
+def test_no_urdu_letter_is_clipped_on_staff_pages(live_server, browser):
+    """Staff home, the queue, a case, its answers to check and its history, in Urdu, at desktop width and at
+    320 CSS pixels."""
+    found: dict[str, list[str]] = {}
+    for width in (1280, NARROW["width"]):
+        with staff(browser, live_server, ASSESSOR, viewport={"width": width, "height": 900}) as page:
+            page.goto(f"{live_server}/staff/queue?lang=ur")
+            case = page.locator("main a[href*='/staff/cases/']").first.get_attribute("href")
+            for path in ("/staff/", "/staff/queue", case, f"{case}/validate", f"{case}/history"):
+                response = page.goto(f"{live_server}{path}?lang=ur")
+                assert response.status == 200, path
+                if problems := clipped(page):
+                    found[f"{width}px {page.url}"] = problems
+    assert not found, "\n".join(f"{where}: {problems}" for where, problems in found.items())
