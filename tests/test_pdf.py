@@ -116,6 +116,9 @@ def answers_context(name: str) -> dict[str, Any]:
 CASES = {
     "letter-en": ("decision_letter.html", "en", "Sam Taylor", "Your care and support budget"),
     "letter-ur": ("decision_letter.html", "ur", URDU_NAME, "آپ کی نگہداشت اور معاونت کا بجٹ"),
+    # The letter opening in Easy Read (a reader chose it), in English and in Urdu.
+    "letter-easy-read-en": ("decision_letter.html", "en", "Sam Taylor", "Your care and support budget"),
+    "letter-easy-read-ur": ("decision_letter.html", "ur", URDU_NAME, "آپ کی نگہداشت اور معاونت کا بجٹ"),
     "answers-en": ("answers.html", "en", "Sam Taylor", "Your estimate"),
     "answers-ur": ("answers.html", "ur", URDU_NAME, "آپ کا تخمینہ"),
 }
@@ -125,6 +128,16 @@ def context_for(case: str) -> dict[str, Any]:
     template, lang, name, _title = CASES[case]
     if template == "answers.html":
         return answers_context(name)
+    if case.startswith("letter-easy-read"):
+        from portal.decision_easy_read import decision_lines
+        from portal.questionnaire import Voice
+
+        context = letter_context(name, reasons=[WELSH_REASON], written_in="cy")
+        with force_locale(lang):
+            context["easy_read"] = decision_lines(
+                weekly_pence=context["weekly_pence"], changed=True, voice=Voice.PERSON, name=name
+            )
+        return context
     if lang == "ur":
         # An Urdu letter whose reasons are in Urdu too, and an English one quoting Welsh reasons.
         return letter_context(name, reasons=[URDU_REASON], written_in="ur")
