@@ -233,3 +233,38 @@ def test_an_existing_case_reads_as_the_adult_tool(app, people):
     assert case.tool_key == "adult_social_care"
     assert case.tool_version == tool_service.get("adult_social_care").version
     assert tool_service.of(case).key == "adult_social_care"
+
+
+def test_staff_start_a_phone_assessment_only_with_a_tool_their_organisation_offers(
+    app, make_organisation, make_account
+):
+    from datetime import date
+
+    from portal.models import OrganisationKind
+
+    icb = make_organisation("Eastshire ICB", districts=("ES1",), kind=OrganisationKind.ICB)
+    assessor = make_account(Role.ASSESSOR, organisation=icb, level=2, email="assessor@eastshire.example.org")
+    admin = make_account(Role.ADMIN, organisation=icb, level=4, email="admin@eastshire.example.org")
+    details = {"name": "Kit Lane", "date_of_birth": date(1960, 1, 1), "postcode": "ES1 1AA", "nhs_number": ""}
+    with pytest.raises(
+        tool_service.ToolRefused
+    ):  # an ICB does not offer the adult self-assessment by default
+        service.start_phone_assessment(assessor, **details)
+    assert db.session.scalar(select(Case).filter_by(person_name="Kit Lane")) is None  # nothing half-made
+    client = _client(app, assessor)
+    response = post(
+        client,
+        "/staff/assess/new",
+        {"name": "Kit Lane", "date_of_birth": ["1", "1", "1960"], "postcode": "ES1 1AA", "nhs_number": ""},
+    )
+    assert (
+        response.status_code == 200
+        and "Your organisation does not offer this assessment" in response.get_data(as_text=True)
+    )
+    tool_service.set_enabled(admin, icb, ["adult_social_care"])
+    db.session.commit()
+    case = service.start_phone_assessment(assessor, **details)
+    assert (
+        case.tool_key == "adult_social_care"
+        and case.tool_version == tool_service.get("adult_social_care").version
+    )

@@ -68,16 +68,22 @@ def phone_new() -> Any:
         elif not covers(current_user.organisation, form.postcode.data):
             form.postcode.errors = [gettext("This postcode is not in your organisation's area")]
         else:
-            case = work.start_phone_assessment(
-                current_user,
-                name=form.name.data,
-                date_of_birth=form.date_of_birth.data,
-                postcode=form.postcode.data,
-                nhs_number=form.nhs_number.data,
-                address=form.address(),
-            )
-            first = work.schema(case).first_unanswered({})
-            return redirect(url_for(".phone_question", case_id=case.public_id, question_id=first), code=303)
+            try:
+                case = work.start_phone_assessment(
+                    current_user,
+                    name=form.name.data,
+                    date_of_birth=form.date_of_birth.data,
+                    postcode=form.postcode.data,
+                    nhs_number=form.nhs_number.data,
+                    address=form.address(),
+                )
+            except tool_service.ToolRefused:
+                form.name.errors = [gettext("Your organisation does not offer this assessment")]
+            else:
+                first = work.schema(case).first_unanswered({})
+                return redirect(
+                    url_for(".phone_question", case_id=case.public_id, question_id=first), code=303
+                )
     return render_template(
         "practitioner/phone_new.html", form=form, errors=error_summary(form), outside=outside
     )

@@ -58,6 +58,7 @@ from portal.models import (
 )
 from portal.organisation_rules import OrganisationRules
 from portal.questionnaire import Schema, Voice, load_schema, storable
+from portal.tools import DEFAULT_TOOL
 
 PAGE_SIZE = 25
 Conflict = cases.Stale  # someone else changed the case or its validation first
@@ -703,8 +704,12 @@ def start_phone_assessment(
     """A draft case an assessor completes for a person on the phone; the assessor holds it from the start.
 
     ``address`` is the postal address before the postcode (``address_line_1``, ``address_line_2``, ``town``):
-    without an account, the person's letters go by post.
+    without an account, the person's letters go by post. ``tool_service.ToolRefused`` when the assessor's
+    organisation does not offer the adult self-assessment (decision 0015), before anything is written.
     """
+    tool = tool_service.get(DEFAULT_TOOL)
+    if not tool_service.is_enabled(assessor.organisation, tool.key):
+        raise tool_service.ToolRefused("not_enabled")
     person = Person(
         name=name,
         date_of_birth=date_of_birth,
@@ -721,7 +726,9 @@ def start_phone_assessment(
         organisation_id=assessor.organisation_id,
         holder_id=assessor.id,
         answers={},
-        questionnaire_version=schema().version,
+        questionnaire_version=tool.schema.version,
+        tool_key=tool.key,
+        tool_version=tool.version,
         person_name=name,
     )
     db.session.add(case)
