@@ -127,6 +127,7 @@ def test_a_review_staff_start_is_a_draft_they_hold(world):
 
 def test_an_approver_does_not_start_a_review_they_cannot_go_through(world):
     first, _ = _decided(world, datetime.now(UTC))
+    assert not reviews.may_start(world["approver"], first) and not reviews.may_start(world["admin"], first)
     with pytest.raises(NotAllowed):
         reviews.start(world["approver"], first)
 
@@ -223,9 +224,16 @@ def test_notes_make_the_record_whole(world):
 
 
 def test_a_review_is_decided_only_once_recorded(world):
+    from portal.practitioner import service
+
     _, review = claimed_review(world)
     with pytest.raises(reviews.ReviewNotRecorded):
         reviews.require_recorded(review)
+    with pytest.raises(reviews.ReviewNotRecorded):
+        service.decide_not_eligible(world["assessor"], review, reason="No eligible needs now")
+    with pytest.raises(reviews.ReviewNotRecorded):
+        service.confirm_budget(world["assessor"], review, confirmed_pence=100, reason="x")
+    assert fresh(review).status == S.CLAIMED
     reviews.record_review(
         world["assessor"], review, good_entry(), expected_version=reviews.review_of(review).version
     )

@@ -149,6 +149,13 @@ def test_the_person_walks_a_review_and_the_assessor_records_it(app, staff, citiz
     assert "What the review recorded" in text and "Alex, Alex's daughter and the assessor" in text
     copy = client.get(f"/my/cases/{review.public_id}/review.pdf")
     assert copy.status_code == 200 and copy.mimetype == "application/pdf"
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(client.get(f"/my/cases/{review.public_id}/review.pdf?lang=cy").data)) as pdf:
+        assert str(pdf.Root.Lang) == "cy" and pdf.Root.MarkInfo.Marked, "tagged, in the person's language"
+    client.get(f"/my/cases/{review.public_id}/status?lang=en")
     # Their timeline: both decisions in order, with charts that have titles and tables beside them.
     line = check_page(client.get(f"/my/cases/{review.public_id}/timeline").get_data(as_text=True))
     charts = line.select("svg.app-chart")
