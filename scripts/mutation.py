@@ -8,7 +8,8 @@ Each mutant is one small bug planted in a copy of the tracked files (the working
 comparison turned round (``==``/``!=``, ``<``/``<=``, ``in``/``not in``, ``is``/``is not``), ``and``/``or``
 swapped, a ``not`` dropped, ``True``/``False`` swapped, a number moved by one, ``+``/``-`` swapped, a value
 returned as ``None``, or one statement deleted (the standards' "delete the line"). Wording is never mutated: a
-changed message is not a changed rule. For every mutant the target's fast tests run in a fresh process; a
+changed message is not a changed rule. For every mutant the target's fast tests run in a process forked from
+a warm one (third-party packages imported once; the project imported afresh from a copy holding the mutant); a
 mutant is killed when they fail (or run ten times longer than without it). The run prints the share killed and
 every survivor with its line, to be read: a survivor points at a missing test or is an equivalent mutant.
 
@@ -22,13 +23,15 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import importlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,57 +184,96 @@ def _copy_tree(into: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def _tests_fail(work: Path, tests: list[str], timeout: float) -> bool:
-    """Run the tests in a fresh process in ``work``; True when they fail (the mutant is killed)."""
-    command = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+def _warm_up(work: Path, tests: list[str]) -> None:
+    """Import, once, the third-party packages the app and its tests use, so that each forked run starts warm.
+
+    Nothing of the project is imported here: each run imports it afresh from its own copy, mutant included.
+    """
+    listed = subprocess.run(
+        [sys.executable, "-c", "import sys, portal.app, tests.conftest; print(' '.join(sys.modules))"],
+        cwd=work,
+        env={"PYTHONPATH": str(work), "PATH": "/usr/bin:/bin", "HOME": str(work)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in sorted({n.split(".")[0] for n in listed}):
+        if name in ("portal", "tests", "__main__") or name.startswith("_"):
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S112 - a package that cannot be imported early is imported by the run
+            continue
+
+
+def _start(work: Path, tests: list[str]) -> int:
+    """Fork a run of the tests in ``work``; the parent gets the child's pid."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 99
     try:
-        done = subprocess.run(
-            [*command, *tests],
-            cwd=work,
-            env={"PYTHONPATH": str(work), "PATH": "/usr/bin:/bin", "HOME": str(work)},
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return True
-    return done.returncode != 0
+        sys.dont_write_bytecode = True
+        os.chdir(work)
+        sys.path.insert(0, str(work))
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        import pytest
+
+        code = int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests]))
+    finally:
+        os._exit(code)
+
+
+def _plant_in(work: Path, module: str, source: str) -> None:
+    """Write a module's source into a copy, with no compiled bytecode left to stand in for it."""
+    path = work / module
+    for stale in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+        stale.unlink()
+    path.write_text(source, encoding="utf-8")
 
 
 def run(target: str, jobs: int, limit: int | None) -> tuple[int, int, list[Mutant]]:
-    """Mutate one target; (killed, total, survivors)."""
+    """Mutate one target; (killed, total, survivors).
+
+    ``jobs`` copies of the project, each running one mutant at a time in a process forked from this warm one.
+    """
     modules, tests = TARGETS[target]
     planted = [m for module in modules for m in mutants(module)][:limit]
+    originals = {module: (ROOT / module).read_text(encoding="utf-8") for module in modules}
     with tempfile.TemporaryDirectory(prefix=f"mutation-{target}-") as tmp:
         works = [Path(tmp) / f"copy{i}" for i in range(jobs)]
         for work in works:
             _copy_tree(work)
+            for module, source in originals.items():
+                _plant_in(work, module, source)
+        _warm_up(works[0], tests)
         started = time.monotonic()
-        if _tests_fail(works[0], tests, timeout=600):
+        _, status = os.waitpid(_start(works[0], tests), 0)
+        if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{target}: the tests fail without any mutant; fix them first")
-        timeout = max(60.0, 10 * (time.monotonic() - started))
-
-        def judge(index: int) -> bool:
-            mutant = planted[index]
-            work = works[index % jobs]
-            path = work / mutant.module
-            original = path.read_text(encoding="utf-8")
-            path.write_text(mutant.source, encoding="utf-8")
-            try:
-                return _tests_fail(work, tests, timeout)
-            finally:
-                path.write_text(original, encoding="utf-8")
-
-        # One worker per copy: each thread only ever touches works[i % jobs] for its own residue class.
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            verdicts: list[bool] = [False] * len(planted)
-            futures = {
-                lane: pool.submit(lambda lane=lane: [(i, judge(i)) for i in range(lane, len(planted), jobs)])
-                for lane in range(jobs)
-            }
-            for future in futures.values():
-                for i, killed in future.result():
-                    verdicts[i] = killed
+        timeout = max(30.0, 10 * (time.monotonic() - started))
+        verdicts: list[bool] = [False] * len(planted)
+        waiting = list(range(len(planted)))
+        running: dict[int, tuple[int, Path, float]] = {}  # pid -> (mutant, copy, started)
+        free = list(works)
+        while waiting or running:
+            while waiting and free:
+                index, work = waiting.pop(0), free.pop()
+                _plant_in(work, planted[index].module, planted[index].source)
+                running[_start(work, tests)] = (index, work, time.monotonic())
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                for late, (_index, _work, since) in running.items():
+                    if time.monotonic() - since > timeout:
+                        os.kill(late, signal.SIGKILL)
+                time.sleep(0.05)
+                continue
+            index, work, _since = running.pop(pid)
+            verdicts[index] = os.waitstatus_to_exitcode(status) != 0  # failed, crashed or killed: caught
+            _plant_in(work, planted[index].module, originals[planted[index].module])
+            free.append(work)
     survivors = [m for m, killed in zip(planted, verdicts, strict=True) if not killed]
     return len(planted) - len(survivors), len(planted), survivors
 
