@@ -492,6 +492,8 @@ def start_linked_case(account: Account, case: Case, kind: CaseKind, *, reason: s
         follows_id=case.id,
         answers=answers,
         questionnaire_version=case.questionnaire_version,
+        tool_key=case.tool_key,  # a review of a Continuing Healthcare decision is one too
+        tool_version=case.tool_version,
         self_funder=case.self_funder,
         urgent=case.urgent if staff else False,
         risk_rank=case.risk_rank if staff else 0,

@@ -137,8 +137,8 @@ def frequencies() -> Frequencies:
 
 
 def tool_key(case: Case) -> str:
-    """The tool the case was completed with (``cases.tool_key``, decision 0015); before tools, the default."""
-    return str(getattr(case, "tool_key", None) or frequencies().default_tool)
+    """The tool the case was completed with (``cases.tool_key``, decision 0015)."""
+    return case.tool_key or frequencies().default_tool
 
 
 def frequency_for(case: Case) -> Frequency:

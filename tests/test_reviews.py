@@ -372,6 +372,16 @@ def test_the_organisations_list(world):
     assert review_due.reviews_due(other.id) == []
 
 
+def test_a_review_keeps_the_tool_of_the_decision_it_follows(world):
+    first, _ = _decided(world, datetime.now(UTC))
+    first.tool_key, first.tool_version = "continuing_healthcare", "abc"
+    db.session.commit()
+    review = reviews.start(world["person"], first)
+    assert (review.tool_key, review.tool_version) == ("continuing_healthcare", "abc")
+    assert review_due.tool_key(review) == "continuing_healthcare"
+    assert review_due.frequency_for(review).first_by == review_due.Interval(3, "months")
+
+
 def test_the_record_agrees_with_the_frequency(world, monkeypatch):
     _, review = claimed_review(world)
     monkeypatch.setattr(review_due, "tool_key", lambda case: "continuing_healthcare")
