@@ -82,13 +82,9 @@ class DateOfBirthField(Field):
         return ""
 
 
-class AboutForm(Form):
-    """About the person: date of birth, postcode, NHS number."""
+class AddressFields(Form):
+    """The postal address before the postcode, optional, but whole or not at all: for letters by post."""
 
-    date_of_birth = DateOfBirthField(
-        lazy_gettext("Date of birth"),
-        description=lazy_gettext("For example, 27 3 1950"),
-    )
     address_line_1 = StringField(
         lazy_gettext("Building and street (optional)"),
         widget=TextInput(),
@@ -115,6 +111,39 @@ class AboutForm(Form):
             Length(max=100, message=lazy_gettext("Each line of the address must be 100 characters or fewer"))
         ],
         render_kw={"autocomplete": "address-level2"},
+    )
+
+    def validate_address_line_1(self, field: StringField) -> None:
+        """An address is given whole or not at all: a letter cannot be posted to half of one."""
+        field.data = (field.data or "").strip()
+        if not field.data and ((self.address_line_2.data or "").strip() or (self.town.data or "").strip()):
+            raise ValidationError(gettext("Enter the building and street, or leave the address out"))
+
+    def validate_town(self, field: StringField) -> None:
+        """The town or city, when a street is given."""
+        field.data = (field.data or "").strip()
+        if not field.data and (self.address_line_1.data or "").strip():
+            raise ValidationError(gettext("Enter the town or city"))
+
+    def validate_address_line_2(self, field: StringField) -> None:
+        """Kept trimmed."""
+        field.data = (field.data or "").strip()
+
+    def address(self) -> dict[str, str]:
+        """The address fields as the person's columns take them."""
+        return {
+            "address_line_1": self.address_line_1.data or "",
+            "address_line_2": self.address_line_2.data or "",
+            "town": self.town.data or "",
+        }
+
+
+class AboutForm(AddressFields):
+    """About the person: date of birth, postal address, postcode, NHS number."""
+
+    date_of_birth = DateOfBirthField(
+        lazy_gettext("Date of birth"),
+        description=lazy_gettext("For example, 27 3 1950"),
     )
     postcode = StringField(
         lazy_gettext("Postcode"),
@@ -159,30 +188,6 @@ class AboutForm(Form):
             )
         field.data = born
 
-    def validate_address_line_1(self, field: StringField) -> None:
-        """An address is given whole or not at all: a letter cannot be posted to half of one."""
-        field.data = (field.data or "").strip()
-        if not field.data and ((self.address_line_2.data or "").strip() or (self.town.data or "").strip()):
-            raise ValidationError(gettext("Enter the building and street, or leave the address out"))
-
-    def validate_town(self, field: StringField) -> None:
-        """The town or city, when a street is given."""
-        field.data = (field.data or "").strip()
-        if not field.data and (self.address_line_1.data or "").strip():
-            raise ValidationError(gettext("Enter the town or city"))
-
-    def validate_address_line_2(self, field: StringField) -> None:
-        """Kept trimmed."""
-        field.data = (field.data or "").strip()
-
-    def address(self) -> dict[str, str]:
-        """The address fields as the person's columns take them."""
-        return {
-            "address_line_1": self.address_line_1.data or "",
-            "address_line_2": self.address_line_2.data or "",
-            "town": self.town.data or "",
-        }
-
     def validate_postcode(self, field: StringField) -> None:
         """A UK postcode."""
         normal = normalise_postcode(field.data)
@@ -199,3 +204,9 @@ class AboutForm(Form):
         if not (digits.isdigit() and len(digits) == 10) or not nhs_number_is_valid(digits):
             raise ValidationError(gettext("Enter a real NHS number, with 10 digits, or leave it out"))
         field.data = digits
+
+
+class AddressForm(AddressFields):
+    """The person's postal address on its own, as staff record it for letters."""
+
+    submit = SubmitField(lazy_gettext("Save the address"), widget=SubmitInput())

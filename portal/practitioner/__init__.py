@@ -70,6 +70,7 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     chc_pages,
     config_rates,
     config_versions,
+    contact,
     decisions,
     deployment,
     phb_pages,

@@ -738,6 +738,35 @@ def start_phone_assessment(
     return case
 
 
+ADDRESS_KEYS = ("address_line_1", "address_line_2", "town")
+
+
+def record_address(holder: Account, case: Case, address: Mapping[str, str]) -> None:
+    """The member of staff holding the case records or corrects the person's postal address, for letters.
+
+    Refused (:class:`NotAllowed`) to anyone else, and once the case is decided; an address is whole (a street and
+    a town) or empty. Audited with the address before and after.
+    """
+    if not cases.can(holder, case, Move.VALIDATE):
+        raise NotAllowed("only the member of staff holding the case records the person's address")
+    lines = {key: (address.get(key) or "").strip() for key in ADDRESS_KEYS}
+    if bool(lines["address_line_1"]) != bool(lines["town"]) or (
+        lines["address_line_2"] and not lines["town"]
+    ):
+        raise ValueError("an address needs its building and street and its town, or nothing")
+    person = case.person
+    before = person.postal_address()
+    for key, value in lines.items():
+        setattr(person, key, value)
+    record(
+        "person.address_recorded",
+        actor=holder,
+        case=case,
+        detail={"before": before, "after": person.postal_address()},
+    )
+    db.session.commit()
+
+
 def find_phone_draft(assessor: Account, public_id: str) -> Case | None:
     """A draft this assessor is completing on the phone (nobody else's)."""
     if not re.fullmatch(r"[0-9a-f]{32}", public_id or ""):

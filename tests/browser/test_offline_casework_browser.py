@@ -86,6 +86,10 @@ def test_an_offline_question_and_answer_in_a_browser(live_server, live_app, brow
     text = page.inner_text("main")
     assert "Asked by letter" in text and "Answered by letter" in text and "Yes, twice a day." in text
 
+    page.goto(f"{case_url}/address")
+    assert page.locator("input[name=town]").input_value() == "Northfield"
+    _check(page)
+
     page.goto(f"{case_url}/validate")
     assert page.locator(".app-staff-hint").count() > 10
     _check(page)

@@ -97,3 +97,37 @@ def test_the_decision_letter_has_an_address_block_and_the_organisations_contacts
     assert "12 Station Road" in page.get_text(" ", strip=True)
     link = page.select_one("a[href*='/documents/']")
     assert client.get(link["href"]).data == letter.content
+
+
+def test_the_holder_records_a_postal_address_left_out_and_others_cannot(app, staff, sent_case, citizen):
+    from portal.models import AuditEvent, CaseStatus
+    from portal.practitioner import service
+
+    assert service.claim(staff["assessor"], sent_case)
+    url = f"/staff/cases/{sent_case.public_id}/address"
+    client = app.test_client()
+    sign_in(client, staff["assessor"], PASSWORD)
+    case_page = check_page(client.get(f"/staff/cases/{sent_case.public_id}").get_data(as_text=True))
+    assert case_page.select_one(f"a[href='{url}']") is not None
+    # Half an address is refused with a message, keeping what was typed; nothing is saved.
+    response = post(client, url, {"address_line_1": "12 Station Road", "town": ""})
+    page = check_page(response.get_data(as_text=True), errors=True)
+    assert page.select_one("input[name=address_line_1]")["value"] == "12 Station Road"
+    assert refreshed(sent_case).person.address_line_1 == ""
+    response = post(client, url, {"address_line_1": "12 Station Road", "town": "Northfield"})
+    assert response.status_code == 303
+    assert refreshed(sent_case).person.postal_address() == ["12 Station Road", "Northfield", "NF1 1AA"]
+    assert db.session.scalar(
+        select(AuditEvent).filter_by(case_id=sent_case.id, action="person.address_recorded")
+    )
+    # Only the member of staff holding the open case: others get 403, another organisation 404.
+    for who, status in (("assessor2", 403), ("approver", 403), ("outsider", 404)):
+        other = app.test_client()
+        sign_in(other, staff[who], PASSWORD)
+        assert other.get(url).status_code == status, who
+    person = app.test_client()
+    sign_in(person, citizen, PASSWORD)
+    assert person.get(url).status_code in (403, 404)
+    assert service.release(staff["assessor"], refreshed(sent_case))
+    assert refreshed(sent_case).status == CaseStatus.SENT
+    assert client.get(url).status_code == 403  # not held any more
