@@ -173,6 +173,11 @@ def test_a_tool_from_fixture_files_walks_from_start_to_decision_letter(app, peop
 
     # Claim, validate each answer, recalculate on the tool's configuration, confirm.
     page = assessor.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+    rows = [
+        " ".join(r.get_text(" ", strip=True).split())
+        for r in check_page(page).select(".govuk-summary-list__row")
+    ]
+    assert "Assessment tool Help at home check" in rows  # the case page names its tool
     assert (
         assessor.post(f"/staff/cases/{case_id}/claim", data={"csrf_token": csrf_from(page)}).status_code
         == 303

@@ -37,6 +37,7 @@ from portal.practitioner import service as work
 from portal.questionnaire import ErrorCode, QuestionType, Voice
 from portal.questions_web import display_answer, error_message, posted_answer, question_form, staff_hint
 from portal.security import roles_required
+from portal.tools import DEFAULT_TOOL
 
 CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
 KIND_LABELS = {
@@ -168,6 +169,8 @@ def case(case_id: str) -> str:
     return render_template(
         "practitioner/case.html",
         case=found,
+        # Named when it is not the adult self-assessment, so the page reads as before for every adult case.
+        tool_name="" if found.tool_key == DEFAULT_TOOL else tool_service.name_of(tool_service.of(found)),
         action=ActionForm(),
         reassign=reassign,
         validation=work.current_validation(found),
