@@ -144,6 +144,14 @@ def test_a_carer_reads_the_easy_read_decision_about_the_person(app, staff, sent_
     assert f"{name} will get" in email.body_text, email.body_text
     assert "You will get" not in email.body_text
     assert f"{weekly / 100:,.2f}" in email.body_text
+    # On the status page too, the carer reads about the person by name.
+    reader = app.test_client()
+    sign_in(reader, carer, PASSWORD)
+    page = check_page(
+        reader.get(f"/my/cases/{sent_case.public_id}/status?easy_read=1").get_data(as_text=True)
+    )
+    block = _decision_block(page).get_text(" ", strip=True)
+    assert f"{name} will get" in block and "You will get" not in block
     # The person, who did not choose Easy Read, gets the email as before.
     own = db.session.scalar(select(OutboxMessage).filter_by(kind="case_decided", to_address=citizen.email))
     assert "each week" not in own.body_text
