@@ -543,6 +543,52 @@ def start_linked_case(account: Account, case: Case, kind: CaseKind, *, reason: s
     return linked
 
 
+def may_start_adult_case(account: Account | None, case: Case) -> bool:
+    """Whether the account may start the adult assessment that follows this decided children's case (only once)."""
+    if case.status != S.DECIDED or R.ASSESSOR not in relations(account, case):
+        return False
+    return not db.session.scalar(
+        select(exists().where(Case.follows_id == case.id, Case.kind == CaseKind.ASSESSMENT))
+    )
+
+
+def start_adult_case(
+    account: Account,
+    case: Case,
+    *,
+    tool_key: str,
+    tool_version: str,
+    questionnaire_version: str,
+    answers: Mapping[str, Any],
+) -> Case:
+    """A young person's adult assessment, following their decided children's case: a new case for the same person,
+    linked to it (``follows_id``), which the assessor completes with the person as a draft they hold (as on the
+    phone), starting from ``answers`` (those that carry over). The children's case stays exactly as it was; once
+    decided, the adult case's decision is the one in force. The caller commits.
+    """
+    if not may_start_adult_case(account, case):
+        raise NotAllowed("the adult case cannot be started from this case by this account")
+    adult = Case(
+        person_id=case.person_id,
+        organisation_id=case.organisation_id,
+        created_by_id=account.id,
+        holder_id=account.id,
+        status=S.DRAFT,
+        kind=CaseKind.ASSESSMENT,
+        follows_id=case.id,
+        answers=dict(answers),
+        questionnaire_version=questionnaire_version,
+        tool_key=tool_key,
+        tool_version=tool_version,
+        person_name=case.person_name,
+    )
+    db.session.add(adult)
+    db.session.flush()
+    record("case.adult_case_started", actor=account, case=adult, detail={"follows": case.reference})
+    record("case.adult_case_opened", actor=account, case=case, detail={"by": adult.reference})
+    return adult
+
+
 def chain(case: Case) -> list[Case]:
     """The case and every case linked after it, oldest first (a person's line of decisions)."""
     first = case

@@ -62,6 +62,9 @@ DOMAINS: Mapping[str, tuple[Level, ...]] = {
 
 _STAFF = frozenset({Relation.HOLDER, Relation.ASSESSOR, Relation.MANAGER})
 
+ADULT_TOOL = "continuing_healthcare"
+CHILD_TOOL = "continuing_care"
+
 
 class Refused(ValueError):
     """The record breaks a rule; ``code`` says which, ``field`` where (the page words it on that field)."""
@@ -72,9 +75,14 @@ class Refused(ValueError):
         self.field = field
 
 
+def applies(case: Case) -> bool:
+    """Whether the case has a Continuing Healthcare record: it is completed with the adult CHC tool."""
+    return case.tool_key == ADULT_TOOL
+
+
 def may_record(account: Account | None, case: Case) -> bool:
-    """Whether the account may record on this case now: active staff of its organisation, the case open."""
-    return cases.is_open(case) and bool(cases.relations(account, case) & _STAFF)
+    """Whether the account may record on this case now: a CHC case, open, and active staff of its organisation."""
+    return applies(case) and cases.is_open(case) and bool(cases.relations(account, case) & _STAFF)
 
 
 def latest_assessment(case: Case) -> ChcAssessment | None:
@@ -101,13 +109,15 @@ class YoungPerson:
     milestones: transition.Milestones
     next_milestone: tuple[transition.Stage, date] | None
     adult_decision: ChcEligibility | None  # the latest eligibility decision on any of their cases here
+    adult_case: Case | None  # the adult case started from one of their children's cases
 
 
 def approaching_adult_services(organisation_id: int, today: date) -> list[YoungPerson]:
     """The organisation's young people from half a year before 14 until 18, the nearest milestone first.
 
-    Everyone with a case sent to the organisation whose date of birth puts them there (:mod:`portal.transition`),
-    with their latest case and whether the ICB has recorded an adult eligibility decision for them.
+    Everyone with a children's Continuing Care case sent to the organisation whose date of birth puts them there
+    (:mod:`portal.transition`), with their latest such case, whether the ICB has recorded an adult eligibility
+    decision for them, and their adult case if one was started from a children's case.
     """
     rows = db.session.execute(
         select(Case, Person)
@@ -116,6 +126,7 @@ def approaching_adult_services(organisation_id: int, today: date) -> list[YoungP
             Case.organisation_id == organisation_id,
             Case.status != CaseStatus.DRAFT,
             Case.deleted_at.is_(None),
+            Case.tool_key == CHILD_TOOL,
             Person.date_of_birth.is_not(None),
         )
         .order_by(Case.id)
@@ -136,8 +147,16 @@ def approaching_adult_services(organisation_id: int, today: date) -> list[YoungP
             .limit(1)
         )
         marks = transition.milestones(born)
+        adult = db.session.scalar(
+            select(Case)
+            .where(Case.person_id == person.id, Case.tool_key == ADULT_TOOL, Case.follows_id.is_not(None))
+            .order_by(Case.id.desc())
+            .limit(1)
+        )
         found.append(
-            YoungPerson(person, case, transition.stage(born, today), marks, marks.next_on(today), decision)
+            YoungPerson(
+                person, case, transition.stage(born, today), marks, marks.next_on(today), decision, adult
+            )
         )
     found.sort(key=lambda young: (young.milestones.adult_on, young.person.name))
     return found
@@ -225,3 +244,41 @@ def record_eligibility(
         detail={"eligible": eligible, "decided_on": decided_on.isoformat()},
     )
     return row
+
+
+def may_start_adult_case(account: Account | None, case: Case) -> bool:
+    """Whether the account may start the adult CHC case from this children's Continuing Care case now."""
+    from portal import tool_service
+
+    return (
+        case.tool_key == CHILD_TOOL
+        and tool_service.is_enabled(case.organisation, ADULT_TOOL)
+        and cases.may_start_adult_case(account, case)
+    )
+
+
+def start_adult_case(account: Account, case: Case) -> Case:
+    """Start the young person's adult NHS Continuing Healthcare case from their decided children's case: linked to
+    it, held by the assessor as a draft, starting from the answers that mean the same in both tools (the adult
+    tool's ``carry_over.yaml``; amendments the children's assessor made count). The caller commits."""
+    from portal import tool_service
+    from portal.carry_over import load_carry_over
+    from portal.case_record import current_validation, latest_snapshot
+
+    if not may_start_adult_case(account, case):
+        raise NotAllowed("the adult case cannot be started from this case by this account")
+    adult_tool = tool_service.get(ADULT_TOOL)
+    carry = load_carry_over(adult_tool, tool_service.available())
+    answers = dict(latest_snapshot(case).answers)
+    validation = current_validation(case)
+    for question_id, item in ((validation.items if validation else None) or {}).items():
+        if item.get("action") in ("amend", "answer"):
+            answers[question_id] = item.get("value")
+    return cases.start_adult_case(
+        account,
+        case,
+        tool_key=adult_tool.key,
+        tool_version=adult_tool.version,
+        questionnaire_version=adult_tool.schema.version,
+        answers=carry.apply(answers) if carry is not None and carry.source == CHILD_TOOL else {},
+    )

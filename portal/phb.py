@@ -95,6 +95,10 @@ DEFAULT_LEVELS: Mapping[Step, int] = {
     Step.AUDIT: 4,
 }
 
+#: The tools whose budgets are NHS personal health budgets: Continuing Healthcare, children's Continuing Care, and
+#: Section 117 aftercare (whose NHS part the person has the right to have as a personal health budget).
+PHB_TOOLS = frozenset({"continuing_healthcare", "continuing_care", "section_117"})
+
 _KNOWN = frozenset(step.value for step in Step)
 _STAFF = frozenset({Relation.HOLDER, Relation.ASSESSOR, Relation.MANAGER})
 
@@ -133,9 +137,14 @@ def next_step(case: Case, done: Mapping[Step, PhbStep] | None = None) -> Step | 
     return next((step for step in steps_for(case) if step not in done), None)
 
 
+def applies(case: Case) -> bool:
+    """Whether the case's budget is an NHS personal health budget (its tool is one of :data:`PHB_TOOLS`)."""
+    return case.tool_key in PHB_TOOLS
+
+
 def may_record(account: Account | None, case: Case) -> bool:
-    """Whether the account may record sign-offs on this case now (active staff of its organisation, case open)."""
-    return cases.is_open(case) and bool(cases.relations(account, case) & _STAFF)
+    """Whether the account may record sign-offs on this case now (a PHB case, open, staff of its organisation)."""
+    return applies(case) and cases.is_open(case) and bool(cases.relations(account, case) & _STAFF)
 
 
 @dataclass(frozen=True)

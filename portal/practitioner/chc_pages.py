@@ -13,7 +13,7 @@ from flask_login import current_user
 from wtforms import Field, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from portal import chc, transition
+from portal import chc, phb, tool_service, transition
 from portal.cases import NotAllowed, Stale
 from portal.extensions import db
 from portal.forms import Form, RadioInput, SubmitInput, TextArea, error_summary
@@ -135,6 +135,14 @@ class EligibilityForm(_DayForm):
         )
 
 
+def _chc_case(case_id: str) -> Any:
+    """The case, if the member of staff's organisation has it and it is an adult CHC case; else 404."""
+    found = load_case(case_id)
+    if not chc.applies(found):
+        abort(404)
+    return found
+
+
 def _may_record_or_403(found: Any) -> None:
     if not chc.may_record(current_user, found):
         abort(403)
@@ -150,7 +158,7 @@ def _changed(found: Any) -> Any:
 @roles_required(*CASEWORKERS)
 def chc_record(case_id: str) -> Any:
     """The Decision Support Tool's domains and levels as recorded, and the ICB's decision."""
-    found = load_case(case_id)
+    found = _chc_case(case_id)
     return render_template(
         "practitioner/chc/record.html",
         case=found,
@@ -168,7 +176,7 @@ def chc_record(case_id: str) -> Any:
 @roles_required(*CASEWORKERS)
 def chc_dst(case_id: str) -> Any:
     """Record the Decision Support Tool as the team completed it (starting from the last one recorded)."""
-    found = load_case(case_id)
+    found = _chc_case(case_id)
     _may_record_or_403(found)
     form = dst_form_class()()
     if not form.is_submitted():
@@ -212,7 +220,7 @@ def chc_dst(case_id: str) -> Any:
 @roles_required(*CASEWORKERS)
 def chc_eligibility(case_id: str) -> Any:
     """Record the ICB's decision on eligibility, with its date and reasons."""
-    found = load_case(case_id)
+    found = _chc_case(case_id)
     _may_record_or_403(found)
     form = EligibilityForm()
     if not form.is_submitted():
@@ -268,7 +276,43 @@ def chc_transition() -> Any:
     return render_template(
         "practitioner/chc/transition.html",
         young=chc.approaching_adult_services(current_user.organisation_id, current_day()),
+        may_start=lambda case: chc.may_start_adult_case(current_user, case),
+        action=StartAdultCaseForm(),
         stage_names=STAGE_NAMES,
         next_names=NEXT_NAMES,
         heading=gettext("Young people moving to adult services"),
     )
+
+
+class StartAdultCaseForm(Form):
+    """Start the adult case from a young person's children's case (a button, worded with their name on the page)."""
+
+
+@bp.route("/cases/<case_id>/adult-case", methods=["POST"])
+@roles_required(Role.ASSESSOR)
+def chc_start_adult_case(case_id: str) -> Any:
+    """Start the young person's adult CHC case from their decided children's case, with the answers that carry over;
+    the assessor then completes it with them, question by question, as on the phone."""
+    found = load_case(case_id)
+    if not chc.may_start_adult_case(current_user, found):
+        abort(403)
+    if not StartAdultCaseForm().validate_on_submit():
+        abort(400)
+    try:
+        adult = chc.start_adult_case(current_user, found)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(gettext("The adult case is started, with the answers that mean the same in both tools."), "success")
+    schema = tool_service.of(adult).schema
+    first = schema.first_unanswered(schema.decode_answers(adult.answers or {}))
+    if first is None:
+        return redirect(url_for(".phone_finish", case_id=adult.public_id), code=303)
+    return redirect(url_for(".phone_question", case_id=adult.public_id, question_id=first), code=303)
+
+
+@bp.app_context_processor
+def nhs_pages() -> dict[str, Any]:
+    """What the case pages' navigation asks: does the case have a personal health budget, a CHC record?"""
+    return {"phb_applies": phb.applies, "chc_applies": chc.applies}

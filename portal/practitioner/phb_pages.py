@@ -169,6 +169,8 @@ def _step(name: str) -> Step:
 def phb_steps(case_id: str) -> Any:
     """The budget's steps: each sign-off with who, when and at which level, and the one to sign next."""
     found = load_case(case_id)
+    if not phb.applies(found):
+        abort(404)
     return render_template(
         "practitioner/phb/steps.html",
         case=found,
@@ -189,7 +191,7 @@ def phb_sign(case_id: str, step_name: str) -> Any:
     """Record the next step's sign-off: by me at my level, or by the person themselves at level 1."""
     found = load_case(case_id)
     step = _step(step_name)
-    if step not in phb.steps_for(found):
+    if not phb.applies(found) or step not in phb.steps_for(found):
         abort(404)
     if not phb.may_record(current_user, found):
         abort(403)

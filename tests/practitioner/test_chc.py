@@ -11,7 +11,7 @@ from portal import chc
 from portal.cases import NotAllowed
 from portal.extensions import db
 from portal.health_models import ChcAssessment, ChcEligibility
-from portal.models import AuditEvent, CaseStatus, OrganisationKind, Role
+from portal.models import AuditEvent, Case, CaseStatus, OrganisationKind, Role
 from tests.conftest import csrf_from, sign_in
 from tests.practitioner.test_phb import make_case
 
@@ -193,6 +193,7 @@ def test_who_may_see_and_record(app, client, staff, case, citizen, make_account,
 
 
 def young_case(org, staff, name, born, **kwargs):
+    kwargs.setdefault("tool", "continuing_care")
     case = make_case(org, staff["assessor"], **kwargs)
     case.person.name = name
     case.person.date_of_birth = born
@@ -208,14 +209,19 @@ def test_the_list_of_young_people_approaching_adult_services(org, staff, make_or
     young_case(org, staff, "Already Adult", date(2008, 12, 7))
     other = make_organisation("Westshire Integrated Care Board", kind=OrganisationKind.ICB)
     young_case(other, {"assessor": staff["outsider"]}, "Elsewhere", date(2009, 5, 1))
+    adult = make_case(
+        org, staff["assessor"], follows=nearly_adult
+    )  # the adult CHC case, following the child's
     chc.record_eligibility(
-        staff["approver"], nearly_adult, eligible=True, decided_on=today, today=today, reasons="In principle"
+        staff["approver"], adult, eligible=True, decided_on=today, today=today, reasons="In principle"
     )
     db.session.commit()
     found = chc.approaching_adult_services(org.id, today)
     assert [young.person.name for young in found] == ["Nearly Eighteen", "Nearly Fourteen"]
     first, second = found
-    assert first.stage.value == "decision" and first.adult_decision.eligible
+    assert (
+        first.stage.value == "decision" and first.adult_decision.eligible and first.adult_case.id == adult.id
+    )
     assert first.next_milestone == (chc.transition.Stage.ADULT, date(2027, 1, 10))
     assert second.stage.value == "not_yet" and second.case.id == soon.id
     assert second.next_milestone == (chc.transition.Stage.FLAG, date(2026, 12, 8))
@@ -252,3 +258,84 @@ def test_the_history_says_what_was_recorded(client, staff, case):
     assert "Asha Assessor recorded the Decision Support Tool." in text
     assert "Cara Approver recorded the ICB&#39;s decision on eligibility." in text
     assert "Asha Assessor recorded a sign-off of the personal health budget." in text
+
+
+def test_only_an_adult_chc_case_has_the_record(client, org, staff):
+    child = make_case(org, staff["assessor"], holder=staff["assessor"], tool="continuing_care")
+    assert not chc.applies(child) and not chc.may_record(staff["senior"], child)
+    with pytest.raises(NotAllowed):
+        chc.record_assessment(staff["senior"], child, ALL_LOW, completed_on=TODAY, today=TODAY)
+    sign_in(client, staff["assessor"])
+    base = f"/staff/cases/{child.public_id}/continuing-healthcare"
+    for url in (base, f"{base}/decision-support-tool", f"{base}/eligibility"):
+        assert client.get(url).status_code == 404
+    page = client.get(f"/staff/cases/{child.public_id}").get_data(as_text=True)
+    assert "personal-health-budget" in page and "continuing-healthcare" not in page
+
+
+# -- the adult case, started from the children's case ---------------------------------------------------------
+
+
+def enable_nhs_tools(org):
+    org.settings = {**(org.settings or {}), "tools": {"continuing_healthcare": True, "continuing_care": True}}
+    db.session.commit()
+
+
+CHILD_ANSWERS = {
+    "main-reason": "physical",
+    "two-people": "yes",
+    "need-breathing": "a_lot",
+    "unpaid-breathing": "some",
+    "need-daily-life": "some",
+    "what-matters": "Swimming on Saturdays",
+}
+
+
+def test_the_adult_case_starts_from_the_childs_with_the_answers_that_mean_the_same(app, client, org, staff):
+    enable_nhs_tools(org)
+    child = young_case(
+        org, staff, "Jordan Bell", date(2009, 1, 10), status=CaseStatus.DECIDED, answers=CHILD_ANSWERS
+    )
+    sign_in(client, staff["assessor"])
+    token = csrf_from(client.get("/staff/young-people-moving-to-adult-services").get_data(as_text=True))
+    response = client.post(f"/staff/cases/{child.public_id}/adult-case", data={"csrf_token": token})
+    assert response.status_code == 303
+    adult = db.session.scalar(select(Case).filter_by(follows_id=child.id))
+    assert (adult.tool_key, adult.status, adult.holder_id, adult.person_id) == (
+        "continuing_healthcare",
+        CaseStatus.DRAFT,
+        staff["assessor"].id,
+        child.person_id,
+    )
+    assert adult.answers == {"two-people": "yes", "need-breathing": "a_lot", "unpaid-breathing": "some"}
+    assert "/staff/assess/" in response.location  # completed with the person, question by question
+    assert child.status == CaseStatus.DECIDED
+    # Once only; and the list now shows the adult case.
+    again = client.post(f"/staff/cases/{child.public_id}/adult-case", data={"csrf_token": token})
+    assert again.status_code == 403
+    text = client.get("/staff/young-people-moving-to-adult-services").get_data(as_text=True)
+    assert (
+        f"{adult.reference}: carry on with it" in text
+        and "adult NHS Continuing Healthcare case</button>" not in text
+    )
+
+
+def test_who_may_start_the_adult_case(app, org, staff, citizen):
+    enable_nhs_tools(org)
+    child = young_case(org, staff, "Jordan Bell", date(2009, 1, 10), status=CaseStatus.DECIDED, answers={})
+    open_child = young_case(org, staff, "Open Case", date(2009, 1, 10), answers={})
+    for account, status, case in (
+        (staff["approver"], 403, child),  # an assessor completes it with the person
+        (staff["outsider"], 404, child),
+        (citizen, 403, child),
+        (staff["assessor"], 403, open_child),  # the children's case is not decided yet
+    ):
+        fresh = app.test_client()
+        sign_in(fresh, account)
+        token = csrf_from(fresh.get("/account/sign-out").get_data(as_text=True))
+        response = fresh.post(f"/staff/cases/{case.public_id}/adult-case", data={"csrf_token": token})
+        assert response.status_code == status, account.email
+    org.settings = {**org.settings, "tools": {"continuing_care": True, "continuing_healthcare": False}}
+    db.session.commit()
+    assert not chc.may_start_adult_case(staff["assessor"], child)  # the ICB does not offer the adult tool
+    assert db.session.scalar(select(Case).filter(Case.follows_id.is_not(None))) is None

@@ -18,9 +18,17 @@ TODAY = date(2026, 12, 7)
 
 
 def make_case(
-    org, creator, *, status=CaseStatus.CLAIMED, kind=CaseKind.ASSESSMENT, follows=None, holder=None
+    org,
+    creator,
+    *,
+    status=CaseStatus.CLAIMED,
+    kind=CaseKind.ASSESSMENT,
+    follows=None,
+    holder=None,
+    tool="continuing_healthcare",
+    answers=None,
 ):
-    """A case of the organisation in the given status, made directly (the lifecycle is tested elsewhere)."""
+    """A case of the organisation in the given status and tool, made directly (the lifecycle is tested elsewhere)."""
     person = (
         follows.person if follows is not None else Person(name="Sam Carter", date_of_birth=date(1960, 5, 1))
     )
@@ -36,13 +44,14 @@ def make_case(
         kind=kind,
         follows_id=follows.id if follows is not None else None,
         person_name=person.name,
+        tool_key=tool,
     )
     db.session.add(case)
     db.session.flush()
     db.session.add(
         Snapshot(
             case_id=case.id,
-            answers={},
+            answers=dict(answers or {}),
             questionnaire_version="test",
             completed_by_id=creator.id,
             authority=Authority.SELF,
@@ -206,3 +215,12 @@ def test_progress_lists_every_step_with_the_next_marked(staff, case):
     assert rows[0].signoff is not None and not rows[0].is_next
     assert rows[1].is_next and rows[1].required_level == 3
     assert not any(r.is_next for r in rows[2:])
+
+
+def test_only_an_nhs_budget_has_the_steps(org, staff):
+    council_tool = make_case(org, staff["assessor"], holder=staff["assessor"], tool="adult_social_care")
+    assert not phb.applies(council_tool) and not phb.may_record(staff["senior"], council_tool)
+    with pytest.raises(NotAllowed):
+        sign(staff["senior"], council_tool, Step.ASSESSED_NEEDS)
+    for tool in ("continuing_healthcare", "continuing_care", "section_117"):
+        assert phb.applies(make_case(org, staff["assessor"], tool=tool))

@@ -183,10 +183,15 @@ def test_a_decided_case_shows_its_sign_offs_but_takes_none(client, staff, org):
     )
 
 
-def test_a_council_case_has_no_personal_health_budget_link(client, staff, make_organisation, make_account):
+def test_a_council_tools_case_has_no_personal_health_budget(client, staff, make_organisation, make_account):
     council = make_organisation("Northfield City Council")
     assessor = make_account(Role.ASSESSOR, organisation=council, level=2)
-    council_case = make_case(council, assessor, holder=assessor)
+    council_case = make_case(council, assessor, holder=assessor, tool="adult_social_care")
     sign_in(client, assessor)
     html = client.get(f"/staff/cases/{council_case.public_id}").get_data(as_text=True)
-    assert "personal-health-budget" not in html
+    assert "personal-health-budget" not in html and "continuing-healthcare" not in html
+    assert client.get(f"/staff/cases/{council_case.public_id}/personal-health-budget").status_code == 404
+    assert (
+        client.get(f"/staff/cases/{council_case.public_id}/personal-health-budget/assessed-needs").status_code
+        == 404
+    )
