@@ -108,6 +108,23 @@ def _account(
     )
 
 
+#: Tools a demo organisation offers besides its kind's defaults: the partnership offers Section 117 aftercare.
+DEMO_TOOLS: dict[str, tuple[str, ...]] = {"riverside": ("section_117",)}
+
+
+def _offer_demo_tools(organisation: Organisation) -> None:
+    """Turn on the demo organisation's extra tools, leaving any choice its admin has made."""
+    from portal.tool_service import SETTINGS_KEY
+
+    chosen = dict((organisation.settings or {}).get(SETTINGS_KEY) or {})
+    missing = [key for key in DEMO_TOOLS.get(organisation.slug, ()) if key not in chosen]
+    if missing:
+        organisation.settings = {
+            **(organisation.settings or {}),
+            SETTINGS_KEY: {**chosen, **dict.fromkeys(missing, True)},
+        }
+
+
 def seed_demo() -> None:
     """Create the demo organisations and accounts; safe to run twice."""
     for spec in ORGANISATIONS:
@@ -126,6 +143,7 @@ def seed_demo() -> None:
             organisation.postcode_districts = [PostcodeDistrict(district=d) for d in spec.districts]
             db.session.add(organisation)
             db.session.flush()
+        _offer_demo_tools(organisation)
         if spec.staffed:
             for role, level, local in STAFF:
                 _account(

@@ -25,7 +25,7 @@ class ToolRefused(Exception):
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
-        self.code = code  # unknown, not_for_person, not_offered, not_enabled
+        self.code = code  # unknown, not_for_person, not_for_practitioner, not_offered, not_enabled
 
 
 def available() -> dict[str, Tool]:
@@ -110,6 +110,22 @@ def check_start(key: str, *, by_person: bool) -> Tool:
         raise ToolRefused("not_for_person")
     if not offered_anywhere(key):
         raise ToolRefused("not_offered")
+    return tool
+
+
+def with_the_person(organisation: Organisation | None) -> list[Tool]:
+    """The tools a practitioner of this organisation may complete with a person, in order."""
+    return [tool for tool in enabled(organisation) if "practitioner" in tool.completed_by]
+
+
+def check_start_with_person(key: str, organisation: Organisation | None) -> Tool:
+    """The tool a practitioner starts completing with a person, or ``ToolRefused``: it must exist, be for a
+    practitioner to complete (``not_for_practitioner``) and be offered by their organisation (``not_enabled``)."""
+    tool = get(key)
+    if "practitioner" not in tool.completed_by:
+        raise ToolRefused("not_for_practitioner")
+    if not is_enabled(organisation, key):
+        raise ToolRefused("not_enabled")
     return tool
 
 

@@ -16,7 +16,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, S
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal import budgets, case_record, cases, money, reviews, tool_service, vocabulary
-from portal.case_record import ELIGIBILITY_OUTCOMES
+from portal.case_record import ELIGIBILITY_OUTCOMES, SECTION_117
 from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
 from portal.extensions import db
@@ -34,6 +34,7 @@ from portal.i18n.schema_text import Words
 from portal.models import Account, CaseKind, CaseStatus, OrganisationKind, Role
 from portal.practitioner import bp, load_case, worklist
 from portal.practitioner import service as work
+from portal.practitioner.aftercare import aftercare_form, aftercare_items
 from portal.questionnaire import ErrorCode, QuestionType, Voice
 from portal.questions_web import display_answer, error_message, posted_answer, question_form, staff_hint
 from portal.security import roles_required
@@ -524,31 +525,39 @@ def needs_profile(case_id: str) -> Any:
     validation = work.current_validation(found)
     items = (validation.practitioner_items if validation else None) or {}
     eligibility = items.get("eligibility") or {}
-    form = ProfileForm(
-        data={
-            "cannot_achieve": eligibility.get("cannot_achieve", []),
-            "impairment": eligibility.get("impairment"),
-            "wellbeing": eligibility.get("wellbeing"),
-            "risks": items.get("risks", ""),
-            "clinical_risk": items.get("clinical_risk", ""),
-            "decision_making": items.get("decision_making", ""),
-            "version": str(validation.version) if validation else "0",
-        }
+    aftercare = tool_service.of(found).eligibility_test == SECTION_117  # the tool's own test (aftercare.py)
+    form: Any = (
+        aftercare_form(items, validation.version if validation else 0)
+        if aftercare
+        else ProfileForm(
+            data={
+                "cannot_achieve": eligibility.get("cannot_achieve", []),
+                "impairment": eligibility.get("impairment"),
+                "wellbeing": eligibility.get("wellbeing"),
+                "risks": items.get("risks", ""),
+                "clinical_risk": items.get("clinical_risk", ""),
+                "decision_making": items.get("decision_making", ""),
+                "version": str(validation.version) if validation else "0",
+            }
+        )
     )
     conflict = False
     if request.method == "POST":  # noqa: SIM102 - a GET draws the form; the view audits nothing itself
         if validation is not None and form.validate_on_submit():
-            chosen = [a for a in (form.cannot_achieve.data or []) if a in ELIGIBILITY_OUTCOMES]
-            new = {
-                "eligibility": {
-                    "cannot_achieve": chosen,
-                    "impairment": form.impairment.data,
-                    "wellbeing": form.wellbeing.data,
-                },
-                "risks": form.risks.data or "",
-                "clinical_risk": form.clinical_risk.data or "",
-                "decision_making": form.decision_making.data or "",
-            }
+            if aftercare:
+                new = aftercare_items(form)
+            else:
+                chosen = [a for a in (form.cannot_achieve.data or []) if a in ELIGIBILITY_OUTCOMES]
+                new = {
+                    "eligibility": {
+                        "cannot_achieve": chosen,
+                        "impairment": form.impairment.data,
+                        "wellbeing": form.wellbeing.data,
+                    },
+                    "risks": form.risks.data or "",
+                    "clinical_risk": form.clinical_risk.data or "",
+                    "decision_making": form.decision_making.data or "",
+                }
             try:
                 work.save_practitioner_items(
                     current_user, found, new, expected_version=int(form.version.data or 0)
@@ -576,8 +585,9 @@ def needs_profile(case_id: str) -> Any:
         profile=profile,
         eligible=eligible,
         conflict=conflict,
-        section_117=found.organisation is not None
-        and found.organisation.kind == OrganisationKind.PARTNERSHIP,
+        section_117=aftercare
+        or (found.organisation is not None and found.organisation.kind == OrganisationKind.PARTNERSHIP),
+        aftercare=aftercare,
         area_labels={area: budgets.area_name(area, tool) for area in tool.areas},
         outcomes=ELIGIBILITY_OUTCOMES,
         levels={

@@ -164,7 +164,19 @@ def home() -> str:
         else None
     )
     emails = EmailsForm(data={"emails": "on" if current_user.staff_emails else "off"})
-    return render_template("practitioner/home.html", drafts=drafts, mine=mine, emails=emails)
+    from portal import tool_service
+    from portal.tools import DEFAULT_TOOL
+
+    with_the_person = tool_service.with_the_person(current_user.organisation)
+    return render_template(
+        "practitioner/home.html",
+        drafts=drafts,
+        mine=mine,
+        emails=emails,
+        with_the_person=with_the_person,
+        tool_names={tool.key: tool_service.name_of(tool) for tool in with_the_person},
+        default_tool=DEFAULT_TOOL,
+    )
 
 
 class EmailsForm(Form):

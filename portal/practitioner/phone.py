@@ -21,6 +21,7 @@ from portal.practitioner import service as work
 from portal.questionnaire import Voice, notes_of, storable, with_note
 from portal.questions_web import QuestionPage, said_last_time
 from portal.security import roles_required
+from portal.tools import DEFAULT_TOOL
 
 
 class PhoneForm(AboutForm):
@@ -53,7 +54,13 @@ def _draft(case_id: str) -> Any:
 @bp.route("/assess/new", methods=["GET", "POST"])
 @roles_required(Role.ASSESSOR)
 def phone_new() -> Any:
-    """Start an assessment for a person on the phone."""
+    """Start an assessment for a person on the phone, or a tool completed with the person (``?tool=<key>``)."""
+    try:
+        tool = tool_service.check_start_with_person(
+            request.args.get("tool", DEFAULT_TOOL)[:40], current_user.organisation
+        )
+    except tool_service.ToolRefused:
+        abort(404)
     form = PhoneForm()
     outside = False
     if form.validate_on_submit():
@@ -76,6 +83,7 @@ def phone_new() -> Any:
                     postcode=form.postcode.data,
                     nhs_number=form.nhs_number.data,
                     address=form.address(),
+                    tool_key=tool.key,
                 )
             except tool_service.ToolRefused:
                 form.name.errors = [gettext("Your organisation does not offer this assessment")]
@@ -85,7 +93,12 @@ def phone_new() -> Any:
                     url_for(".phone_question", case_id=case.public_id, question_id=first), code=303
                 )
     return render_template(
-        "practitioner/phone_new.html", form=form, errors=error_summary(form), outside=outside
+        "practitioner/phone_new.html",
+        form=form,
+        errors=error_summary(form),
+        outside=outside,
+        tool=tool if tool.key != DEFAULT_TOOL else None,
+        tool_name=tool_service.name_of(tool),
     )
 
 

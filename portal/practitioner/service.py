@@ -700,16 +700,17 @@ def start_phone_assessment(
     postcode: str,
     nhs_number: str,
     address: Mapping[str, str] | None = None,
+    tool_key: str = DEFAULT_TOOL,
 ) -> Case:
-    """A draft case an assessor completes for a person on the phone; the assessor holds it from the start.
+    """A draft case an assessor completes for a person on the phone (or with them in person); the assessor holds
+    it from the start.
 
     ``address`` is the postal address before the postcode (``address_line_1``, ``address_line_2``, ``town``):
-    without an account, the person's letters go by post. ``tool_service.ToolRefused`` when the assessor's
-    organisation does not offer the adult self-assessment (decision 0015), before anything is written.
+    without an account, the person's letters go by post. ``tool_key``: the tool completed with the person (the
+    adult self-assessment by default); ``tool_service.ToolRefused`` unless the assessor's organisation offers it
+    and a practitioner completes it (decision 0015), before anything is written.
     """
-    tool = tool_service.get(DEFAULT_TOOL)
-    if not tool_service.is_enabled(assessor.organisation, tool.key):
-        raise tool_service.ToolRefused("not_enabled")
+    tool = tool_service.check_start_with_person(tool_key, assessor.organisation)
     person = Person(
         name=name,
         date_of_birth=date_of_birth,
@@ -733,7 +734,7 @@ def start_phone_assessment(
     )
     db.session.add(case)
     db.session.flush()
-    record("case.started_by_phone", actor=assessor, case=case)
+    record("case.started_by_phone", actor=assessor, case=case, detail={"tool": tool.key})
     db.session.commit()
     return case
 
