@@ -292,9 +292,7 @@ def estimate(
         raise ProfileError("profile", "has other areas of need or levels than the configuration declares")
     n_areas = len(config.areas)
     funded, eligible_keys = (
-        _funded_mask(eligible, config.eligible_keys)
-        if eligible is not None
-        else ((True,) * (n_areas + 2), None)
+        _funded_mask(eligible, config.eligible_keys) if eligible is not None else (config.all_funded, None)
     )
     tables = config._engine_cache.get("tables") or _tables(config)
     key = profile.factor_key

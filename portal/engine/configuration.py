@@ -210,6 +210,7 @@ class Configuration:
         "need_fields",
         "unpaid_fields",
         "eligible_keys",
+        "all_funded",
         "label",
         "effective_date",
         "content_hash",
@@ -248,9 +249,9 @@ class Configuration:
     need_levels: int  # the highest level of need; levels run from 0 (no need)
     need_fields: tuple[str, ...]  # need_<area>, in the order of the areas
     unpaid_fields: tuple[str, ...]  # unpaid_<area>
-    eligible_keys: tuple[
-        str, ...
-    ]  # what an assessor may find eligible: the areas, "night" and "carer_breaks"
+    # What an assessor may find eligible (the areas, "night" and "carer_breaks"), and all of them funded.
+    eligible_keys: tuple[str, ...]
+    all_funded: tuple[bool, ...]
     label: str
     effective_date: str | None
     content_hash: str
@@ -388,6 +389,7 @@ class _Compiler:
         self.set("need_fields", tuple(f"need_{area}" for area in areas))
         self.set("unpaid_fields", tuple(f"unpaid_{area}" for area in areas))
         self.set("eligible_keys", (*areas, "night", "carer_breaks"))
+        self.set("all_funded", (True,) * (len(areas) + 2))
         if data["effective_date"] is not None:
             try:
                 dt.date.fromisoformat(data["effective_date"])
