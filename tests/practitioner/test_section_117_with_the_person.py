@@ -185,3 +185,47 @@ def test_another_assessor_cannot_continue_it(app, s117_staff):
     other = app.test_client()
     sign_in(other, s117_staff["assessor2"])
     assert other.get(url).status_code == 404
+
+
+def test_the_decision_letter_has_the_lines_in_the_published_order(app, s117_staff):
+    import subprocess
+
+    from portal.jobs import work
+    from portal.models import Document
+    from portal.practitioner import service
+
+    client = app.test_client()
+    sign_in(client, s117_staff["assessor"])
+    case = _complete(client, {})
+    profile_url = f"/staff/cases/{case.public_id}/needs-profile"
+    version = check_page(client.get(profile_url).get_data(as_text=True)).select_one("input[name=version]")[
+        "value"
+    ]
+    arising = ["home_safety", "community", "mental_health", "medication"]
+    post(client, profile_url, {"arising": arising, "reduces_risk": "yes", "version": version})
+    result = service.recalculate(case)
+    service.confirm_budget(s117_staff["assessor"], case, confirmed_pence=result.total_weekly_pence, reason="")
+    work(until_empty=True)
+    letter = db.session.scalar(select(Document).filter_by(case_id=case.id, kind="decision_letter", lang="en"))
+    assert letter is not None
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=letter.content, capture_output=True, check=True, timeout=30
+    ).stdout.decode("utf-8")
+    # The letter lists the lines that have money, in seed 000's order, each with who pays it.
+    rows = [" ".join(line.split()) for line in text.splitlines()]
+    paid = [
+        (title, row.removeprefix(title).split()[0])
+        for row in rows
+        for title in SEED_ORDER
+        if row.startswith(title + " ")
+    ]
+    assert paid == [
+        ("Carrying out essential daily living tasks", "Council"),
+        ("Staying safe & social activities & work", "Council"),
+        ("Weekly support with mental health", "NHS"),
+        ("Weekly contingency allocation", "NHS"),
+        ("Weekly medication allocation", "NHS"),
+    ]
+    flat = " ".join(text.split())
+    assert "These needs arise from, or relate to, your mental health condition" in flat  # its own eligibility
+    assert "Care Act" not in flat
