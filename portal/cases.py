@@ -626,8 +626,29 @@ def kept_while_looked_at_again(case: Case) -> tuple[Case, Decision] | None:
     return found[1] if found else None
 
 
+def kept_if_looked_at_again(case: Case) -> tuple[Case, Decision] | None:
+    """For the latest decision in a line that cut the budget: the decision before it, which would stay in force
+    if this one were looked at again (what the person is told before they ask); None otherwise."""
+    _, decided = _decided_line(case)
+    if len(decided) > 1 and decided[-1][0].id == case.id and _cut(decided[-1][1], decided[-2][1]):
+        return decided[-2]
+    return None
+
+
 def _in_force(case: Case) -> tuple[tuple[Case, Decision], tuple[Case, Decision] | None] | None:
     """The decision in force, and the cut being looked at again that it stands in for (if so)."""
+    members, decided = _decided_line(case)
+    if not decided:
+        return None
+    latest = decided[-1]
+    if len(decided) > 1 and _cut(latest[1], decided[-2][1]) and _being_looked_at_again(latest[0], members):
+        return decided[-2], latest
+    return latest, None
+
+
+def _decided_line(case: Case) -> tuple[list[Case], list[tuple[Case, Decision]]]:
+    """The case's line, and its decided cases with their decisions in the order they were made (of two at the
+    same moment, the later case last)."""
     members = chain(case)
     decided: list[tuple[Case, Decision]] = []
     for member in members:
@@ -641,15 +662,8 @@ def _in_force(case: Case) -> tuple[tuple[Case, Decision], tuple[Case, Decision] 
         )
         if decision is not None:
             decided.append((member, decision))
-    if not decided:
-        return None
-    decided.sort(
-        key=lambda pair: pair[1].created_at
-    )  # stable: of two at the same moment, the later case wins
-    latest = decided[-1]
-    if len(decided) > 1 and _cut(latest[1], decided[-2][1]) and _being_looked_at_again(latest[0], members):
-        return decided[-2], latest
-    return latest, None
+    decided.sort(key=lambda pair: pair[1].created_at)
+    return members, decided
 
 
 def _cut(decision: Decision, before: Decision) -> bool:

@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovDateInput,
+    GovFileInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -78,6 +79,10 @@ class CheckboxesInput(_ErrorPrefix, GovCheckboxesInput):
 
 class SelectInput(_ErrorPrefix, GovSelect):
     """A select."""
+
+
+class FileInput(_ErrorPrefix, GovFileInput):  # type: ignore[misc]
+    """A file upload."""
 
 
 class SubmitInput(GovSubmitInput):

@@ -24,7 +24,17 @@ from portal.extensions import db
 from portal.i18n import babel_locale
 from portal.i18n.schema_text import Words
 from portal.jobs import handler
-from portal.models import Account, Approval, Case, Decision, Document, Estimate, Job, Validation
+from portal.models import (
+    Account,
+    Approval,
+    Case,
+    Decision,
+    Document,
+    Estimate,
+    Job,
+    OrganisationKind,
+    Validation,
+)
 from portal.questionnaire import Voice
 from portal.questions_web import display_answer
 
@@ -32,6 +42,42 @@ OMBUDSMEN = {
     "council": lazy_gettext("the Local Government and Social Care Ombudsman"),
     "nhs": lazy_gettext("the Parliamentary and Health Service Ombudsman"),
 }
+
+
+#: Who pays for an organisation's decisions when a decision has no budget lines to say (no eligible needs).
+ORGANISATION_FUNDERS = {
+    OrganisationKind.COUNCIL: ("council",),
+    OrganisationKind.ICB: ("nhs",),
+    OrganisationKind.PARTNERSHIP: ("council", "nhs"),
+}
+
+
+def _organisation_funders(case: Case) -> tuple[str, ...]:
+    """The funders of the case's organisation, for the ombudsman of a decision without a budget."""
+    return ORGANISATION_FUNDERS.get(case.organisation.kind, ()) if case.organisation else ()
+
+
+def _asking_again(case: Case) -> dict[str, Any]:
+    """How to ask for the decision to be looked at again (its web address), or, for the outcome of looking again,
+    what was asked about and how it ended."""
+    from portal.asking_again import asked_about, request_for
+    from portal.mail import link_to
+
+    asked = request_for(case)
+    first = asked_about(case)
+    if asked is None or first is None:
+        return {
+            "ask_again_link": link_to("selfassess.ask_again", case_id=case.public_id),
+            "looked_again": None,
+        }
+    return {
+        "ask_again_link": "",
+        "looked_again": {
+            "outcome": asked.outcome,
+            "asked_about": first.reference,
+            "asked_on": asked.asked_at.date(),
+        },
+    }
 
 
 def changed_answers(case: Case, validation: Validation | None, words: Words) -> list[dict[str, str]]:
@@ -249,9 +295,10 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
         "contribution_note": contribution,
         "review_rights": [
             {"funder_label": vocabulary.funder_name(f), "ombudsman": str(OMBUDSMEN[f])}
-            for f in funders
+            for f in (funders or _organisation_funders(case))
             if f in OMBUDSMEN
         ],
+        **_asking_again(case),
         "signed_off_by": signed,
     }
 

@@ -525,6 +525,43 @@ class ReviewReminder(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Reconsideration(db.Model):  # type: ignore[name-defined,misc]
+    """A request for a decision to be looked at again: who asked, why, and what they want considered; once the
+    new decision is made, how it ended. The reconsideration itself is a case (``kind = reconsideration``,
+    ``follows_id`` the decided case asked about), which this row describes."""
+
+    __tablename__ = "reconsiderations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    considered: Mapped[str] = mapped_column(Text, default="")
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "" while it is being looked at; then "upheld" (the same budget) or "changed".
+    outcome: Mapped[str] = mapped_column(String(16), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    days_taken: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class EvidenceFile(db.Model):  # type: ignore[name-defined,misc]
+    """A file the person added for the council to consider (a PDF or a photo), checked by its content."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Append-only: who did what, when, to what, and why. Never updated or deleted."""
 

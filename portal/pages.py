@@ -87,6 +87,39 @@ def accountability_pdf(slug: str) -> Any:
     return pdf_response(pdf, f"algorithmic-transparency-{organisation.slug}.pdf")
 
 
+@bp.route("/organisations/<slug>/decisions-and-challenges")
+def open_figures(slug: str) -> str:
+    """How often the organisation's decisions are asked about again and how that ends, by month (public)."""
+    from portal import open_figures as figures
+
+    organisation = _organisation(slug)
+    return render_template(
+        "pages/open_figures.html",
+        organisation=organisation,
+        headings=figures.headings(),
+        rows=figures.rows(organisation),
+        smallest=figures.MIN_SHOWN,
+    )
+
+
+@bp.route("/organisations/<slug>/decisions-and-challenges.csv")
+def open_figures_csv(slug: str) -> Any:
+    """The same figures as CSV."""
+    from flask import Response
+
+    from portal import open_figures as figures
+
+    organisation = _organisation(slug)
+    return Response(
+        figures.as_csv(organisation),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=decisions-and-challenges-{organisation.slug}.csv",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 def _organisation(slug: str) -> Organisation:
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug[:64]))
     if organisation is None:

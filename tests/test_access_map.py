@@ -51,6 +51,8 @@ PUBLIC = {
     "pages.healthz",
     "pages.accountability",
     "pages.accountability_pdf",
+    "pages.open_figures",
+    "pages.open_figures_csv",
     "accounts.sign_in",
     "accounts.register",
     "accounts.forgotten_password",

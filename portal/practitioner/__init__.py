@@ -64,6 +64,7 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     admin_settings,
     admin_staff,
     admin_tools,
+    asking,
     benchmarking,
     calibration,
     casework,

@@ -666,11 +666,13 @@ def budget(case_id: str) -> Any:
                 form.contribution.errors = [money.amount_message(error, example="12.50")]
             if (
                 pence is not None
-                and pence != result.total_weekly_pence
+                and work.reasons_needed(found, pence, result.total_weekly_pence)
                 and not (form.reason.data or "").strip()
             ):
                 form.reason.errors = [
                     gettext("Enter the reasons for a figure different from the calculated one")
+                    if pence != result.total_weekly_pence
+                    else gettext("Enter the reasons: the person asked for the decision to be looked at again")
                 ]
             if not (form.amount.errors or form.reason.errors or form.contribution.errors):
                 try:

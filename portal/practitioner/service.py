@@ -45,6 +45,7 @@ from portal.models import (
     Approval,
     Authority,
     Case,
+    CaseKind,
     CaseMessage,
     CaseStatus,
     Decision,
@@ -511,6 +512,12 @@ def still_to_check(case: Case, validation: Validation | None = None) -> list[str
     return [row.id for row in validation_rows(case, validation) if not row.item]
 
 
+def reasons_needed(case: Case, confirmed_pence: int | None, calculated_pence: int) -> bool:
+    """Whether the budget needs reasons in words: a figure other than the calculated one does, and so does every
+    decision on a request to look at a decision again (the person asked why)."""
+    return confirmed_pence != calculated_pence or case.kind == CaseKind.RECONSIDERATION
+
+
 def confirm_budget(
     assessor: Account,
     case: Case,
@@ -534,8 +541,10 @@ def confirm_budget(
         if left:
             raise IncompleteValidation(len(left))
     result = recalculate(case)
-    if confirmed_pence != result.total_weekly_pence and not reason.strip():
-        raise ValueError("a figure different from the calculated one needs a reason")
+    if reasons_needed(case, confirmed_pence, result.total_weekly_pence) and not reason.strip():
+        raise ValueError(
+            "a figure different from the calculated one, or a decision looked at again, needs reasons"
+        )
     rules = OrganisationRules.from_settings(case.organisation.settings if case.organisation else None)
     required = rules.required_level(confirmed_pence, result.total_weekly_pence)
     within = (assessor.approval_level or 0) >= required
@@ -647,16 +656,19 @@ def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") 
 
 def _decided(case: Case, decision: Decision) -> None:
     """Tell the person, and queue their decision letter, in the same transaction as the decision."""
+    from portal.asking_again import record_outcome
     from portal.jobs import enqueue
     from portal.letters import changed_answers
 
+    outcome = record_outcome(case, decision)  # a decision looked at again: upheld or changed
     changed = bool(changed_answers(case, current_validation(case), Words(name=case.person.name)))
     _tell_people(
         case,
-        "case_decided",
+        "reconsideration_decided" if outcome else "case_decided",
         reference=case.reference,
         weekly_pence=decision.confirmed_weekly_pence,
         changed=changed,
+        outcome=outcome,
     )
     accounts = list(
         db.session.scalars(

@@ -666,6 +666,7 @@ def status(case_id: str) -> Any:
         decision=decision_context(case, decision, words) if decision else None,
         letter=letter,
         estimate_partial=case_record.own_estimate_is_partial(case),
+        asking=asking.status_context(case),
     )
 
 
@@ -800,4 +801,7 @@ def take_back(case_id: str) -> Response:
     return redirect(url_for(".status", case_id=case.public_id), code=303)
 
 
-from portal.selfassess import reviews  # noqa: E402,F401 - its views register on bp
+from portal.selfassess import (  # noqa: E402,F401 - each module registers its views on bp
+    asking,
+    reviews,
+)

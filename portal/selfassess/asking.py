@@ -1,0 +1,155 @@
+"""The person's side of asking for a decision to be looked at again: the request (why, what to consider, files)
+and what the status pages say about it. The rules are in :mod:`portal.asking_again` and :mod:`portal.cases`;
+these views only turn the form into a call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+from flask_wtf.file import MultipleFileField
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from portal import asking_again, cases
+from portal.asking_again import MAX_FILE_BYTES, MAX_FILES, MAX_TEXT, EvidenceProblem
+from portal.forms import CharacterCount, FileInput, Form, SubmitInput, error_summary
+from portal.models import Case, CaseKind, CaseStatus
+from portal.request_guard import accepts_uploads
+from portal.selfassess import _case, bp, words_for
+
+
+class AskAgainForm(Form):
+    """Why the decision should be looked at again, what to consider, and files to add."""
+
+    reason = TextAreaField(
+        lazy_gettext("Why should the decision be looked at again?"),
+        widget=CharacterCount(),
+        description=lazy_gettext(
+            "Say what you think is wrong with it. For example, something was missed, misunderstood, or has "
+            "changed."
+        ),
+        validators=[
+            InputRequired(message=lazy_gettext("Enter why the decision should be looked at again")),
+            Length(max=MAX_TEXT, message=lazy_gettext("This must be 4000 characters or fewer")),
+        ],
+    )
+    considered = TextAreaField(
+        lazy_gettext("What do you want the council to consider? (optional)"),
+        widget=CharacterCount(),
+        description=lazy_gettext(
+            "For example, a letter from a doctor, or what a usual day or night is like."
+        ),
+        validators=[Length(max=MAX_TEXT, message=lazy_gettext("This must be 4000 characters or fewer"))],
+    )
+    evidence = MultipleFileField(
+        lazy_gettext("Add documents or photos (optional)"),
+        widget=FileInput(),
+        description=lazy_gettext("PDF, PNG or JPEG files. Up to 5 files, each 5 MB or smaller."),
+    )
+    submit = SubmitField(lazy_gettext("Send the request"), widget=SubmitInput())
+
+
+def evidence_message(problem: EvidenceProblem) -> str:
+    """What is wrong with a file, in the person's language, naming it."""
+    name = problem.filename
+    if problem.code == "too_many":
+        return str(gettext("Choose %(count)s files or fewer", count=MAX_FILES))
+    if problem.code == "empty":
+        return str(gettext("The file %(name)s is empty. Choose it again, or another file", name=name))
+    if problem.code == "too_large":
+        return str(
+            gettext(
+                "The file %(name)s is larger than %(size)s MB. Choose a smaller file",
+                name=name,
+                size=MAX_FILE_BYTES // (1024 * 1024),
+            )
+        )
+    return str(gettext("The file %(name)s must be a PDF, PNG or JPEG", name=name))
+
+
+def _uploads() -> list[tuple[str, bytes]]:
+    """The files sent, each read no further than one byte past the limit (enough to know it is too large), and
+    closed (a large one is spooled to a temporary file)."""
+    found = []
+    for upload in request.files.getlist("evidence"):
+        if upload.filename:
+            found.append((upload.filename, upload.stream.read(MAX_FILE_BYTES + 1)))
+        upload.close()
+    return found
+
+
+@bp.route("/cases/<case_id>/ask-again", methods=["GET", "POST"])
+@accepts_uploads("evidence", request_limit=asking_again.REQUEST_LIMIT)
+def ask_again(case_id: str) -> Any:
+    """Ask for the decision to be looked at again, with reasons, what to consider and files."""
+    case = _case(case_id)  # another account's case is a 404
+    if not asking_again.may_ask_again(current_user, case):
+        under_way = cases.open_reconsideration(case) if case.status == CaseStatus.DECIDED else None
+        if under_way is not None:
+            return redirect(url_for(".status", case_id=under_way.public_id), code=303)
+        abort(403)
+    form = AskAgainForm()
+    files_dropped = False
+    if request.method == "POST":
+        uploads = _uploads()
+        valid = form.validate_on_submit()
+        try:
+            asking_again.check_files(uploads)
+        except EvidenceProblem as problem:
+            form.evidence.errors = [evidence_message(problem)]
+            valid = False
+        files_dropped = bool(uploads) and not valid
+        if valid:
+            try:
+                linked = asking_again.ask_again(
+                    current_user,
+                    case,
+                    reason=form.reason.data or "",
+                    considered=form.considered.data or "",
+                    files=uploads,
+                )
+            except (cases.NotAllowed, cases.Stale):
+                flash(
+                    gettext("This decision is already being looked at again, or has been replaced."), "info"
+                )
+                return redirect(url_for(".status", case_id=case.public_id), code=303)
+            flash(gettext("Your request has been sent."), "success")
+            return redirect(url_for(".status", case_id=linked.public_id), code=303)
+    from portal import case_record
+    from portal.letters import decision_context
+
+    decision = case_record.final_decision(case)
+    return render_template(
+        "selfassess/ask_again.html",
+        case=case,
+        form=form,
+        errors=error_summary(form),
+        words=words_for(case),
+        files_dropped=files_dropped,
+        decision=decision_context(case, decision) if decision else None,
+        kept=cases.kept_if_looked_at_again(case),
+    )
+
+
+def status_context(case: Case) -> dict[str, Any]:
+    """What a status page says about asking again: for a decided case, whether it may be asked about and any
+    request under way (with the budget kept meanwhile); for a request, what was asked and how it ended."""
+    seen = case.status != CaseStatus.DRAFT
+    context: dict[str, Any] = {
+        "may_ask": case.status == CaseStatus.DECIDED and asking_again.may_ask_again(current_user, case),
+        "under_way": cases.open_reconsideration(case) if case.status == CaseStatus.DECIDED else None,
+        "in_force": cases.decision_in_force(case) if seen else None,
+        "kept": cases.kept_while_looked_at_again(case) if seen else None,
+        "request": None,
+    }
+    if case.kind == CaseKind.RECONSIDERATION:
+        context.update(
+            request=asking_again.request_for(case),
+            asked_about=asking_again.asked_about(case),
+            files=asking_again.evidence(case),
+        )
+    return context
