@@ -69,9 +69,18 @@ def run(
     )
 
 
-def store(case: Case, result: Estimate, *, purpose: str, snapshot: Snapshot | None = None) -> StoredEstimate:
-    """Keep an estimate whole (all lines, reasons and versions) in the case's history."""
+def store(
+    case: Case,
+    result: Estimate,
+    *,
+    purpose: str,
+    snapshot: Snapshot | None = None,
+    split_basis: dict[str, Any] | None = None,
+) -> StoredEstimate:
+    """Keep an estimate whole (all lines, reasons and versions) in the case's history, with the funding split it
+    used (each line's funder unless ``split_basis`` names a pooled or agreed split)."""
     row = StoredEstimate(
+        split_basis=split_basis or {"kind": "lines"},
         case_id=case.id,
         snapshot_id=snapshot.id if snapshot else None,
         purpose=purpose,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext, lazy_gettext
 
-from portal import budgets, tool_service, vocabulary
+from portal import aftercare_words, budgets, tool_service, vocabulary
 from portal.case_record import (
     ELIGIBILITY_OUTCOMES,
     current_validation,
@@ -202,6 +202,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
             if line.allocated:
                 lines.append(
                     {
+                        "key": line.key,
                         "label": line.title,
                         "funder_label": line.funder,
                         "detail": line.detail,
@@ -258,6 +259,10 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
     tool_words = tool_service.words_of(tool)
     own = own_estimate(case)
     own_pence = own.total_weekly_pence if own is not None else None
+    decided_on = decision.created_at.date() if decision.outcome == "approved" else date.today()
+    aftercare = aftercare_words.decision_words(case, decided_on, result, lines)
+    if aftercare["aftercare"] is not None and result is not None:  # the review rights follow who pays
+        funders = sorted(set(funders) | {share.funder for share in result.split})
     return {
         "has_budget": has_budget,
         "changed_answers": changed_answers(case, validation, words),
@@ -285,7 +290,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
         "address_lines": case.person.postal_address(),
         "reference": case.reference,
         "organisation": case.organisation,
-        "decided_on": decision.created_at.date() if decision.outcome == "approved" else date.today(),
+        "decided_on": decided_on,
         "weekly_pence": decision.confirmed_weekly_pence,
         "yearly_pence": round(decision.confirmed_weekly_pence * weeks) if has_budget else None,
         "calculated_pence": result.total_weekly_pence if result else None,
@@ -300,7 +305,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
         ],
         **_asking_again(case),
         "signed_off_by": signed,
-    }
+    } | aftercare
 
 
 @handler("decision_letter")

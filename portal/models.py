@@ -358,6 +358,9 @@ class Estimate(db.Model):  # type: ignore[name-defined]
     mode: Mapped[str] = mapped_column(String(16))
     total_weekly_pence: Mapped[int] = mapped_column(Integer)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Which funding split was applied: the lines' funders, a partnership's pooled split or one agreed for the
+    # person (portal.section117.split_for), with its figures and date, as it was on the day.
+    split_basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -737,4 +740,7 @@ class EmailChange(db.Model):  # type: ignore[name-defined]
     account: Mapped[Account] = relationship()
 
 
-from portal import health_models  # noqa: E402,F401 - the NHS tables (PHB sign-offs, the CHC record) join the metadata
+from portal import (
+    health_models,  # noqa: E402,F401 - the NHS tables (PHB sign-offs, the CHC record) join the metadata
+    section117_models,  # noqa: E402,F401 - the Section 117 tables join the same metadata
+)

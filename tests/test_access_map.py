@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -145,7 +146,29 @@ def world(app, make_account, make_organisation):
     job = db.session.scalar(select(Job).where(Job.kind.like("%accuracy%")).order_by(Job.id.desc()))
     assert job is not None
 
+    from portal import section117
+
+    detention = section117.record_detention(
+        accounts["assessor"],
+        case.person,
+        north,
+        section="3",
+        detained_on=date(2025, 1, 6),
+        discharged_on=None,
+        responsible_council="Northfield City Council",
+        responsible_icb="NHS Northfield ICB",
+    )
+    split = section117.propose_agreed_split(
+        accounts["assessor"],
+        case.person,
+        north,
+        council_percent="60",
+        effective_from=date.today(),
+        reason="Agreed",
+    )
     values = {
+        "detention_id": detention.public_id,
+        "split_id": split.public_id,
         "case_id": case.public_id,
         "question_id": next(iter(case.answers)) if case.answers else "living-situation",
         "document_id": letter.public_id,
@@ -322,6 +345,8 @@ def test_the_walk_covers_every_route(app):
             "token",
             "filename",
             "step_name",
+            "detention_id",
+            "split_id",
         }
     }
     # A route with a new kind of id needs a real value in ``world``: this fails until it has one.

@@ -4,11 +4,11 @@ Estimate out. Pure Python: no web framework, database or translation import anyw
 Public API (a contract other code relies on): ``AREAS``, ``CLIENT_GROUPS``, ``SETTINGS``, ``NeedsProfile``,
 ``ProfileError``, ``Configuration``, ``ConfigurationError``, ``load_configuration``, ``loads_configuration``,
 ``demo_configuration``, ``estimate``, ``Estimate`` (with ``Line``, ``FunderShare``, ``Reason``, ``Change``,
-``CareAccount``) and ``ENGINE_VERSION``; for a tool with its own areas of need (decision 0015) ``AreaProfile``,
+``CareAccount``), ``apportion`` (one split over a whole estimate) and ``ENGINE_VERSION``; for a tool with its own areas of need (decision 0015) ``AreaProfile``,
 ``Profile`` and ``make_profile``. See docs/decisions/0004-engine.md.
 """
 
-from portal.engine.calculator import ELIGIBLE_KEYS, ENGINE_VERSION, MODES, estimate
+from portal.engine.calculator import ELIGIBLE_KEYS, ENGINE_VERSION, MODES, apportion, estimate
 from portal.engine.config_errors import ConfigurationError
 from portal.engine.configuration import (
     Configuration,
@@ -52,6 +52,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "Reason",
+    "apportion",
     "demo_configuration",
     "estimate",
     "load_configuration",

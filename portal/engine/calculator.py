@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -565,6 +566,11 @@ def _split(config: Configuration, specs: tuple[LineSpec, ...], amounts: list[int
             share = (2 * amount * pool.numerator + pool.denominator) // (2 * pool.denominator)
             council += share
             nhs += amount - share
+    return _shares(council, nhs)
+
+
+def _shares(council: int, nhs: int) -> tuple[FunderShare, ...]:
+    """Each funder's pence and percentage (2 dp, adding up to 100.00); a funder with nothing is left out."""
     if council and nhs:
         # percentages to 2 dp that add up to 100.00: the hundredth left over goes to the larger remainder
         total = council + nhs
@@ -583,6 +589,22 @@ def _split(config: Configuration, specs: tuple[LineSpec, ...], amounts: list[int
 
 
 _HUNDRED = Decimal("100.00")
+
+
+def apportion(result: Estimate, council: Fraction) -> Estimate:
+    """The same estimate with its whole weekly total shared by one split (``council`` of it to the council, the
+    rest to the NHS), as a partnership's pooled budget or a split agreed for one person shares it.
+
+    The council's part is rounded half up to the penny and the NHS has the remainder, as for a pooled line. Lines,
+    reasons and versions are unchanged. An Independent Personal Budget has no split, and keeps none.
+    """
+    if not 0 <= council <= 1:
+        raise ValueError("the council's share must be between 0 and 1")
+    if result.mode != "personal":
+        return result
+    total = result.total_weekly_pence
+    part = (2 * total * council.numerator + council.denominator) // (2 * council.denominator)
+    return replace(result, split=_shares(part, total - part))
 
 
 def _term_percent(log_effect: float) -> tuple[str, Decimal]:

@@ -79,4 +79,5 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     questions,
     records,
     reviews,
+    section117_pages,
 )

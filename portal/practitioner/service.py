@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import budgets, cases, reviews, staff_notices, tool_service
+from portal import budgets, cases, reviews, section117, staff_notices, tool_service
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
     OFFLINE_CHANNELS,
@@ -484,15 +484,22 @@ def _tell_people(case: Case, template: str, **context: Any) -> None:
 
 
 def recalculate(case: Case) -> Any:
-    """The engine on the validated answers, funding only the eligible areas once they are decided."""
+    """The engine on the validated answers, funding only the eligible areas once they are decided, with the
+    funding split in force for the case today (portal.section117.split_for)."""
+    return recalculate_funded(case)[0]
+
+
+def recalculate_funded(case: Case) -> tuple[Any, section117.SplitBasis]:
+    """:func:`recalculate`, and which funding split it used."""
     validation = current_validation(case)
-    return budgets.run(
+    result = budgets.run(
         schema(case),
         validated_answers(case, validation),
         case.organisation,
         eligible=funded_areas((validation.practitioner_items or {}) if validation else {}),
         tool=tool_service.of(case),
     )
+    return section117.funded(case, result)
 
 
 class IncompleteValidation(ValueError):
@@ -534,13 +541,15 @@ def confirm_budget(
     """
     if not cases.can(assessor, case, Move.CONFIRM):
         raise NotAllowed("only the assessor holding the case can confirm its budget")
+    if contribution_pence is not None and section117.is_aftercare(case):
+        raise ValueError("Section 117 aftercare is free to the person: there is no contribution")
     reviews.require_recorded(case)
     validation = current_validation(case)
     if validation is not None and validation.path_taken == "full":
         left = still_to_check(case, validation)
         if left:
             raise IncompleteValidation(len(left))
-    result = recalculate(case)
+    result, basis = recalculate_funded(case)
     if reasons_needed(case, confirmed_pence, result.total_weekly_pence) and not reason.strip():
         raise ValueError(
             "a figure different from the calculated one, or a decision looked at again, needs reasons"
@@ -548,8 +557,9 @@ def confirm_budget(
     rules = OrganisationRules.from_settings(case.organisation.settings if case.organisation else None)
     required = rules.required_level(confirmed_pence, result.total_weekly_pence)
     within = (assessor.approval_level or 0) >= required
-    stored = budgets.store(case, result, purpose="validated")
+    stored = budgets.store(case, result, purpose="validated", split_basis=basis.to_dict())
     detail = {
+        "split": basis.to_dict(),
         "calculated_pence": result.total_weekly_pence,
         "confirmed_pence": confirmed_pence,
         "required_level": required,
@@ -597,8 +607,8 @@ def decide_not_eligible(assessor: Account, case: Case, *, reason: str) -> Decisi
         raise ValueError("record an eligibility determination with no eligible needs first")
     if not reason.strip():
         raise ValueError("a decision that no needs are eligible needs its reasons")
-    result = recalculate(case)
-    stored = budgets.store(case, result, purpose="validated")
+    result, basis = recalculate_funded(case)
+    stored = budgets.store(case, result, purpose="validated", split_basis=basis.to_dict())
     cases.move(
         assessor, case, Move.DECIDE, reason=reason, detail={"eligible": False, "estimate_id": stored.id}
     )
@@ -669,6 +679,7 @@ def _decided(case: Case, decision: Decision) -> None:
         weekly_pence=decision.confirmed_weekly_pence,
         changed=changed,
         outcome=outcome,
+        aftercare=section117.is_aftercare(case),
     )
     accounts = list(
         db.session.scalars(
