@@ -372,6 +372,7 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
 
     from portal.config import DemoConfig
     from portal.demo_configs import seed_demo_configurations
+    from portal.demo_section117 import seed_section117_demo
     from portal.jobs import start_recurring, work_in_lanes
     from portal.mail import start_sink
 
@@ -383,6 +384,7 @@ def run_demo(app: Flask, *, host: str, port: int, smtp_port: int) -> None:
         seed_demo()
         seed_demo_configurations()
         seed_demo_cases()
+        seed_section117_demo()
         print_accounts()
     sink = start_sink(app, "127.0.0.1", smtp_port)
     stop = threading.Event()

@@ -740,7 +740,5 @@ class EmailChange(db.Model):  # type: ignore[name-defined]
     account: Mapped[Account] = relationship()
 
 
-from portal import (
-    health_models,  # noqa: E402,F401 - the NHS tables (PHB sign-offs, the CHC record) join the metadata
-    section117_models,  # noqa: E402,F401 - the Section 117 tables join the same metadata
-)
+# The NHS tables (PHB sign-offs, the CHC record) and the Section 117 tables join the same metadata.
+from portal import health_models, section117_models  # noqa: E402,F401

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import Account, Person, UTCDateTime, new_public_id, utcnow
 
 
-class Detention(db.Model):  # type: ignore[name-defined]
+class Detention(db.Model):  # type: ignore[misc,name-defined]
     """A detention under a section of the Mental Health Act 1983 that gives the right to aftercare (section 117).
 
     The responsible council is the one where the person was ordinarily resident immediately before this
@@ -44,7 +44,7 @@ class Detention(db.Model):  # type: ignore[name-defined]
     recorded_by: Mapped[Account] = relationship()
 
 
-class Ending(db.Model):  # type: ignore[name-defined]
+class Ending(db.Model):  # type: ignore[misc,name-defined]
     """A joint decision of the council and the ICB, made with the person, that aftercare is no longer needed."""
 
     __tablename__ = "section117_endings"
@@ -65,7 +65,7 @@ class Ending(db.Model):  # type: ignore[name-defined]
     recorded_by: Mapped[Account] = relationship()
 
 
-class CaseAftercare(db.Model):  # type: ignore[name-defined]
+class CaseAftercare(db.Model):  # type: ignore[misc,name-defined]
     """For a case of a person entitled to aftercare: lines of the budget that are not aftercare (shown apart),
     and a top-up the person or someone for them pays for preferred accommodation (section 117A)."""
 
@@ -82,7 +82,7 @@ class CaseAftercare(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class PooledSplit(db.Model):  # type: ignore[name-defined]
+class PooledSplit(db.Model):  # type: ignore[misc,name-defined]
     """A partnership's pooled split of aftercare costs from a day on (57.5% council : 42.5% NHS, say).
 
     A change is a new row from a later day: the row in force on a decision's day is the one used and recorded.
@@ -101,7 +101,7 @@ class PooledSplit(db.Model):  # type: ignore[name-defined]
     recorded_by: Mapped[Account] = relationship()
 
 
-class AgreedSplit(db.Model):  # type: ignore[name-defined]
+class AgreedSplit(db.Model):  # type: ignore[misc,name-defined]
     """A split the partners agree for one person, with a reason; in force once someone else approves it."""
 
     __tablename__ = "agreed_splits"

@@ -85,3 +85,30 @@ def test_demo_seed_has_four_organisations_and_every_role_in_two(app):
     assert len(full) >= 2
     assert {"citizen", "deployment_admin"} <= by_org[""]
     assert len(rows) == len({email for email, _, _ in rows})
+
+
+def test_demo_section_117_partnership_has_a_pooled_split_and_people_entitled_to_aftercare(app):
+    from datetime import date
+
+    from portal import section117
+    from portal.demo import seed_demo, seed_demo_cases
+    from portal.demo_section117 import seed_section117_demo
+    from portal.models import Case, Organisation
+
+    seed_demo()
+    with app.test_request_context():
+        seed_demo_cases()
+    assert seed_section117_demo() == 3
+    assert seed_section117_demo() == 0  # safe to run twice
+    riverside = db.session.query(Organisation).filter_by(slug="riverside").one()
+    assert riverside.kind.value == "partnership"
+    split = section117.pooled_split_in_force(riverside, date.today())
+    assert split is not None and str(split.council_percent) == "57.50"
+    daniel = db.session.query(Case).filter_by(person_name="Daniel Osei").one()
+    assert section117.is_aftercare(daniel)
+    # The second detention fixed the responsible bodies again.
+    assert section117.standing(daniel.person, riverside).council == "Riverside Borough Council"
+    assert (
+        section117.standing(daniel.person, riverside, date(2024, 1, 1)).council == "Westmoor County Council"
+    )
+    assert section117.split_for(daniel).kind == "pooled"

@@ -22,6 +22,7 @@ from wtforms import Field, RadioField, SelectMultipleField, StringField, SubmitF
 from wtforms.validators import Length
 
 from portal import budgets, money, section117
+from portal.case_record import final_decision
 from portal.extensions import db
 from portal.forms import (
     CheckboxesInput,
@@ -34,7 +35,7 @@ from portal.forms import (
     error_summary,
 )
 from portal.models import Estimate as StoredEstimate
-from portal.models import OrganisationKind, Role
+from portal.models import Organisation, OrganisationKind, Role
 from portal.practitioner import bp, load_case
 from portal.practitioner import service as work
 from portal.practitioner.config_versions import DayField
@@ -131,6 +132,14 @@ def _day(field: Field, *, required: bool) -> date | None:
         return None
 
 
+def _organisation(case: Any) -> Organisation:
+    """The case's organisation (a case found for staff always has the member of staff's own)."""
+    organisation: Organisation | None = case.organisation
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
 def _done(case: Any, text: str) -> Any:
     flash(text, "success")
     return redirect(url_for(".section117", case_id=case.public_id), code=303)
@@ -177,7 +186,7 @@ class Summary:
 def section117_summary(case: Any) -> Summary:
     """The entitlement on the relevant day, the split in force and, once decided, the split the decision recorded."""
     day = section117.relevant_day(case)
-    decision = work.final_decision(case)
+    decision = final_decision(case)
     stored = db.session.get(StoredEstimate, decision.estimate_id) if decision is not None else None
     if stored is not None and stored.split_basis.get("kind") in ("pooled", "agreed"):
         recorded = stored.split_basis
@@ -244,12 +253,16 @@ def section117_detention(case_id: str) -> Any:
     if form.validate_on_submit():
         start = _day(form.detained_on, required=True)
         end = _day(form.discharged_on, required=False)
-        if not (form.detained_on.errors or form.discharged_on.errors):
+        try:  # the section is told at once, even while a date is still to put right
+            section117.qualifying_section(form.section.data)
+        except section117.Refused as error:
+            _place(form, error)
+        if not (form.detained_on.errors or form.discharged_on.errors or form.section.errors):
             try:
                 section117.record_detention(
                     current_user,
                     found.person,
-                    found.organisation,
+                    _organisation(found),
                     section=form.section.data,
                     detained_on=start,
                     discharged_on=end,
@@ -341,7 +354,7 @@ def section117_end(case_id: str) -> Any:
                 section117.end_entitlement(
                     current_user,
                     found.person,
-                    found.organisation,
+                    _organisation(found),
                     ended_on=day,
                     reasons=form.reasons.data,
                     council_decided_by=form.council_decided_by.data,
@@ -474,7 +487,7 @@ def section117_split(case_id: str) -> Any:
                 section117.propose_agreed_split(
                     current_user,
                     found.person,
-                    found.organisation,
+                    _organisation(found),
                     council_percent=form.council_percent.data,
                     effective_from=day,
                     reason=form.reason.data,

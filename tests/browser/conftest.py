@@ -75,10 +75,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.test_request_context():
         from portal.demo import seed_demo, seed_demo_cases
         from portal.demo_configs import seed_demo_configurations
+        from portal.demo_section117 import seed_section117_demo
 
         seed_demo()
         seed_demo_configurations()
         seed_demo_cases()
+        seed_section117_demo()
     _LIVE["app"] = app
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
