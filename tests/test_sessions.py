@@ -55,7 +55,8 @@ def test_a_copied_cookie_is_useless_after_sign_out(client, make_account):
     assert record.ended_at is not None and record.ended_reason == "signed_out"
 
 
-def test_signing_in_starts_a_new_session_and_a_new_csrf_token(client, make_account):
+def test_signing_in_starts_a_new_session_and_a_new_csrf_token(client, make_account, make_organisation):
+    make_organisation()  # a council offering the self-assessment, so that a case can be started
     account = make_account()
     page = client.get("/account/sign-in")
     before_token = csrf_from(page.get_data(as_text=True))

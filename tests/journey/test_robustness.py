@@ -112,7 +112,7 @@ def test_a_question_added_to_the_schema_appears_everywhere(client, started, monk
     data["questions"].insert(1, new)
     data["content_version"] = "99.0.0"
     extended = build_schema(data)
-    monkeypatch.setattr(service, "schema", lambda: extended)
+    monkeypatch.setattr(service, "schema", lambda *_case: extended)
     assert "favourite-pastime" in extended.path({})
     # The new question is next to answer, its page works, and its answer shows on check your answers.
     location = client.get(f"/my/cases/{started}/continue").headers["Location"]
