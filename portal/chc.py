@@ -66,6 +66,11 @@ ADULT_TOOL = "continuing_healthcare"
 CHILD_TOOL = "continuing_care"
 
 
+def for_children(tool_key: str) -> bool:
+    """Whether a tool is for children and young people under 18 (every other tool is for adults)."""
+    return tool_key == CHILD_TOOL
+
+
 class Refused(ValueError):
     """The record breaks a rule; ``code`` says which, ``field`` where (the page words it on that field)."""
 

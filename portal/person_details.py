@@ -180,7 +180,8 @@ class AboutForm(AddressFields):
             raise ValidationError(gettext("Date of birth must be in the past"))
         if born.year < 1900:
             raise ValidationError(gettext("Date of birth must be after 1900"))
-        if (today.year - born.year - ((today.month, today.day) < (born.month, born.day))) < 18:
+        adult = (today.year - born.year - ((today.month, today.day) < (born.month, born.day))) >= 18
+        if getattr(self, "adults_only", True) and not adult:  # a children's tool's form sets it False
             raise ValidationError(
                 gettext(
                     "This service is for adults aged 18 or over. Contact your council about care for a child"

@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from portal import tool_service
+from portal import chc, tool_service
 from portal.extensions import db
 from portal.forms import Form, SubmitInput, TextInput, error_summary
 from portal.i18n.schema_text import Words
@@ -62,6 +62,9 @@ def phone_new() -> Any:
     except tool_service.ToolRefused:
         abort(404)
     form = PhoneForm()
+    form.adults_only = not chc.for_children(
+        tool.key
+    )  # children's Continuing Care takes a child's date of birth
     outside = False
     if form.validate_on_submit():
         if not organisations_for_postcode(form.postcode.data):

@@ -339,3 +339,29 @@ def test_who_may_start_the_adult_case(app, org, staff, citizen):
     db.session.commit()
     assert not chc.may_start_adult_case(staff["assessor"], child)  # the ICB does not offer the adult tool
     assert db.session.scalar(select(Case).filter(Case.follows_id.is_not(None))) is None
+
+
+# -- starting an NHS case with the person ---------------------------------------------------------------------
+
+
+def test_a_childs_continuing_care_case_takes_a_childs_date_of_birth(make_organisation, make_account):
+    from flask import current_app
+
+    icb = make_organisation("Southmere Integrated Care Board", kind=OrganisationKind.ICB, districts=("SM1",))
+    icb.settings = {"tools": {"continuing_healthcare": True, "continuing_care": True}}
+    db.session.commit()
+    assessor = make_account(Role.ASSESSOR, organisation=icb, level=2)
+    client = current_app.test_client()
+    sign_in(client, assessor)
+    about = {"name": "Casey Quinn", "date_of_birth": ["3", "4", "2012"], "postcode": "SM1 1AA"}
+    url = "/staff/assess/new?tool=continuing_care"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    started = client.post(url, data={**about, "csrf_token": token})
+    assert started.status_code == 303
+    case = db.session.scalar(select(Case).filter_by(person_name="Casey Quinn"))
+    assert case.tool_key == "continuing_care" and case.holder_id == assessor.id
+    # The adult tool keeps the adult age rule, and nothing is started.
+    url = "/staff/assess/new?tool=continuing_healthcare"
+    adult = client.post(url, data={**about, "name": "Too Young", "csrf_token": token})
+    assert "This service is for adults aged 18 or over" in adult.get_data(as_text=True)
+    assert db.session.scalar(select(Case).filter_by(person_name="Too Young")) is None
