@@ -114,9 +114,16 @@ def resume_url(case: Case) -> str:
 def dashboard() -> str:
     """Your assessments, and those of people you care for."""
     cases = service.cases_for(current_user)
+    # Tools besides the adult self-assessment that a person may prepare themselves, where someone offers them.
+    other_tools = [
+        (tool.key, tool_service.name_of(tool))
+        for tool in tool_service.available().values()
+        if tool.key != DEFAULT_TOOL and tool.completed_by_person() and tool_service.offered_anywhere(tool.key)
+    ]
     return render_template(
         "selfassess/dashboard.html",
         cases=cases,
+        other_tools=other_tools,
         resume_url=resume_url,
         deletable=lambda case: account_service.deletable(current_user, case),
     )

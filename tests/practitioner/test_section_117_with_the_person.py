@@ -93,7 +93,10 @@ def test_the_staff_home_offers_it_only_where_the_organisation_does(app, s117_sta
     council = app.test_client()
     sign_in(council, staff["assessor"])  # Northfield, a council that does not offer it
     assert "Section 117" not in council.get("/staff/").get_data(as_text=True)
-    assert council.get(NEW).status_code == 404
+    response = post(council, NEW, PERSON | {"postcode": "NF1 2XY"})
+    assert response.status_code == 200
+    assert "Your organisation does not offer this assessment" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Case).filter_by(person_name="Rhys Morgan")) is None
     assert client.get("/staff/assess/new?tool=no_such_tool").status_code == 404
 
 

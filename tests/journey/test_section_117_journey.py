@@ -1,0 +1,49 @@
+"""A person may prepare the Section 117 aftercare Needs Profile themselves (seed 000), where an organisation offers
+it: the dashboard offers it, and it starts with the same who-and-about pages, then its own questions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Case, OrganisationKind
+from portal.tool_service import SETTINGS_KEY
+from tests.conftest import check_page, sign_in
+from tests.journey.helpers import post
+
+
+def test_the_dashboard_offers_it_only_where_an_organisation_does(app, make_account, make_organisation):
+    make_organisation("Northfield City Council", districts=("NF1",))
+    citizen = make_account(email="rhys@example.org", name="Rhys Morgan")
+    client = app.test_client()
+    sign_in(client, citizen)
+    page = check_page(client.get("/my/").get_data(as_text=True))
+    assert page.find("a", string="Section 117 aftercare Needs Profile") is None
+    assert client.get("/my/new?tool=section_117").status_code == 200  # the who page
+    assert post(client, "/my/new?tool=section_117", {"who": "myself"}).status_code == 404  # offered nowhere
+
+
+def test_a_person_prepares_it_themselves(app, make_account, make_organisation):
+    partnership = make_organisation(
+        "Riverside Health and Care Partnership", districts=("RV1",), kind=OrganisationKind.PARTNERSHIP
+    )
+    partnership.settings = {SETTINGS_KEY: {"section_117": True}}
+    db.session.commit()
+    citizen = make_account(email="rhys@example.org", name="Rhys Morgan")
+    client = app.test_client()
+    sign_in(client, citizen)
+    page = check_page(client.get("/my/").get_data(as_text=True))
+    link = page.find("a", string="Section 117 aftercare Needs Profile")
+    assert link is not None and link["href"] == "/my/new?tool=section_117"
+    response = post(client, link["href"], {"who": "myself"})
+    assert response.status_code == 303
+    about = response.headers["Location"]
+    response = post(
+        client, about, {"date_of_birth": ["14", "2", "1980"], "postcode": "RV1 1AA", "nhs_number": ""}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:1000]
+    assert response.headers["Location"].endswith("/questions/where-you-live")
+    case = db.session.scalar(select(Case).filter_by(created_by_id=citizen.id))
+    assert case.tool_key == "section_117" and case.organisation_id == partnership.id
+    question = check_page(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert question.select_one("details.app-answer-note") is not None  # "Add note" for the person too
