@@ -265,6 +265,14 @@ def reviews_due(organisation_id: int, today: date | None = None) -> list[Due]:
     return sorted(found, key=lambda d: (order[d.state], d.due_on, d.case.id))
 
 
+def counts(organisation_id: int | None, today: date | None = None) -> dict[str, int]:
+    """How many reviews of the organisation are overdue, due, under way and coming up (for the staff queue)."""
+    found = {"overdue": 0, "due": 0, "under_way": 0, "upcoming": 0}
+    for due in reviews_due(organisation_id, today) if organisation_id is not None else []:
+        found[due.state] += 1
+    return found
+
+
 def due_for_case(case: Case, today: date | None = None) -> Due | None:
     """The review due in this case's line."""
     from portal import cases as lifecycle

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal import budgets, case_record, cases, money, reviews, tool_service, vocabulary
+from portal import budgets, case_record, cases, money, review_due, reviews, tool_service, vocabulary
 from portal.case_record import ELIGIBILITY_OUTCOMES, SECTION_117
 from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
@@ -91,6 +91,7 @@ def queue() -> str:
         client_groups=CLIENT_GROUPS,
         group_names=vocabulary.CLIENT_GROUP_NAMES,
         now=_now(),
+        reviews_due=review_due.counts(current_user.organisation_id),
         tools=[
             (tool.key, tool_service.name_of(tool))
             for tool in tools.values()

@@ -215,7 +215,8 @@ def test_reviews_due_for_staff(app, staff, decided):
     assert decided.reference in page.get_text() and "Overdue" in page.get_text()
     outsider = staff_client(app, staff["outsider"])
     assert decided.reference not in outsider.get("/staff/reviews").get_data(as_text=True)
-    assert "Reviews due and overdue" in client.get("/staff/queue").get_data(as_text=True)
+    assert "Reviews overdue (1) and due (0)" in client.get("/staff/queue").get_data(as_text=True)
+    assert "Reviews overdue (0) and due (0)" in outsider.get("/staff/queue").get_data(as_text=True)
 
 
 def test_wrong_users_are_refused(app, staff, citizen, decided, make_account):
