@@ -342,7 +342,27 @@ def is_aftercare(case: Case, day: date | None = None) -> bool:
     asks before it mentions paying."""
     if case.organisation is None:
         return False
+    if _tool_is_aftercare(case):
+        return True
     return standing(case.person, case.organisation, day or relevant_day(case)).entitled
+
+
+def _tool_is_aftercare(case: Case) -> bool:
+    """The case is completed with a Section 117 tool: one free to the person whose eligibility test is aftercare's.
+
+    (Continuing Healthcare and Continuing Care are free to the person too, but they are not aftercare: their
+    letters must not speak of section 117. :func:`free_to_person` covers them.)"""
+    from portal import tool_service
+
+    tool = tool_service.of(case)
+    return tool.free_to_person and tool.eligibility_test == "section_117"
+
+
+def free_to_person(case: Case) -> bool:
+    """Nothing is charged: Section 117 aftercare, or a tool that declares itself free to the person (NHS care)."""
+    from portal import tool_service
+
+    return tool_service.of(case).free_to_person or is_aftercare(case)
 
 
 # -- what a case's aftercare covers ---------------------------------------------------------------------

@@ -204,10 +204,10 @@ def section117_summary(case: Any) -> Summary:
     )
 
 
-@bp.app_template_global("is_aftercare")
-def is_aftercare(case: Any) -> bool:
-    """Whether the case is Section 117 aftercare, free to the person (for the budget page)."""
-    return section117.is_aftercare(case)
+@bp.app_template_global("free_to_person")
+def free_to_person(case: Any) -> bool:
+    """Whether the case's care is free to the person (Section 117 aftercare, or NHS care), for the budget page."""
+    return section117.free_to_person(case)
 
 
 # -- detentions --------------------------------------------------------------------------------------------

@@ -541,8 +541,10 @@ def confirm_budget(
     """
     if not cases.can(assessor, case, Move.CONFIRM):
         raise NotAllowed("only the assessor holding the case can confirm its budget")
-    if contribution_pence is not None and section117.is_aftercare(case):
-        raise ValueError("Section 117 aftercare is free to the person: there is no contribution")
+    if contribution_pence is not None and section117.free_to_person(case):
+        raise ValueError(
+            "this care is free to the person (Section 117 aftercare or NHS care): no contribution"
+        )
     reviews.require_recorded(case)
     validation = current_validation(case)
     if validation is not None and validation.path_taken == "full":

@@ -21,6 +21,7 @@ from portal.practitioner import service
 from portal.section117_models import AgreedSplit
 from tests.conftest import check_page, csrf_from, sign_in
 from tests.practitioner.test_casework import _agree_with_the_rest
+from tests.practitioner.test_section_117_with_the_person import partnership, s117_staff  # noqa: F401,F811 - fixtures
 
 PASSWORD = "correct horse battery"
 YES = {"impairment": "yes", "wellbeing": "yes"}
@@ -314,3 +315,49 @@ def test_a_split_is_proposed_and_approved_through_the_pages(app, staff, sent_cas
     db.session.expire_all()
     assert section117.split_for(refreshed(sent_case)).kind == "agreed"
     assert sent_case.status == CaseStatus.SENT and Role.APPROVER
+
+
+def test_a_case_of_the_section_117_tool_is_aftercare_and_its_letter_says_it_is_free(app, s117_staff):  # noqa: F811
+    """A tool that declares itself Section 117 aftercare makes its cases aftercare, entitlement recorded or not;
+    NHS tools that are free to the person are free too, but never called aftercare."""
+    from tests.journey.helpers import post
+    from tests.practitioner.test_section_117_with_the_person import _complete
+
+    client = client_for(app, s117_staff["assessor"])
+    case = _complete(client, {})
+    assert section117.is_aftercare(case) and section117.free_to_person(case)
+    assert section117.detentions(case.person, case.organisation) == []
+    profile_url = f"/staff/cases/{case.public_id}/needs-profile"
+    version = check_page(client.get(profile_url).get_data(as_text=True)).select_one("input[name=version]")[
+        "value"
+    ]
+    post(
+        client,
+        profile_url,
+        {"arising": ["mental_health", "medication"], "reduces_risk": "yes", "version": version},
+    )
+    result = service.recalculate(case)
+    with pytest.raises(ValueError, match="free"):
+        service.confirm_budget(
+            s117_staff["assessor"],
+            case,
+            confirmed_pence=result.total_weekly_pence,
+            reason="",
+            contribution_pence=1,
+        )
+    service.confirm_budget(s117_staff["assessor"], case, confirmed_pence=result.total_weekly_pence, reason="")
+    work(until_empty=True)
+    letter = _letter_text(case).lower()
+    assert "aftercare is free" in letter and "right to have a personal health budget" in letter
+    assert not any(word in letter for word in PAYING)
+    assert (
+        "these needs arise from, or relate to, your mental health condition" in letter
+    )  # the tool's own words
+
+
+def test_nhs_care_free_to_the_person_is_not_called_aftercare(app, sent_case, monkeypatch):
+    from portal import tool_service
+
+    chc = tool_service.get("continuing_healthcare")
+    monkeypatch.setattr(tool_service, "of", lambda case: chc)
+    assert section117.free_to_person(sent_case) and not section117.is_aftercare(sent_case)
