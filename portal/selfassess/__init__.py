@@ -482,6 +482,7 @@ def answer_rows(case: Case, words: Words, *, change_links: bool) -> list[dict[st
     """Sections with their answered questions, worded for the person, for the check page and PDFs."""
     current = service.schema(case)
     answers = service.stored_answers(case)
+    notes = notes_of(case.answers)  # "Add note": kept with each answer, shown with it
     path = set(current.path(answers))
     sections = []
     for section in current.sections:
@@ -496,6 +497,7 @@ def answer_rows(case: Case, words: Words, *, change_links: bool) -> list[dict[st
                     "value": display_answer(asked, answers.get(asked.id), words)
                     if current.is_answered(asked.id, answers)
                     else "",
+                    "note": notes.get(asked.id, ""),
                     "href": url_for(".question", case_id=case.public_id, question_id=asked.id, change="1")
                     if change_links
                     else None,

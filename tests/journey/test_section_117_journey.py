@@ -47,3 +47,33 @@ def test_a_person_prepares_it_themselves(app, make_account, make_organisation):
     assert case.tool_key == "section_117" and case.organisation_id == partnership.id
     question = check_page(client.get(response.headers["Location"]).get_data(as_text=True))
     assert question.select_one("details.app-answer-note") is not None  # "Add note" for the person too
+
+
+def test_the_person_sees_their_note_with_the_answer_on_check_your_answers(
+    app, make_account, make_organisation
+):
+    from tests.questionnaire.test_section_117_schema import SEED_ANSWERS
+
+    partnership = make_organisation(
+        "Riverside Health and Care Partnership", districts=("RV1",), kind=OrganisationKind.PARTNERSHIP
+    )
+    partnership.settings = {SETTINGS_KEY: {"section_117": True}}
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, make_account(email="rhys@example.org", name="Rhys Morgan"))
+    about = post(client, "/my/new?tool=section_117", {"who": "myself"}).headers["Location"]
+    url = post(
+        client, about, {"date_of_birth": ["14", "2", "1980"], "postcode": "RV1 1AA", "nhs_number": ""}
+    ).headers["Location"]
+    for _ in range(40):
+        if "/questions/" not in url:
+            break
+        question_id = url.rsplit("/", 1)[1]
+        note = "Worse in January" if question_id == "harder-times" else ""
+        response = post(client, url, {"answer": SEED_ANSWERS[question_id], "note": note, "submit": "y"})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        url = response.headers["Location"]
+    assert url.endswith("/check")
+    page = check_page(client.get(url).get_data(as_text=True))
+    row = next(r for r in page.select(".govuk-summary-list__row") if "Worse in January" in r.get_text())
+    assert "Your note:" in row.get_text() and "Yes" in row.select_one("dd").get_text()
