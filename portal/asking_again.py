@@ -109,6 +109,26 @@ def check_files(files: list[tuple[str, bytes]]) -> list[Evidence]:
     return [check_file(name, data) for name, data in files]
 
 
+def problem_words(problem: EvidenceProblem) -> str:
+    """What is wrong with a file, in the reader's language, naming it."""
+    from flask_babel import gettext
+
+    name = problem.filename
+    if problem.code == "too_many":
+        return str(gettext("Choose %(count)s files or fewer", count=MAX_FILES))
+    if problem.code == "empty":
+        return str(gettext("The file %(name)s is empty. Choose it again, or another file", name=name))
+    if problem.code == "too_large":
+        return str(
+            gettext(
+                "The file %(name)s is larger than %(size)s MB. Choose a smaller file",
+                name=name,
+                size=MAX_FILE_BYTES // (1024 * 1024),
+            )
+        )
+    return str(gettext("The file %(name)s must be a PDF, PNG or JPEG", name=name))
+
+
 def may_ask_again(account: Account | None, case: Case) -> bool:
     """Whether the account may ask for this decided case to be looked at again (the lifecycle's rule)."""
     return cases.may_start_linked(account, case, CaseKind.RECONSIDERATION)
@@ -121,13 +141,17 @@ def ask_again(
     reason: str,
     considered: str = "",
     files: list[tuple[str, bytes]] | None = None,
+    how: str = "online",
 ) -> Case:
     """Ask for the decided case to be looked at again; returns the new case, sent to the organisation's queue.
 
     Refuses by itself: someone who does not act for the person, a decision that cannot be asked about (not in
     force, already being looked at, itself the outcome of looking again), no reason, text too long, or a file
-    that is not accepted. Nothing is written unless everything is.
+    that is not accepted. Nothing is written unless everything is. Staff record a request the person made by
+    phone or post (``how``), in the person's words.
     """
+    if how not in ("online", "phone", "post"):
+        raise ValueError(f"unknown way of asking {how!r}")
     if not may_ask_again(account, case):
         raise NotAllowed("this decision cannot be asked about by this account now")
     reason, considered = reason.strip(), (considered or "").strip()
@@ -179,6 +203,7 @@ def ask_again(
         reason=reason,
         detail={
             "follows": case.reference,
+            "how": how,
             "files": [{"name": e.filename, "type": e.content_type, "bytes": len(e.data)} for e in evidence],
         },
     )

@@ -425,7 +425,8 @@ def hold_open(case: Case) -> None:
 LINKS: Mapping[CaseKind, frozenset[Relation]] = {
     CaseKind.CORRECTION: frozenset({R.ASSESSOR, R.MANAGER}),
     CaseKind.REVIEW: frozenset({*PEOPLE, R.ASSESSOR, R.MANAGER}),
-    CaseKind.RECONSIDERATION: frozenset(PEOPLE),
+    # Asked for by the person or their carer; staff of the organisation record one asked for by phone or post.
+    CaseKind.RECONSIDERATION: frozenset({*PEOPLE, R.ASSESSOR, R.MANAGER}),
 }
 
 

@@ -423,7 +423,11 @@ def test_who_starts_which_linked_case(world):
     assert not cases.may_start_linked(world["person"], case, CaseKind.CORRECTION)
     assert cases.may_start_linked(world["person"], case, CaseKind.RECONSIDERATION)
     assert cases.may_start_linked(world["carer"], case, CaseKind.REVIEW)
-    assert not cases.may_start_linked(world["assessor"], case, CaseKind.RECONSIDERATION)
+    assert cases.may_start_linked(world["assessor"], case, CaseKind.RECONSIDERATION), (
+        "recorded by phone or post"
+    )
+    assert not cases.may_start_linked(world["outsider"], case, CaseKind.RECONSIDERATION)
+    assert not cases.may_start_linked(world["stranger"], case, CaseKind.RECONSIDERATION)
     assert not cases.may_start_linked(world["outsider"], case, CaseKind.REVIEW)
     open_case = make_case(world, S.CLAIMED, holder="assessor")
     assert not cases.may_start_linked(world["assessor2"], open_case, CaseKind.CORRECTION), (

@@ -11,12 +11,19 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from flask import abort, send_file
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
+from flask_wtf.file import MultipleFileField
+from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from portal import asking_again, cases
+from portal.asking_again import MAX_FILE_BYTES, MAX_TEXT, EvidenceProblem
+from portal.forms import CharacterCount, FileInput, Form, RadioInput, SubmitInput, error_summary
 from portal.models import Account, Case, CaseStatus, Role
 from portal.practitioner import bp, load_case
+from portal.request_guard import accepts_uploads
 from portal.security import roles_required
 
 CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
@@ -59,3 +66,91 @@ def evidence(case_id: str, document_id: str) -> Any:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.app_template_global()
+def may_record_asking_again(case: Case) -> bool:
+    """Whether the member of staff may record a request, made by phone or post, to look at this decision again."""
+    return case.status == CaseStatus.DECIDED and asking_again.may_ask_again(current_user, case)
+
+
+class RecordForm(Form):
+    """A request the person made by phone or post, recorded in their words."""
+
+    how = RadioField(
+        lazy_gettext("How did the person ask?"),
+        widget=RadioInput(),
+        choices=[("phone", lazy_gettext("By phone")), ("post", lazy_gettext("By post"))],
+        validators=[InputRequired(message=lazy_gettext("Select how the person asked"))],
+    )
+    reason = TextAreaField(
+        lazy_gettext("Why should the decision be looked at again?"),
+        widget=CharacterCount(),
+        description=lazy_gettext("In the person's words, as they said or wrote them."),
+        validators=[
+            InputRequired(message=lazy_gettext("Enter why the decision should be looked at again")),
+            Length(max=MAX_TEXT, message=lazy_gettext("This must be 4000 characters or fewer")),
+        ],
+    )
+    considered = TextAreaField(
+        lazy_gettext("What do they want considered? (optional)"),
+        widget=CharacterCount(),
+        validators=[Length(max=MAX_TEXT, message=lazy_gettext("This must be 4000 characters or fewer"))],
+    )
+    evidence = MultipleFileField(
+        lazy_gettext("Add what they sent (optional)"),
+        widget=FileInput(),
+        description=lazy_gettext(
+            "PDF, PNG or JPEG files, such as a scanned letter. Up to 5 files, each 5 MB or smaller."
+        ),
+    )
+    submit = SubmitField(lazy_gettext("Record the request"), widget=SubmitInput())
+
+
+@bp.route("/cases/<case_id>/ask-again", methods=["GET", "POST"])
+@accepts_uploads("evidence", request_limit=asking_again.REQUEST_LIMIT)
+@roles_required(*CASEWORKERS)
+def record_asking_again(case_id: str) -> Any:
+    """Record a request the person made by phone or post to look at the decision again."""
+    found = load_case(case_id)
+    if not may_record_asking_again(found):
+        abort(403)
+    form = RecordForm()
+    files_dropped = False
+    if request.method == "POST":
+        uploads = []
+        for upload in request.files.getlist("evidence"):
+            if upload.filename:
+                uploads.append((upload.filename, upload.stream.read(MAX_FILE_BYTES + 1)))
+            upload.close()
+        valid = form.validate_on_submit()
+        try:
+            asking_again.check_files(uploads)
+        except EvidenceProblem as problem:
+            form.evidence.errors = [asking_again.problem_words(problem)]
+            valid = False
+        files_dropped = bool(uploads) and not valid
+        if valid:
+            try:
+                linked = asking_again.ask_again(
+                    current_user,
+                    found,
+                    reason=form.reason.data or "",
+                    considered=form.considered.data or "",
+                    files=uploads,
+                    how=form.how.data,
+                )
+            except (cases.NotAllowed, cases.Stale):
+                flash(
+                    gettext("This decision is already being looked at again, or has been replaced."), "info"
+                )
+                return redirect(url_for(".case", case_id=found.public_id), code=303)
+            flash(gettext("The request is recorded and in the queue."), "success")
+            return redirect(url_for(".case", case_id=linked.public_id), code=303)
+    return render_template(
+        "practitioner/record_asking_again.html",
+        case=found,
+        form=form,
+        errors=error_summary(form),
+        files_dropped=files_dropped,
+    )

@@ -15,7 +15,7 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from portal import asking_again, cases
-from portal.asking_again import MAX_FILE_BYTES, MAX_FILES, MAX_TEXT, EvidenceProblem
+from portal.asking_again import MAX_FILE_BYTES, MAX_TEXT, EvidenceProblem
 from portal.forms import CharacterCount, FileInput, Form, SubmitInput, error_summary
 from portal.models import Case, CaseKind, CaseStatus
 from portal.request_guard import accepts_uploads
@@ -53,22 +53,7 @@ class AskAgainForm(Form):
     submit = SubmitField(lazy_gettext("Send the request"), widget=SubmitInput())
 
 
-def evidence_message(problem: EvidenceProblem) -> str:
-    """What is wrong with a file, in the person's language, naming it."""
-    name = problem.filename
-    if problem.code == "too_many":
-        return str(gettext("Choose %(count)s files or fewer", count=MAX_FILES))
-    if problem.code == "empty":
-        return str(gettext("The file %(name)s is empty. Choose it again, or another file", name=name))
-    if problem.code == "too_large":
-        return str(
-            gettext(
-                "The file %(name)s is larger than %(size)s MB. Choose a smaller file",
-                name=name,
-                size=MAX_FILE_BYTES // (1024 * 1024),
-            )
-        )
-    return str(gettext("The file %(name)s must be a PDF, PNG or JPEG", name=name))
+evidence_message = asking_again.problem_words
 
 
 def _uploads() -> list[tuple[str, bytes]]:

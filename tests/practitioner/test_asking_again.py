@@ -110,7 +110,9 @@ def test_asking_again_refuses_by_itself(app, staff, sent_case, citizen, make_acc
     with pytest.raises(NotAllowed):
         asking_again.ask_again(stranger, decided, reason="x")
     with pytest.raises(NotAllowed):
-        asking_again.ask_again(staff["assessor2"], decided, reason="x")
+        asking_again.ask_again(staff["outsider"], decided, reason="x")
+    with pytest.raises(ValueError):
+        asking_again.ask_again(citizen, decided, reason="x", how="pigeon")
     with pytest.raises(ValueError):
         asking_again.ask_again(citizen, decided, reason="   ")
     with pytest.raises(ValueError):
@@ -333,3 +335,50 @@ def test_an_upheld_outcome_still_needs_reasons(app, staff, sent_case, citizen):
         reason="Still right.",
     )
     assert db.session.scalar(select(Reconsideration)).outcome == "upheld"
+
+
+def test_staff_record_a_request_made_by_phone_or_post(app, staff, sent_case, citizen):
+    decided = _decided(app, staff, sent_case)
+    url = f"/staff/cases/{decided.public_id}/ask-again"
+    client = staff_client(app, staff["assessor2"])
+    case_page = check_page(client.get(f"/staff/cases/{decided.public_id}").get_data(as_text=True))
+    assert case_page.find("a", href=url) is not None
+    response = _post(client, url, {"reason": "She rang: the night care was missed.", "considered": ""})
+    page = check_page(response.get_data(as_text=True), errors=True)
+    assert "Select how the person asked" in page.select_one("#how-error").get_text(" ", strip=True)
+    assert (
+        page.find("textarea", attrs={"name": "reason"}).get_text() == "She rang: the night care was missed."
+    )
+    response = _post(
+        client,
+        url,
+        {"how": "post", "reason": "Her letter: the night care was missed.", "considered": ""},
+        [("letter.jpg", JPEG)],
+    )
+    assert response.status_code == 303
+    asked = db.session.scalar(select(Reconsideration))
+    event = db.session.scalar(select(AuditEvent).filter_by(action="reconsideration.asked"))
+    assert (asked.asked_by_id, event.detail["how"]) == (staff["assessor2"].id, "post")
+    assert staff_client(app, staff["outsider"]).get(url).status_code == 404
+    assert _person(app, citizen).get(url).status_code == 403
+    assert client.get(url).status_code == 403, "already being looked at again"
+
+
+def test_a_carer_asks_in_their_own_voice(app, staff, sent_case, citizen, make_account):
+    from portal.models import Authority, PersonLink
+
+    decided = _decided(app, staff, sent_case)
+    carer = make_account(email="carer-of-alex@example.org", name="Chris Morgan")
+    db.session.add(PersonLink(account_id=carer.id, person_id=decided.person_id, authority=Authority.CONSENT))
+    db.session.commit()
+    client = _person(app, carer)
+    page = check_page(client.get(f"/my/cases/{decided.public_id}/status").get_data(as_text=True))
+    name = decided.person.name
+    assert f"lowered the budget for {name}" in page.get_text(" ", strip=True)
+    response = _post(
+        client, f"/my/cases/{decided.public_id}/ask-again", {"reason": "Nights missed", "considered": ""}
+    )
+    assert response.status_code == 303
+    status = check_page(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert f"The budget for {name} of" in status.get_text(" ", strip=True)
+    assert db.session.scalar(select(Reconsideration)).asked_by_id == carer.id
