@@ -382,3 +382,39 @@ def test_a_carer_asks_in_their_own_voice(app, staff, sent_case, citizen, make_ac
     status = check_page(client.get(response.headers["Location"]).get_data(as_text=True))
     assert f"The budget for {name} of" in status.get_text(" ", strip=True)
     assert db.session.scalar(select(Reconsideration)).asked_by_id == carer.id
+
+
+def test_the_letter_says_how_to_ask_online_by_phone_or_post_and_then_how_it_ended(
+    app, staff, sent_case, citizen
+):
+    from portal.letters import decision_context
+    from portal.pdf import render_pdf_html
+
+    decided = _decided(app, staff, sent_case)
+    first = db.session.scalar(select(Decision).filter_by(case_id=decided.id))
+    with app.test_request_context():
+        context = decision_context(decided, first)
+        html = render_pdf_html("decision_letter.html", lang="en", title="Decision", **context)
+    assert context["ask_again_link"].endswith(f"/my/cases/{decided.public_id}/ask-again")
+    assert context["ask_again_link"] in html and "Or phone us, or write to us" in html
+    assert "Complaints (England) Regulations 2009" in html
+    linked = asking_again.ask_again(citizen, decided, reason="Missed my nights")
+    new = _decide_again(app, staff, linked, pence=first.confirmed_weekly_pence + 1_000)
+    with app.test_request_context():
+        context = decision_context(refreshed(linked), new)
+        html = render_pdf_html("decision_letter.html", lang="en", title="Decision", **context)
+    assert context["looked_again"]["outcome"] == "changed" and context["ask_again_link"] == ""
+    assert f"look again at our decision {decided.reference}" in " ".join(html.split())
+    assert "To ask online" not in html and "ombudsman" in html
+
+
+def test_a_decision_without_a_budget_still_names_the_ombudsman(app, staff, sent_case):
+    from portal.letters import decision_context
+
+    decided = _decided(app, staff, sent_case)
+    decision = db.session.scalar(select(Decision).filter_by(case_id=decided.id))
+    decision.confirmed_weekly_pence = None
+    with app.test_request_context():
+        rights = decision_context(decided, decision)["review_rights"]
+    assert [r["ombudsman"] for r in rights] == ["the Local Government and Social Care Ombudsman"]
+    db.session.rollback()
