@@ -85,7 +85,7 @@ def words_for(case: Case, answers: dict[str, Any] | None = None, *, self_funder:
     speaker = service.Speaker.for_case(current_user, case)
     if self_funder is None:
         answers = service.stored_answers(case) if answers is None else answers
-        self_funder = service.schema(case).is_self_funder(answers)
+        self_funder = service.schema_for(case).is_self_funder(answers)
     return Words(
         voice=speaker.voice,
         name=speaker.name,
@@ -101,7 +101,7 @@ def resume_url(case: Case) -> str:
         return url_for("selfassess.status", case_id=case.public_id)
     if not service.about_done(case):
         return url_for("selfassess.about", case_id=case.public_id)
-    first = service.schema(case).first_unanswered(service.stored_answers(case))
+    first = service.schema_for(case).first_unanswered(service.stored_answers(case))
     if first is not None:
         return url_for("selfassess.question", case_id=case.public_id, question_id=first)
     return url_for("selfassess.check", case_id=case.public_id)
@@ -230,7 +230,7 @@ def _after_about(case: Case) -> str:
         return url_for(".urgent", case_id=case.public_id)
     if came_from == "check":
         return url_for(".check", case_id=case.public_id)
-    current = service.schema(case)
+    current = service.schema_for(case)
     answers = service.stored_answers(case)
     # The person's details and the questions about them are one task, "About you": carry on with its questions.
     if current.section_statuses(answers).get(service.ABOUT_SECTION) != SectionStatus.COMPLETED:
@@ -291,7 +291,7 @@ def tasks(case_id: str) -> Any:
     case = _draft(case_id)
     if isinstance(case, Response):
         return case
-    current = service.schema(case)
+    current = service.schema_for(case)
     answers = service.stored_answers(case)
     statuses = current.section_statuses(answers)
     sections = [
@@ -394,7 +394,7 @@ def question(case_id: str, question_id: str) -> Any:
             db.session.commit()
             flash(_SENT_MESSAGE(), "info")
         return case
-    current = service.schema(case)
+    current = service.schema_for(case)
     answers = service.stored_answers(case)
     # A page off the current path (or an unknown id) cannot be reached by typing its URL.
     if question_id not in current:
@@ -458,7 +458,7 @@ def question(case_id: str, question_id: str) -> Any:
 
 def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: bool) -> str:
     """After an answer: the next question, or back to check your answers when changing one."""
-    current = service.schema(case)
+    current = service.schema_for(case)
     if changing:
         # A changed answer may bring new questions onto the path: ask those, then return to the check page.
         following = current.path(answers)
@@ -480,7 +480,7 @@ def _next_page(case: Case, question_id: str, answers: dict[str, Any], changing: 
 
 def answer_rows(case: Case, words: Words, *, change_links: bool) -> list[dict[str, Any]]:
     """Sections with their answered questions, worded for the person, for the check page and PDFs."""
-    current = service.schema(case)
+    current = service.schema_for(case)
     answers = service.stored_answers(case)
     notes = notes_of(case.answers)  # "Add note": kept with each answer, shown with it
     path = set(current.path(answers))
@@ -514,7 +514,7 @@ def check(case_id: str) -> Any:
     case = _draft(case_id)
     if isinstance(case, Response):
         return case
-    current = service.schema(case)
+    current = service.schema_for(case)
     answers = service.stored_answers(case)
     words = words_for(case, answers)
     return render_template(
@@ -534,7 +534,7 @@ def estimate(case_id: str) -> Any:
     case = _draft(case_id)
     if isinstance(case, Response):
         return case
-    current = service.schema(case)
+    current = service.schema_for(case)
     answers = service.stored_answers(case)
     if not (current.is_complete(answers) and service.about_done(case)):
         return redirect(url_for(".check", case_id=case.public_id))
@@ -559,7 +559,7 @@ def send(case_id: str) -> Any:
     case = _draft(case_id)
     if isinstance(case, Response):
         return case
-    current = service.schema(case)
+    current = service.schema_for(case)
     answers = service.stored_answers(case)
     if not (current.is_complete(answers) and service.about_done(case)):
         return redirect(url_for(".check", case_id=case.public_id))
@@ -593,7 +593,7 @@ def urgent(case_id: str) -> Any:
     if isinstance(case, Response):
         return case
     answers = service.stored_answers(case)
-    risk = service.schema(case).risk(answers)
+    risk = service.schema_for(case).risk(answers)
     form = DeclarationForm()
     if form.validate_on_submit() and service.about_done(case):
         return _send(case, urgent=True)
@@ -730,7 +730,7 @@ def estimate_pdf(case_id: str) -> Any:
     from portal.selfassess.documents import details, estimate_document
 
     case = _case(case_id)
-    current = service.schema(case)
+    current = service.schema_for(case)
     if case.status == CaseStatus.DRAFT:
         answers = service.stored_answers(case)
         result = budgets.run(current, answers, case.organisation, tool=tool_service.of(case))

@@ -32,10 +32,15 @@ from portal.questionnaire import Schema, SectionStatus, Voice, load_schema, stor
 from portal.tools import DEFAULT_TOOL
 
 
-def schema(case: Case | None = None) -> Schema:
-    """The questionnaire of the case's tool (the adult self-assessment's without a case); cached per file."""
-    if case is None:
-        return load_schema()
+def schema() -> Schema:
+    """The adult self-assessment's questionnaire (cached per file by the loader)."""
+    return load_schema()
+
+
+def schema_for(case: Case) -> Schema:
+    """The questionnaire of the case's tool: the adult self-assessment's through :func:`schema`."""
+    if (case.tool_key or DEFAULT_TOOL) == DEFAULT_TOOL:
+        return schema()
     return tool_service.schema_of(case)
 
 
@@ -195,7 +200,7 @@ def about_status(case: Case, section_status: SectionStatus | None) -> SectionSta
 
 def stored_answers(case: Case) -> dict[str, Any]:
     """The case's working answers as typed values."""
-    return schema(case).decode_answers(case.answers or {})
+    return schema_for(case).decode_answers(case.answers or {})
 
 
 def save_answer(
@@ -212,7 +217,7 @@ def save_answer(
     if note is not None:
         answers = with_note(answers, question_id, note)
     case.answers = answers
-    case.questionnaire_version = schema(case).version
+    case.questionnaire_version = schema_for(case).version
     db.session.commit()
 
 
