@@ -60,6 +60,15 @@ def test_every_reachable_page_is_accessible(live_server, axe_page, role):
     assert len(visited) >= 7  # the start page, the five information pages and at least one more
 
 
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_pages_at_320_px_are_accessible(live_server, axe_page, lang):
+    # WCAG 2.2's target size (2.5.8): links that sit side by side on a wide screen wrap into rows on a narrow one.
+    axe_page.set_viewport_size({"width": 320, "height": 640})
+    for path in ("/", "/account/sign-in", "/privacy"):
+        axe_page.goto(f"{live_server}{path}?lang={lang}")
+        assert_accessible(axe_page)
+
+
 @pytest.mark.parametrize("lang", [language.code for language in LANGUAGES if language.code != "en"])
 def test_pages_in_other_languages_are_accessible(live_server, axe_page, lang):
     for path in ("/", "/account/sign-in", "/account/register", "/privacy", "/cookies"):
