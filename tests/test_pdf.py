@@ -106,7 +106,7 @@ def answers_context(name: str) -> dict[str, Any]:
                 "title": "About you",
                 "rows": [
                     {"key": "Your name", "value": name},
-                    {"key": "Who helps you", "value": "My daughter\nA neighbour"},
+                    {"key": "Who helps you", "value": "My daughter\nA neighbour", "note": "Not at weekends"},
                 ],
             },
         ],
@@ -224,6 +224,8 @@ def test_pdf_is_tagged_titled_embedded_and_readable(app: Flask, case: str, caplo
         total = format_money(24095)
     assert name in text
     assert total in text
+    if template == "answers.html":
+        assert "Not at weekends" in text  # a note kept with an answer, in the same table cell
     if lang == "en":
         assert total == "£240.95"
     if template == "decision_letter.html":

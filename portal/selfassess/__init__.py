@@ -703,7 +703,8 @@ def answers_pdf(case_id: str) -> Any:
         {
             "title": s["title"],
             "rows": [
-                {"key": r["key"], "value": r["value"] or gettext("Not answered yet")} for r in s["rows"]
+                {"key": r["key"], "value": r["value"] or gettext("Not answered yet"), "note": r["note"]}
+                for r in s["rows"]
             ],
         }
         for s in answer_rows(case, words, change_links=False)

@@ -77,3 +77,35 @@ def test_the_person_sees_their_note_with_the_answer_on_check_your_answers(
     page = check_page(client.get(url).get_data(as_text=True))
     row = next(r for r in page.select(".govuk-summary-list__row") if "Worse in January" in r.get_text())
     assert "Your note:" in row.get_text() and "Yes" in row.select_one("dd").get_text()
+
+
+def test_the_answers_pdf_shows_each_note_beside_its_answer_and_never_as_an_answer(
+    app, make_account, make_organisation
+):
+    from tests.journey.test_pdfs import _tagged, _text
+
+    partnership = make_organisation(
+        "Riverside Health and Care Partnership", districts=("RV1",), kind=OrganisationKind.PARTNERSHIP
+    )
+    partnership.settings = {SETTINGS_KEY: {"section_117": True}}
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, make_account(email="rhys@example.org", name="Rhys Morgan"))
+    about = post(client, "/my/new?tool=section_117", {"who": "myself"}).headers["Location"]
+    url = post(
+        client, about, {"date_of_birth": ["14", "2", "1980"], "postcode": "RV1 1AA", "nhs_number": ""}
+    ).headers["Location"]
+    assert url.endswith("/questions/where-you-live")
+    page = check_page(client.get(url).get_data(as_text=True))
+    first = page.select_one("input[name=answer]")["value"]
+    response = post(
+        client, url, {"answer": first, "note": "I stay with my sister\nsome weeks", "submit": "y"}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    case_id = url.split("/cases/")[1].split("/")[0]
+    pdf = client.get(f"/my/cases/{case_id}/answers.pdf")
+    assert pdf.status_code == 200
+    _tagged(pdf.data)
+    text = _text(pdf.data)
+    assert "Your note: I stay with my sister some weeks" in text
+    assert "_notes" not in text
