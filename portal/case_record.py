@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal import tool_service
 from portal.engine import AREAS
 from portal.extensions import db
+from portal.health_models import ChcEligibility
 from portal.models import (
     Account,
     Case,
@@ -204,6 +205,48 @@ def eligible_areas(items: dict[str, Any]) -> list[str] | None:
     ):
         return outcomes
     return []
+
+
+class AwaitingIcbDecision(ValueError):
+    """The case's eligibility is the ICB's decision and none is recorded yet: no budget can be confirmed."""
+
+
+def determination(case: Case, validation: Validation | None) -> dict[str, Any]:
+    """The practitioner's items as eligibility weighs them (pass them to :func:`eligible_areas`).
+
+    For a tool whose eligibility is the ICB's decision (``eligibility_test: icb_decision``: NHS Continuing
+    Healthcare, children's Continuing Care), the determination is the ICB's latest recorded decision
+    (:mod:`portal.chc`), never one typed on the Needs Profile: eligible, the tool's areas as assessed; not
+    eligible, none; no decision recorded, none made yet. Any other tool: the items as the practitioner recorded them.
+    """
+    items = dict((validation.practitioner_items or {}) if validation is not None else {})
+    tool = tool_service.of(case)
+    if tool.eligibility_test != ICB_DECISION:
+        return items
+    items.pop("eligibility", None)
+    decision = icb_decision(case)
+    if decision is not None:
+        items["eligibility"] = {
+            "test": ICB_DECISION,
+            "eligible": "yes" if decision.eligible else "no",
+            "areas": list(tool.configuration.eligible_keys),
+            "decision_id": decision.id,
+        }
+    return items
+
+
+def icb_decision(case: Case) -> ChcEligibility | None:
+    """The ICB's eligibility decision as last recorded on the case, if any."""
+    return db.session.scalar(
+        select(ChcEligibility).filter_by(case_id=case.id).order_by(ChcEligibility.id.desc()).limit(1)
+    )
+
+
+def require_icb_decision(case: Case) -> None:
+    """Refuse (:class:`AwaitingIcbDecision`) to confirm a budget whose eligibility is the ICB's decision before
+    the ICB's decision is recorded; nothing for any other tool."""
+    if tool_service.of(case).eligibility_test == ICB_DECISION and icb_decision(case) is None:
+        raise AwaitingIcbDecision("the ICB has not recorded its eligibility decision")
 
 
 def funded_areas(items: dict[str, Any]) -> list[str] | None:

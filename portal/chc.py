@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from portal import cases, transition
+from portal import case_record, cases, transition
 from portal.audit import record
 from portal.cases import NotAllowed, Relation
 from portal.extensions import db
@@ -99,9 +99,7 @@ def latest_assessment(case: Case) -> ChcAssessment | None:
 
 def latest_eligibility(case: Case) -> ChcEligibility | None:
     """The ICB's eligibility decision as last recorded on the case."""
-    return db.session.scalar(
-        select(ChcEligibility).filter_by(case_id=case.id).order_by(ChcEligibility.id.desc()).limit(1)
-    )
+    return case_record.icb_decision(case)
 
 
 @dataclass(frozen=True)

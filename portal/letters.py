@@ -14,6 +14,7 @@ from portal import aftercare_words, budgets, tool_service, vocabulary
 from portal.case_record import (
     ELIGIBILITY_OUTCOMES,
     current_validation,
+    determination,
     eligible_areas,
     own_estimate,
     person_answers,
@@ -254,7 +255,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
             )
         )
     validation = current_validation(case)
-    eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
+    eligible = eligible_areas(determination(case, validation))
     tool = tool_service.of(case)
     tool_words = tool_service.words_of(tool)
     own = own_estimate(case)

@@ -16,7 +16,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, S
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal import budgets, case_record, cases, money, review_due, reviews, tool_service, vocabulary
-from portal.case_record import ELIGIBILITY_OUTCOMES, SECTION_117
+from portal.case_record import ELIGIBILITY_OUTCOMES, ICB_DECISION, SECTION_117
 from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
 from portal.extensions import db
@@ -35,6 +35,7 @@ from portal.models import Account, CaseKind, CaseStatus, OrganisationKind, Role
 from portal.practitioner import bp, load_case, worklist
 from portal.practitioner import service as work
 from portal.practitioner.aftercare import aftercare_form, aftercare_items
+from portal.practitioner.icb_profile import decision_words, icb_form, icb_items
 from portal.questionnaire import ErrorCode, QuestionType, Voice
 from portal.questions_web import display_answer, error_message, posted_answer, question_form, staff_hint
 from portal.security import roles_required
@@ -527,9 +528,12 @@ def needs_profile(case_id: str) -> Any:
     items = (validation.practitioner_items if validation else None) or {}
     eligibility = items.get("eligibility") or {}
     aftercare = tool_service.of(found).eligibility_test == SECTION_117  # the tool's own test (aftercare.py)
+    icb = tool_service.of(found).eligibility_test == ICB_DECISION  # the ICB decides (icb_profile.py)
     form: Any = (
         aftercare_form(items, validation.version if validation else 0)
         if aftercare
+        else icb_form(items, validation.version if validation else 0)
+        if icb
         else ProfileForm(
             data={
                 "cannot_achieve": eligibility.get("cannot_achieve", []),
@@ -547,6 +551,8 @@ def needs_profile(case_id: str) -> Any:
         if validation is not None and form.validate_on_submit():
             if aftercare:
                 new = aftercare_items(form)
+            elif icb:
+                new = icb_items(form, items)
             else:
                 chosen = [a for a in (form.cannot_achieve.data or []) if a in ELIGIBILITY_OUTCOMES]
                 new = {
@@ -576,7 +582,7 @@ def needs_profile(case_id: str) -> Any:
                 flash(gettext("The Needs Profile has been saved."), "success")
                 return redirect(url_for(".needs_profile", case_id=found.public_id), code=303)
     profile = work.schema(found).to_profile(work.validated_answers(found, validation))
-    eligible = work.eligible_areas(items)
+    eligible = work.eligible_areas(case_record.determination(found, validation))
     tool = tool_service.of(found)
     return render_template(
         "practitioner/needs_profile.html",
@@ -589,6 +595,7 @@ def needs_profile(case_id: str) -> Any:
         section_117=aftercare
         or (found.organisation is not None and found.organisation.kind == OrganisationKind.PARTNERSHIP),
         aftercare=aftercare,
+        icb_decision=decision_words(found) if icb else None,
         area_labels={area: budgets.area_name(area, tool) for area in tool.areas},
         outcomes=ELIGIBILITY_OUTCOMES,
         levels={
@@ -686,6 +693,12 @@ def budget(case_id: str) -> Any:
                     )
                 except reviews.ReviewNotRecorded:
                     form.amount.errors = [gettext("Record the review before you confirm its budget")]
+                except case_record.AwaitingIcbDecision:
+                    form.amount.errors = [
+                        gettext(
+                            "You cannot confirm the budget yet: the ICB has not recorded its eligibility decision"
+                        )
+                    ]
                 except work.IncompleteValidation as incomplete:
                     # Full validation: every answer is checked before a budget is confirmed (the service's rule).
                     form.amount.errors = [
@@ -724,9 +737,7 @@ def budget(case_id: str) -> Any:
         split=budgets.split_words(result),
         changed=changed,
         no_eligible_needs=work.eligible_areas(
-            (work.current_validation(found).practitioner_items or {})
-            if work.current_validation(found)
-            else {}
+            case_record.determination(found, work.current_validation(found))
         )
         == [],
         own_lines={line.key: line.amount_pence for line in own.lines} if own else {},

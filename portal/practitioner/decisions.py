@@ -14,7 +14,7 @@ from flask_login import current_user
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from portal import cases, reviews
+from portal import case_record, cases, reviews
 from portal.cases import Move
 from portal.extensions import db
 from portal.forms import Form, SubmitInput, TextArea, error_summary
@@ -111,7 +111,7 @@ def not_eligible(case_id: str) -> Any:
     if not cases.can(current_user, found, Move.DECIDE):
         abort(403)
     validation = work.current_validation(found)
-    if work.eligible_areas((validation.practitioner_items or {}) if validation else {}) != []:
+    if work.eligible_areas(case_record.determination(found, validation)) != []:
         flash(gettext("Record in the Needs Profile that no needs are eligible first."), "info")
         return redirect(url_for(".needs_profile", case_id=found.public_id), code=303)
     form = NotEligibleForm()

@@ -24,7 +24,9 @@ from portal import budgets, cases, reviews, section117, staff_notices, tool_serv
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
     OFFLINE_CHANNELS,
+    AwaitingIcbDecision,
     current_validation,
+    determination,
     eligible_areas,
     final_decision,
     find_case_for_staff,
@@ -34,6 +36,7 @@ from portal.case_record import (  # noqa: F401 (read by the staff views through 
     own_estimate,
     pending_decision,
     person_answers,
+    require_icb_decision,
     validated_answers,
 )
 from portal.cases import Move, NotAllowed
@@ -496,7 +499,7 @@ def recalculate_funded(case: Case) -> tuple[Any, section117.SplitBasis]:
         schema(case),
         validated_answers(case, validation),
         case.organisation,
-        eligible=funded_areas((validation.practitioner_items or {}) if validation else {}),
+        eligible=funded_areas(determination(case, validation)),
         tool=tool_service.of(case),
     )
     return section117.funded(case, result)
@@ -546,6 +549,7 @@ def confirm_budget(
             "this care is free to the person (Section 117 aftercare or NHS care): no contribution"
         )
     reviews.require_recorded(case)
+    require_icb_decision(case)
     validation = current_validation(case)
     if validation is not None and validation.path_taken == "full":
         left = still_to_check(case, validation)
@@ -604,7 +608,7 @@ def decide_not_eligible(assessor: Account, case: Case, *, reason: str) -> Decisi
     """Decide that no needs are eligible: a decision without a budget, with the reasons the person reads."""
     reviews.require_recorded(case)
     validation = current_validation(case)
-    eligible = eligible_areas((validation.practitioner_items or {}) if validation else {})
+    eligible = eligible_areas(determination(case, validation))
     if eligible is None or eligible:
         raise ValueError("record an eligibility determination with no eligible needs first")
     if not reason.strip():

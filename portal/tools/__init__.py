@@ -39,8 +39,8 @@ FILES = (MANIFEST, QUESTIONNAIRE, CONFIGURATION, WORDING)
 #: the person.
 COMPLETERS = ("person", "practitioner")
 CHARGING = ("financial_assessment", "none")
-#: How a practitioner decides which needs the budget meets (the rule is ``portal.case_record.eligible_areas``):
-#: the Care Act 2014 eligibility criteria, or Section 117 aftercare (needs arising from, or related to, the mental
+#: How a practitioner decides which needs the budget meets (the rules are ``portal.case_record.determination`` and
+#: ``eligible_areas``): the Care Act 2014 eligibility criteria, or Section 117 aftercare (needs arising from, or related to, the mental
 #: disorder, where aftercare reduces the risk of the condition getting worse and of readmission), or the ICB's own
 #: decision for NHS Continuing Healthcare and children's Continuing Care (recorded as made: portal/chc.py).
 ELIGIBILITY_TESTS = ("care_act", "section_117", "icb_decision")

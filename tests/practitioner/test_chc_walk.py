@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date
 
+import pytest
 from sqlalchemy import select
 
+from portal import chc
+from portal.case_record import AwaitingIcbDecision
 from portal.extensions import db
 from portal.jobs import work
 from portal.models import Case, CaseStatus, Document, OrganisationKind, Role
@@ -81,6 +85,15 @@ def test_a_continuing_healthcare_case_from_start_to_letter(app, make_organisatio
     result = service.recalculate(case)
     assert {line.funder for line in result.lines if line.funder} == {"nhs"}
     assert [(s.funder, str(s.percent)) for s in result.split] == [("nhs", "100.00")]
+    with pytest.raises(AwaitingIcbDecision):  # eligibility is the ICB's decision, not yet recorded
+        service.confirm_budget(assessor, case, confirmed_pence=result.total_weekly_pence, reason="")
+    chc.record_eligibility(
+        assessor, case, eligible=True, decided_on=date.today(), today=date.today(), reasons="Panel decision"
+    )
+    db.session.commit()
+    assert (
+        service.recalculate(case).total_weekly_pence == result.total_weekly_pence
+    )  # every area, as assessed
     decision = service.confirm_budget(assessor, case, confirmed_pence=result.total_weekly_pence, reason="")
     assert decision.outcome == "approved"
 
