@@ -9,17 +9,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
+
 from portal import budgets, section117
 from portal.engine import Estimate
 from portal.models import Case
 
 
 def decision_words(
-    case: Case, day: date, result: Estimate | None, lines: list[dict[str, Any]]
+    case: Case,
+    day: date,
+    result: Estimate | None,
+    lines: list[dict[str, Any]],
+    split_basis: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The aftercare part of a decision's context (``aftercare`` is None when the case is not aftercare)."""
+    """The aftercare part of a decision's context (``aftercare`` is None when the case is not aftercare).
+
+    ``split_basis`` is the split the decision's estimate used (``portal.section117.SplitBasis.to_dict``): under a
+    pooled split or one agreed for the person the whole budget is shared, so no line names a single payer.
+    """
     if not section117.is_aftercare(case, day):
         return {"aftercare": None}
+    if (split_basis or {}).get("kind") in ("pooled", "agreed"):
+        shared = gettext("Council and NHS")
+        lines = [{**line, "funder_label": shared} if line.get("funder_label") else line for line in lines]
     details = section117.case_aftercare(case)
     apart = set(details.not_aftercare or []) if details else set()
     care = [line for line in lines if line.get("key") not in apart]

@@ -261,7 +261,9 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
     own = own_estimate(case)
     own_pence = own.total_weekly_pence if own is not None else None
     decided_on = decision.created_at.date() if decision.outcome == "approved" else date.today()
-    aftercare = aftercare_words.decision_words(case, decided_on, result, lines)
+    aftercare = aftercare_words.decision_words(
+        case, decided_on, result, lines, stored.split_basis if stored else None
+    )
     if aftercare["aftercare"] is not None and result is not None:  # the review rights follow who pays
         funders = sorted(set(funders) | {share.funder for share in result.split})
     return {
