@@ -14,12 +14,12 @@ from typing import Any
 
 from flask_babel import gettext
 
-from portal import budgets, vocabulary
-from portal.engine import AREAS, Estimate
+from portal import budgets, tool_service, vocabulary
+from portal.engine import Estimate
 from portal.extensions import db
 from portal.models import Case, CaseStatus, Decision
 from portal.models import Estimate as StoredEstimate
-from portal.questionnaire import load_schema
+from portal.tools import DEFAULT_TOOL, Tool
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,11 @@ class WhatChanged:
         return [line for line in self.lines if line.moved]
 
 
-def _levels(answers: Mapping[str, Any]) -> dict[str, tuple[int, Decimal]]:
-    """Each area's level of need (0 to 4) and unpaid share, from answers."""
-    profile = load_schema().to_profile(answers)
+def _levels(answers: Mapping[str, Any], tool: Tool) -> dict[str, tuple[int, Decimal]]:
+    """Each of the tool's areas' level of need (0 to its highest) and unpaid share, from answers."""
+    profile = tool.schema.to_profile(answers)
     found = {}
-    for area in AREAS:
+    for area in tool.areas:
         level = profile.get(f"need_{area}")
         share = profile.get(f"unpaid_{area}")
         found[area] = (
@@ -97,18 +97,22 @@ def _share_words(share: Decimal) -> str:
     return str(vocabulary.UNPAID_SHARE_WORDS.get(key, key))
 
 
-def areas_then_and_now(then: Mapping[str, Any], now: Mapping[str, Any]) -> list[AreaChange]:
-    """Every area with a need then or now, in the engine's order, marking those that changed."""
-    before, after = _levels(then), _levels(now)
+def areas_then_and_now(
+    then: Mapping[str, Any], now: Mapping[str, Any], tool: Tool | None = None
+) -> list[AreaChange]:
+    """Every area of the tool (by default the adult self-assessment) with a need then or now, in the order of its
+    configuration, marking those that changed."""
+    tool = tool or tool_service.get(DEFAULT_TOOL)
+    before, after = _levels(then, tool), _levels(now, tool)
     rows = []
-    for area in AREAS:
+    for area in tool.areas:
         (level_then, unpaid_then), (level_now, unpaid_now) = before[area], after[area]
         if not (level_then or level_now):
             continue
         rows.append(
             AreaChange(
                 area=area,
-                name=str(vocabulary.AREA_NAMES[area]),
+                name=budgets.area_name(area, tool),
                 level_then=level_then,
                 level_now=level_now,
                 unpaid_then=_share_words(unpaid_then),
@@ -119,10 +123,13 @@ def areas_then_and_now(then: Mapping[str, Any], now: Mapping[str, Any]) -> list[
     return rows
 
 
-def lines_then_and_now(then: Estimate | None, now: Estimate | None) -> list[LineChange]:
-    """Every line allocated then or now, in the allocation summary's order, with its reasons on each side."""
-    then_lines = {line.key: line for line in budgets.worded_lines(then)} if then else {}
-    now_lines = {line.key: line for line in budgets.worded_lines(now)} if now else {}
+def lines_then_and_now(
+    then: Estimate | None, now: Estimate | None, tool: Tool | None = None
+) -> list[LineChange]:
+    """Every line allocated then or now, in the allocation summary's order, with its reasons on each side (in the
+    tool's own words where it has them)."""
+    then_lines = {line.key: line for line in budgets.worded_lines(then, tool=tool)} if then else {}
+    now_lines = {line.key: line for line in budgets.worded_lines(now, tool=tool)} if now else {}
     amounts_then = {line.key: line.amount_pence for line in then.lines if line.allocated} if then else {}
     amounts_now = {line.key: line.amount_pence for line in now.lines if line.allocated} if now else {}
     shape = now or then
@@ -166,9 +173,10 @@ def compare(
     from portal.case_record import validated_answers
 
     then_result = decided_estimate(before_decision)
+    tool = tool_service.of(before)  # a review keeps the tool of the case it follows
     return WhatChanged(
-        areas=areas_then_and_now(validated_answers(before), now_answers),
-        lines=lines_then_and_now(then_result if _has_budget(before_decision) else None, now_result),
+        areas=areas_then_and_now(validated_answers(before), now_answers, tool),
+        lines=lines_then_and_now(then_result if _has_budget(before_decision) else None, now_result, tool),
         total_then_pence=before_decision.confirmed_weekly_pence if before_decision else None,
         total_now_pence=(
             now_decision.confirmed_weekly_pence
@@ -200,6 +208,6 @@ def for_review(case: Case, *, now_result: Estimate | None = None) -> WhatChanged
     answers = (
         validated_answers(case)
         if case.sent_at is not None
-        else load_schema().decode_answers(case.answers or {})
+        else tool_service.schema_of(case).decode_answers(case.answers or {})
     )
     return compare(before, before_decision, answers, now_result)

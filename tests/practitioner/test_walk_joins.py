@@ -58,3 +58,26 @@ def test_lines_funded_line_by_line_keep_their_payer(app, staff, sent_case, citiz
     )
     text = page.get_text(" ", strip=True)
     assert "(Council)" in text and "(Council and NHS)" not in text
+
+
+def test_what_changed_in_a_continuing_healthcare_review_reads_the_tools_own_areas(
+    app, make_organisation, make_account
+):
+    """A CHC review (three months after the first decision) compares the tool's own areas of need (breathing,
+    skin …), in the tool's words, not the adult self-assessment's."""
+    from portal import changes, reviews
+    from portal.models import Case, Role
+    from tests.practitioner.test_chc_walk import test_a_continuing_healthcare_case_from_start_to_letter
+
+    test_a_continuing_healthcare_case_from_start_to_letter(app, make_organisation, make_account)
+    decided = db.session.scalar(select(Case).filter_by(person_name="Peter Okonkwo"))
+    assessor = make_account(Role.ASSESSOR, organisation=decided.organisation, level=2, name="Rhys Reviewer")
+    review = reviews.start(assessor, decided)
+    db.session.commit()
+    changed = changes.for_review(review)
+    assert changed is not None
+    names = [row.name for row in changed.areas]
+    assert "Breathing" in names, names
+    assert not {"eating and drinking", "washing and personal care"} & set(names)
+    breathing = next(row for row in changed.areas if row.area == "breathing")
+    assert breathing.level_then == breathing.level_now == 3 and not breathing.changed
