@@ -257,7 +257,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
     validation = current_validation(case)
     eligible = eligible_areas(determination(case, validation))
     tool = tool_service.of(case)
-    tool_words = tool_service.words_of(tool)
+    tool_words = tool_service.words_of(tool, words)  # in the reader's voice, Easy Read or not
     own = own_estimate(case)
     own_pence = own.total_weekly_pence if own is not None else None
     decided_on = decision.created_at.date() if decision.outcome == "approved" else date.today()

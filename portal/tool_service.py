@@ -9,6 +9,7 @@ tool is off everywhere until an admin turns it on. Every rule that refuses is he
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -16,6 +17,9 @@ from portal.audit import record
 from portal.models import Account, Case, Organisation
 from portal.questionnaire import Schema
 from portal.tools import DEFAULT_TOOL, Tool, load_tools
+
+if TYPE_CHECKING:
+    from portal.i18n.schema_text import Words
 
 SETTINGS_KEY = "tools"
 
@@ -58,19 +62,26 @@ def name_of(tool: Tool) -> str:
     return translate(tool.text("name"), domain_name=tool.domain)
 
 
-def text_of(tool: Tool, key: str) -> str | None:
-    """The tool's own wording for a key (``eligibility.not_met``) in the page's language, or None if it has none."""
+def text_of(tool: Tool, key: str, words: Words | None = None) -> str | None:
+    """The tool's own wording for a key (``eligibility.not_met``) in the page's language, or None if it has none.
+
+    With ``words``, its Easy Read and carer variants stand in for it where the tool gives them, the person's
+    name filled in (decision 0015)."""
     from portal.i18n.schema_text import translate
+    from portal.questionnaire import Voice
 
+    if words is not None:
+        key = tool.variant(key, carer=words.voice == Voice.CARER, easy_read=words.easy_read)
     source = tool.text(key)
-    return None if source is None else translate(source, domain_name=tool.domain)
+    return None if source is None else translate(source, words.name if words else "", domain_name=tool.domain)
 
 
-def words_of(tool: Tool) -> dict[str, str]:
-    """Every wording the tool gives (``eligibility.*``, ``letter.*``, ``areas.*``, ``lines.*``), translated."""
+def words_of(tool: Tool, words: Words | None = None) -> dict[str, str]:
+    """Every wording the tool gives (``eligibility.*``, ``letter.*``, ``areas.*``, ``lines.*``), translated,
+    in the reader's voice and Easy Read or not when ``words`` says so."""
     out = {}
-    for key in tool.wording:
-        text = text_of(tool, key)
+    for key in tool.standard_keys():
+        text = text_of(tool, key, words)
         if text:
             out[key] = text
     return out

@@ -43,3 +43,26 @@ def test_every_string_goes_to_its_own_domain() -> None:
     assert "tool.lines.social" in contexts
     assert any(context.startswith("engaging-with-support.") for context in contexts)
     assert len(contexts) == len(set(contexts))
+
+
+def test_its_eligibility_speaks_to_a_carer_by_name_and_in_easy_read(app) -> None:
+    from portal import tool_service
+    from portal.i18n.schema_text import Words
+    from portal.questionnaire import Voice
+
+    tool = builtin_tools()["section_117"]
+    with app.test_request_context():
+        person = tool_service.words_of(tool, Words(voice=Voice.PERSON, name="Rhys"))
+        carer = tool_service.words_of(tool, Words(voice=Voice.CARER, name="Rhys"))
+        easy = tool_service.words_of(tool, Words(voice=Voice.PERSON, name="Rhys", easy_read=True))
+        easy_carer = tool_service.words_of(tool, Words(voice=Voice.CARER, name="Rhys", easy_read=True))
+    keys = ("heading", "meaning", "eligible", "not_met", "not_eligible_needs", "no_budget")
+    for key in keys:
+        assert "your" in person[f"eligibility.{key}"].lower() or key == "heading"
+        assert "your" not in carer[f"eligibility.{key}"].lower(), key
+        assert "your" not in easy_carer[f"eligibility.{key}"].lower(), key
+        assert "{name}" not in carer[f"eligibility.{key}"] + easy_carer[f"eligibility.{key}"]
+        assert easy[f"eligibility.{key}"] != person[f"eligibility.{key}"], key
+    assert "Rhys" in carer["eligibility.eligible"] and "Rhys" in easy_carer["eligibility.no_budget"]
+    assert not any(".carer." in k or ".easy_read." in k for k in person)  # variants stand in for their key
+    assert person["lines.social"] == carer["lines.social"]  # a key without variants reads the same

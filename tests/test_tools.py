@@ -110,6 +110,16 @@ def test_a_missing_or_broken_file_is_refused(tmp_path: Path) -> None:
         ("footnotes:\n  one: Words\n", "footnotes: is not a wording key"),
         ("letter:\n  about: ''\n", "letter.about: must be text"),
         ("letter: Words\n", "letter: must be a mapping"),
+        # Easy Read and carer variants: only of a key the group gives, {name} only for a carer
+        ("letter:\n  about: A.\n  carer:\n    rights: B.\n", "letter.carer.rights: has no standard wording"),
+        ("letter:\n  about: A.\n  easy_read:\n    abut: B.\n", "letter.easy_read.abut: is not one of"),
+        ("letter:\n  about: A.\n  carer: B.\n", "letter.carer: must be a mapping"),
+        ("letter:\n  about: About {name}.\n", "letter.about: only carer wording may name the person"),
+        ("letter:\n  about: A.\n  carer:\n    about: About {who}.\n", "letter.carer.about: {name} is"),
+        (
+            "letter:\n  about: A.\n  carer:\n    about: B {name}.\n  easy_read:\n    about: C.\n",
+            "letter.easy_read.carer.about: is required",
+        ),
     ],
 )
 def test_wording_names_only_what_the_tool_has(tmp_path: Path, wording: str, message: str) -> None:
@@ -132,6 +142,29 @@ def test_wording_is_translatable_in_the_tools_domain(tmp_path: Path) -> None:
     assert strings["tool.eligibility.not_met"] == "Not this time."
     assert "washing.title.person" in strings  # the questionnaire's own strings come with it
     assert tool.text("eligibility.no_budget") is None  # left out: the web layer uses today's words
+
+
+def test_easy_read_and_carer_wording_is_translatable_in_the_tools_domain(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "wording.yaml").write_text(
+        "eligibility:\n  not_met: Your needs are not met.\n"
+        "  carer:\n    not_met: The needs of {name} are not met.\n"
+        "  easy_read:\n    not_met: You will not get help.\n"
+        "    carer:\n      not_met: '{name} will not get help.'\n",
+        encoding="utf-8",
+    )
+    tool = load_tool(folder)
+    strings = {s.msgctxt: s.text for s in tool.translatable_strings()}
+    assert strings["tool.eligibility.carer.not_met"] == "The needs of {name} are not met."
+    assert strings["tool.eligibility.easy_read.carer.not_met"] == "{name} will not get help."
+    assert (
+        tool.variant("eligibility.not_met", carer=True, easy_read=True)
+        == "eligibility.easy_read.carer.not_met"
+    )
+    assert tool.variant("eligibility.not_met", carer=False, easy_read=True) == "eligibility.easy_read.not_met"
+    assert tool.variant("eligibility.not_met", carer=True, easy_read=False) == "eligibility.carer.not_met"
+    assert tool.variant("eligibility.not_met", carer=False, easy_read=False) == "eligibility.not_met"
+    assert tool.standard_keys() == ("eligibility.not_met",)
 
 
 def test_two_tools_may_not_share_a_key_or_a_domain(tmp_path: Path) -> None:

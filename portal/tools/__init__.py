@@ -119,7 +119,26 @@ class Tool:
         text = self.wording.get(key)
         if text is None:
             return None
-        return SourceString(f"tool.{key}", text, f"Type: {_COMMENTS.get(key.split('.')[0], 'wording')}")
+        comment = f"Type: {_COMMENTS.get(key.split('.')[0], 'wording')}"
+        if ".easy_read." in key:
+            comment += " (Easy Read: short sentences, everyday words)"
+        if ".carer." in key:
+            comment += " (said to a carer; {name} is the person's name)"
+        return SourceString(f"tool.{key}", text, comment)
+
+    def standard_keys(self) -> tuple[str, ...]:
+        """The wording keys the tool gives (``eligibility.not_met``), without their Easy Read and carer variants."""
+        return tuple(k for k in self.wording if not any(f".{v}." in k for v in VARIANTS))
+
+    def variant(self, key: str, *, carer: bool, easy_read: bool) -> str:
+        """The wording key to read for a standard key: Easy Read for a carer, Easy Read, a carer's, the key."""
+        top, _, rest = key.partition(".")
+        tried = (
+            *((f"{top}.easy_read.carer.{rest}",) if easy_read and carer else ()),
+            *((f"{top}.easy_read.{rest}",) if easy_read else ()),
+            *((f"{top}.carer.{rest}",) if carer else ()),
+        )
+        return next((k for k in tried if k in self.wording), key)
 
     def translatable_strings(self) -> Iterator[SourceString]:
         """Every string of the tool for its gettext domain: the questionnaire's, then its own wording."""
@@ -196,7 +215,26 @@ def _check_manifest(data: Any, folder: Path) -> dict[str, Any]:
     return dict(data)
 
 
+#: The variants any wording group may hold beside its keys: Easy Read, and a carer's voice naming the person.
+VARIANTS = ("easy_read", "carer")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def _text_of(value: Any, where: str, *, carer: bool) -> str:
+    """One wording string, checked: text; ``{name}`` (the person's name) only in carer wording."""
+    if not isinstance(value, str) or not value.strip():
+        raise ToolError(where, "must be text")
+    placeholders = set(_PLACEHOLDER.findall(value))
+    if placeholders and not carer:
+        raise ToolError(where, "only carer wording may name the person ({name})")
+    if placeholders - {"{name}"}:
+        raise ToolError(where, "{name} is the only placeholder")
+    return value.strip()
+
+
 def _flatten_wording(data: Any, where: str, config: Configuration) -> dict[str, str]:
+    """The wording as ``group.key`` (and ``group.carer.key``, ``group.easy_read.key``,
+    ``group.easy_read.carer.key`` for the variants), every key checked against what the tool has."""
     if data is None:
         return {}
     if not isinstance(data, Mapping):
@@ -216,13 +254,41 @@ def _flatten_wording(data: Any, where: str, config: Configuration) -> dict[str, 
                 "lines": line_keys,
             }[top]
         )
-        for key, text in ((str(k), v) for k, v in value.items()):
+        standard = {str(k): v for k, v in value.items() if str(k) not in VARIANTS}
+        for key, text in standard.items():
             if key not in allowed:
                 raise ToolError(f"{where}: {top}.{key}", f"is not one of {', '.join(allowed)}")
-            if not isinstance(text, str) or not text.strip():
-                raise ToolError(f"{where}: {top}.{key}", "must be text")
-            out[f"{top}.{key}"] = text.strip()
+            out[f"{top}.{key}"] = _text_of(text, f"{where}: {top}.{key}", carer=False)
+        easy_read = value.get("easy_read", {})
+        variants = (
+            ("carer", value.get("carer", {}), True),
+            (
+                "easy_read",
+                {k: v for k, v in _mapping(easy_read, f"{where}: {top}.easy_read").items() if k != "carer"},
+                False,
+            ),
+            ("easy_read.carer", easy_read.get("carer", {}) if isinstance(easy_read, Mapping) else {}, True),
+        )
+        for variant, texts, carer in variants:
+            for key, text in _mapping(texts, f"{where}: {top}.{variant}").items():
+                named = f"{where}: {top}.{variant}.{key}"
+                if key not in allowed:
+                    raise ToolError(named, f"is not one of {', '.join(allowed)}")
+                if key not in standard:
+                    raise ToolError(named, f"has no standard wording ({top}.{key})")
+                out[f"{top}.{variant}.{key}"] = _text_of(text, named, carer=carer)
+        for key in standard:
+            # Easy Read for a carer wherever a key has both (as the questionnaire's Easy Read self-funder).
+            both = f"{top}.carer.{key}" in out and f"{top}.easy_read.{key}" in out
+            if both and f"{top}.easy_read.carer.{key}" not in out:
+                raise ToolError(f"{where}: {top}.easy_read.carer.{key}", "is required")
     return out
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ToolError(where, "must be a mapping of keys to text")
+    return {str(k): v for k, v in value.items()}
 
 
 def tool_version(folder: Path) -> str:

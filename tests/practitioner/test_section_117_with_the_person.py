@@ -232,3 +232,18 @@ def test_the_decision_letter_has_the_lines_in_the_published_order(app, s117_staf
     flat = " ".join(text.split())
     assert "These needs arise from, or relate to, your mental health condition" in flat  # its own eligibility
     assert "Care Act" not in flat
+    # Read by a carer, or in Easy Read, the tool's own eligibility wording speaks to them (decision 0015).
+    from portal.case_record import final_decision
+    from portal.i18n.schema_text import Words
+    from portal.letters import decision_context
+    from portal.questionnaire import Voice
+
+    with app.test_request_context():
+        carer = decision_context(case, final_decision(case), Words(voice=Voice.CARER, name="Rhys"))
+        easy = decision_context(case, final_decision(case), Words(name="Rhys", easy_read=True))
+    assert carer["eligibility_words"]["eligible"].startswith(
+        "These needs of Rhys arise from, or relate to, their"
+    )
+    assert easy["eligibility_words"]["eligible"].startswith(
+        "These things are hard because of your mental health"
+    )
