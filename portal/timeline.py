@@ -14,10 +14,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from portal.engine import AREAS
 from portal.extensions import db
 from portal.models import Case, CaseKind, CaseStatus, Decision, Organisation, Person
-from portal.questionnaire import load_schema
 
 
 @dataclass(frozen=True)
@@ -82,16 +80,18 @@ def points(found: list[Case]) -> list[Point]:
     """One point per decision, oldest first: the figures the charts draw."""
     from portal.case_record import validated_answers
 
+    from portal import tool_service
+
     decisions = _decisions(found)
-    schema = load_schema()
     drawn = []
     for case in found:
         decision = decisions.get(case.id)
         if case.status != CaseStatus.DECIDED or decision is None:
             continue
-        profile = schema.to_profile(validated_answers(case))
+        tool = tool_service.of(case)  # each case's own tool: a line may run from children's to adult care
+        profile = tool.schema.to_profile(validated_answers(case))
         levels = {}
-        for area in AREAS:
+        for area in tool.areas:
             value = profile.get(f"need_{area}")
             levels[area] = int(value) if isinstance(value, int | float) else 0
         drawn.append(Point(decision.created_at.date(), case, decision.confirmed_weekly_pence, levels))
@@ -100,10 +100,15 @@ def points(found: list[Case]) -> list[Point]:
 
 def context(found: list[Case]) -> dict[str, object]:
     """Everything the timeline component draws: the events, and the two charts with the figures beside them."""
-    from portal import charts, vocabulary
+    from portal import budgets, charts, tool_service, vocabulary
 
     drawn = points(found)
-    shown_areas = [area for area in AREAS if any(p.levels.get(area) for p in drawn)]
+    names: dict[str, str] = {}  # every area any decided case's tool has, in the order the tools give them
+    for point in drawn:
+        tool = tool_service.of(point.case)
+        for area in tool.areas:
+            names.setdefault(area, budgets.area_name(area, tool))
+    shown_areas = [area for area in names if any(p.levels.get(area) for p in drawn)]
     return {
         "events": events(found),
         "points": drawn,
@@ -111,6 +116,6 @@ def context(found: list[Case]) -> dict[str, object]:
         "needs_chart": charts.needs_chart([p.on for p in drawn], [p.levels for p in drawn], shown_areas)
         if drawn and shown_areas
         else None,
-        "areas": [(area, str(vocabulary.AREA_NAMES[area])) for area in shown_areas],
+        "areas": [(area, names[area]) for area in shown_areas],
         "level_words": {level: str(words) for level, words in vocabulary.NEED_LEVEL_WORDS.items()},
     }

@@ -81,3 +81,19 @@ def test_what_changed_in_a_continuing_healthcare_review_reads_the_tools_own_area
     assert not {"eating and drinking", "washing and personal care"} & set(names)
     breathing = next(row for row in changed.areas if row.area == "breathing")
     assert breathing.level_then == breathing.level_now == 3 and not breathing.changed
+
+
+def test_the_timeline_of_a_continuing_healthcare_case_charts_the_tools_own_areas(
+    app, make_organisation, make_account
+):
+    """The person's timeline draws need by area from each decided case's own tool."""
+    from portal import timeline
+    from portal.models import Case
+    from tests.practitioner.test_chc_walk import test_a_continuing_healthcare_case_from_start_to_letter
+
+    test_a_continuing_healthcare_case_from_start_to_letter(app, make_organisation, make_account)
+    decided = db.session.scalar(select(Case).filter_by(person_name="Peter Okonkwo"))
+    drawn = timeline.context([decided])
+    assert ("breathing", "Breathing") in drawn["areas"], drawn["areas"]
+    assert drawn["needs_chart"] is not None
+    assert drawn["points"][0].levels["breathing"] == 3
