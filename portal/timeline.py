@@ -78,9 +78,8 @@ def events(found: list[Case]) -> list[Event]:
 
 def points(found: list[Case]) -> list[Point]:
     """One point per decision, oldest first: the figures the charts draw."""
-    from portal.case_record import validated_answers
-
     from portal import tool_service
+    from portal.case_record import validated_answers
 
     decisions = _decisions(found)
     drawn = []
