@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import Estimate, Role
 from portal.practitioner import bp, load_case
 from portal.practitioner import service as work
+from portal.questionnaire import NOTES_KEY, notes_of
 from portal.security import roles_required
 
 CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
@@ -56,6 +57,7 @@ def export(case_id: str) -> Response:
     if decision is None:
         abort(404)
     validation = case_record.current_validation(found)
+    sent = case_record.latest_snapshot(found).answers or {}
     stored = db.session.get(Estimate, decision.estimate_id)
     body = {
         "format": "care-portal/decided-case/1",
@@ -68,7 +70,9 @@ def export(case_id: str) -> Response:
             "nhs_number": found.person.nhs_number or None,
         },
         "questionnaire_version": case_record.latest_snapshot(found).questionnaire_version,
-        "answers_sent": case_record.latest_snapshot(found).answers,
+        # The notes kept with the answers ("Add note") apart from them: every key of the answers is a question.
+        "answers_sent": {k: v for k, v in sent.items() if k != NOTES_KEY},
+        "notes_sent": notes_of(sent),
         "validation": {
             "path": validation.path_taken,
             "items": validation.items,

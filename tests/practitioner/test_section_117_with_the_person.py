@@ -247,3 +247,26 @@ def test_the_decision_letter_has_the_lines_in_the_published_order(app, s117_staf
     assert easy["eligibility_words"]["eligible"].startswith(
         "These things are hard because of your mental health"
     )
+
+
+def test_the_case_export_keeps_notes_apart_from_the_answers(app, s117_staff):
+    import json
+
+    from portal.jobs import work
+    from portal.practitioner import service
+
+    client = app.test_client()
+    sign_in(client, s117_staff["assessor"])
+    case = _complete(client, {"harder-times": "Worse in January"})
+    profile_url = f"/staff/cases/{case.public_id}/needs-profile"
+    version = check_page(client.get(profile_url).get_data(as_text=True)).select_one("input[name=version]")[
+        "value"
+    ]
+    post(client, profile_url, {"arising": ["mental_health"], "reduces_risk": "yes", "version": version})
+    result = service.recalculate(case)
+    service.confirm_budget(s117_staff["assessor"], case, confirmed_pence=result.total_weekly_pence, reason="")
+    work(until_empty=True)
+    exported = json.loads(client.get(f"/staff/cases/{case.public_id}/export.json").get_data(as_text=True))
+    assert "_notes" not in exported["answers_sent"]  # every key of the answers is a question
+    assert exported["answers_sent"]["harder-times"] == SEED_ANSWERS["harder-times"]
+    assert exported["notes_sent"] == {"harder-times": "Worse in January"}
