@@ -203,6 +203,11 @@ def claim(case_id: str) -> Response:
     found = _case(case_id)
     if ActionForm().validate_on_submit() and work.claim(current_user, found):
         flash(gettext("You have claimed %(reference)s.", reference=found.reference), "success")
+    elif current_user.id in cases.first_deciders(found):  # the lifecycle's reason for refusing, worded
+        flash(
+            gettext("You confirmed or approved the decision this asks about, so someone else must take it."),
+            "info",
+        )
     else:
         flash(
             gettext("Someone else has already claimed this case, or it was taken back by the person."), "info"

@@ -97,3 +97,26 @@ def test_the_timeline_of_a_continuing_healthcare_case_charts_the_tools_own_areas
     assert ("breathing", "Breathing") in drawn["areas"], drawn["areas"]
     assert drawn["needs_chart"] is not None
     assert drawn["points"][0].levels["breathing"] == 3
+
+
+def test_the_first_decider_who_tries_to_claim_the_request_is_told_why_not(app, staff, sent_case, citizen):
+    """Claiming from a case page opened before the request came in (or a second tab) is refused, with the reason,
+    not 'someone else has already claimed this case'."""
+    from portal import asking_again
+    from portal.models import Case
+    from tests.conftest import csrf_from
+    from tests.practitioner.test_casework import staff_client
+    from tests.practitioner.test_lifecycle import _decided
+
+    decided = _decided(app, staff, sent_case)
+    linked = asking_again.ask_again(citizen, decided, reason="My nights were missed.")
+    client = staff_client(app, staff["assessor"])
+    page = client.get("/staff/").get_data(as_text=True)
+    response = client.post(
+        f"/staff/cases/{linked.public_id}/claim", data={"csrf_token": csrf_from(page)}, follow_redirects=True
+    )
+    text = check_page(response.get_data(as_text=True)).get_text(" ", strip=True)
+    assert "already claimed" not in text
+    assert "You confirmed or approved the decision this asks about" in text
+    db.session.expire_all()
+    assert db.session.get(Case, linked.id).holder_id is None
