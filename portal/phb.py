@@ -12,6 +12,9 @@ The rules, all here and refused here:
   (:data:`DEFAULT_LEVELS`, overridden in the organisation's settings under ``phb_levels``);
 - the person may sign off only a step whose level is 1;
 - the steps of a case are signed in order, each once;
+- the final budget authorises the budget the case's assessor confirmed, so it needs one waiting for sign-off; and
+  a case whose PHB process has started is decided only once its final budget is signed off
+  (:func:`awaits_final_budget`, :func:`require_final_budget`: the budget services ask);
 - only active staff of the case's organisation record a sign-off, and only while the case is open: nothing on a
   decided or withdrawn case changes (:func:`portal.cases.hold_open`).
 
@@ -33,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import cases
 from portal.audit import record
+from portal.case_record import pending_decision
 from portal.cases import NotAllowed, Relation, Stale
 from portal.extensions import db
 from portal.health_models import PhbStep
@@ -147,6 +151,21 @@ def may_record(account: Account | None, case: Case) -> bool:
     return applies(case) and cases.is_open(case) and bool(cases.relations(account, case) & _STAFF)
 
 
+def awaits_final_budget(case: Case) -> bool:
+    """Whether the case sets a personal health budget up, its PHB process has started (a step is signed off) and
+    its final budget is not yet signed off: its confirmed budget then waits for that sign-off before a decision."""
+    if not applies(case) or Step.FINAL_BUDGET not in steps_for(case):
+        return False
+    done = signed(case)
+    return bool(done) and Step.FINAL_BUDGET not in done
+
+
+def require_final_budget(case: Case) -> None:
+    """Refuse (:class:`Refused`, ``final_budget_not_signed``) to decide a budget that waits for its final budget."""
+    if awaits_final_budget(case):
+        raise Refused("final_budget_not_signed")
+
+
 @dataclass(frozen=True)
 class Row:
     """A step as the page shows it: its level, its sign-off if any, and whether it is the one to sign next."""
@@ -221,6 +240,8 @@ def sign_off(
         raise Refused("form_missing")
     if step == Step.BUDGET_REVIEW and outcome is None:
         raise Refused("outcome_missing")
+    if step == Step.FINAL_BUDGET and pending_decision(case) is None:
+        raise Refused("no_confirmed_budget")  # it authorises the budget the assessor confirmed
     cases.hold_open(case)
     row = PhbStep(
         case_id=case.id,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal import budgets, case_record, cases, money, review_due, reviews, tool_service, vocabulary
+from portal import budgets, case_record, cases, money, phb, review_due, reviews, tool_service, vocabulary
 from portal.case_record import ELIGIBILITY_OUTCOMES, ICB_DECISION, SECTION_117
 from portal.cases import Move
 from portal.engine import AREAS, CLIENT_GROUPS
@@ -721,6 +721,11 @@ def budget(case_id: str) -> Any:
                 else:
                     if decision.outcome == "approved":
                         flash(gettext("The budget is confirmed and the person has been told."), "success")
+                    elif phb.awaits_final_budget(found):
+                        flash(
+                            gettext("The budget is confirmed. Sign off its final budget, then approve it."),
+                            "success",
+                        )
                     else:
                         flash(
                             gettext(
@@ -794,6 +799,12 @@ def approve(case_id: str) -> Any:
                 )
             except work.Conflict:
                 flash(gettext("This budget is no longer waiting for approval."), "info")
+            except phb.Refused:  # a personal health budget is decided after its final budget (portal/phb.py)
+                flash(
+                    gettext("Sign off the final budget of the personal health budget before you approve it."),
+                    "info",
+                )
+                return redirect(url_for(".phb_steps", case_id=found.public_id), code=303)
             return redirect(url_for(".approvals"), code=303)
     from portal.letters import decision_context
 

@@ -85,6 +85,9 @@ def refusal(code: str, needed: int, upcoming: Step | None) -> str:
         "date_in_future": gettext("The date it was signed off must be today or in the past"),
         "form_missing": gettext("Select how the budget is held"),
         "outcome_missing": gettext("Select whether the budget continues or stops"),
+        "no_confirmed_budget": gettext(
+            "The final budget authorises the budget the assessor confirmed: confirm the budget on the case first"
+        ),
     }
     return words.get(code) or str(gettext("This step cannot be signed off on this case"))
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import budgets, cases, reviews, section117, staff_notices, tool_service
+from portal import budgets, cases, phb, reviews, section117, staff_notices, tool_service
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
     OFFLINE_CHANNELS,
@@ -562,7 +562,8 @@ def confirm_budget(
         )
     rules = OrganisationRules.from_settings(case.organisation.settings if case.organisation else None)
     required = rules.required_level(confirmed_pence, result.total_weekly_pence)
-    within = (assessor.approval_level or 0) >= required
+    # A personal health budget under way is decided only after its final budget is signed off (portal.phb).
+    within = (assessor.approval_level or 0) >= required and not phb.awaits_final_budget(case)
     stored = budgets.store(case, result, purpose="validated", split_basis=basis.to_dict())
     detail = {
         "split": basis.to_dict(),
@@ -645,6 +646,8 @@ def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") 
         raise Conflict("there is nothing to approve")
     if not approved and not reason.strip():
         raise ValueError("returning a budget needs a reason")
+    if approved:
+        phb.require_final_budget(case)
     cases.move(
         approver,
         case,

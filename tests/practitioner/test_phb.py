@@ -11,7 +11,17 @@ from portal import phb
 from portal.cases import NotAllowed
 from portal.extensions import db
 from portal.health_models import PhbStep, RecordChanged
-from portal.models import AuditEvent, Authority, Case, CaseKind, CaseStatus, Person, Snapshot
+from portal.models import (
+    AuditEvent,
+    Authority,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Decision,
+    Estimate,
+    Person,
+    Snapshot,
+)
 from portal.phb import PhbForm, Refused, ReviewOutcome, Step
 
 TODAY = date(2026, 12, 7)
@@ -74,6 +84,35 @@ def sign(account, case, step, **kwargs):
     return row
 
 
+def budget_waiting(case, assessor, pence=50_000):
+    """A budget the assessor confirmed, waiting for sign-off (made directly: the services are tested elsewhere)."""
+    estimate = Estimate(
+        case_id=case.id,
+        purpose="validated",
+        engine_version="test",
+        config_label="test",
+        config_hash="0" * 64,
+        mode="personal",
+        total_weekly_pence=pence,
+        result={},
+    )
+    db.session.add(estimate)
+    db.session.flush()
+    db.session.add(
+        Decision(
+            case_id=case.id,
+            estimate_id=estimate.id,
+            confirmed_weekly_pence=pence,
+            reason="",
+            reason_lang="en",
+            decided_by_id=assessor.id,
+            required_level=2,
+            outcome="pending",
+        )
+    )
+    db.session.commit()
+
+
 def sign_up_to(case, staff, last):
     """Sign every setting-up step before ``last`` at a level that covers it."""
     for step in phb.SETTING_UP:
@@ -116,6 +155,7 @@ def test_a_signatory_needs_the_steps_level_or_above(staff, case):
     sign(staff["approver"], case, Step.PLAN)
     with pytest.raises(Refused):
         sign(staff["approver"], case, Step.FINAL_BUDGET)  # needs 4
+    budget_waiting(case, staff["assessor"])  # the final budget authorises a confirmed budget
     assert sign(staff["senior"], case, Step.FINAL_BUDGET).level == 4
     assert phb.next_step(case) is None
 
