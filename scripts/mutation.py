@@ -234,7 +234,9 @@ def _plant_in(work: Path, module: str, source: str) -> None:
     path.write_text(source, encoding="utf-8")
 
 
-def run(target: str, jobs: int, limit: int | None) -> tuple[int, int, list[Mutant]]:
+def run(
+    target: str, jobs: int, limit: int | None, timeout: float | None = None
+) -> tuple[int, int, list[Mutant]]:
     """Mutate one target; (killed, total, survivors).
 
     ``jobs`` copies of the project, each running one mutant at a time in a process forked from this warm one.
@@ -253,7 +255,9 @@ def run(target: str, jobs: int, limit: int | None) -> tuple[int, int, list[Mutan
         _, status = os.waitpid(_start(works[0], tests), 0)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{target}: the tests fail without any mutant; fix them first")
-        timeout = max(30.0, 10 * (time.monotonic() - started))
+        # A mutant that loops for ever is killed: after ten times the clean run, or the --timeout given (a busy
+        # machine makes the clean run slow, and every looping mutant then costs ten of them).
+        timeout = timeout or max(30.0, 10 * (time.monotonic() - started))
         verdicts: list[bool] = [False] * len(planted)
         waiting = list(range(len(planted)))
         running: dict[int, tuple[int, Path, float]] = {}  # pid -> (mutant, copy, started)
@@ -286,6 +290,7 @@ def main() -> int:
     parser.add_argument("--target", choices=sorted(TARGETS), action="append")
     parser.add_argument("--jobs", type=int, default=2, help="copies tested at once (default 2)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N mutants of each target")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds before a run counts as caught")
     parser.add_argument("--list", action="store_true", help="list the targets and their tests")
     args = parser.parse_args()
     if args.list:
@@ -295,7 +300,7 @@ def main() -> int:
     totals = [0, 0]
     for target in args.target or ["cases", "rules", "money"]:
         started = time.monotonic()
-        killed, total, survivors = run(target, max(1, args.jobs), args.limit)
+        killed, total, survivors = run(target, max(1, args.jobs), args.limit, args.timeout)
         totals[0] += killed
         totals[1] += total
         share = killed / total if total else 0.0
