@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from portal import case_record, cases, transition
+from portal import case_record, cases, tool_service, transition
 from portal.audit import record
 from portal.cases import NotAllowed, Relation
 from portal.extensions import db
@@ -81,12 +81,18 @@ class Refused(ValueError):
 
 
 def applies(case: Case) -> bool:
-    """Whether the case has a Continuing Healthcare record: it is completed with the adult CHC tool."""
-    return case.tool_key == ADULT_TOOL
+    """Whether the case's eligibility is the ICB's recorded decision (its tool says ``icb_decision``): adult NHS
+    Continuing Healthcare and children's Continuing Care. Without it such a case can never get a budget."""
+    return tool_service.of(case).eligibility_test == case_record.ICB_DECISION
+
+
+def dst_applies(case: Case) -> bool:
+    """Whether the case has a Decision Support Tool record: only adult NHS Continuing Healthcare uses the DST."""
+    return applies(case) and case.tool_key == ADULT_TOOL
 
 
 def may_record(account: Account | None, case: Case) -> bool:
-    """Whether the account may record on this case now: a CHC case, open, and active staff of its organisation."""
+    """Whether the account may record on this case now: ICB-decided, open, and active staff of its organisation."""
     return applies(case) and cases.is_open(case) and bool(cases.relations(account, case) & _STAFF)
 
 
@@ -183,6 +189,10 @@ def record_assessment(
     note_lang: str = "en",
 ) -> ChcAssessment:
     """Record the Decision Support Tool as the team completed it: every domain at one of its own levels."""
+    if not dst_applies(case):
+        raise NotAllowed(
+            "the Decision Support Tool is recorded only on an adult NHS Continuing Healthcare case"
+        )
     _check(account, case, completed_on, today, "completed_on")
     unknown = sorted(set(domains) - set(DOMAINS))
     if unknown:

@@ -136,7 +136,7 @@ class EligibilityForm(_DayForm):
 
 
 def _chc_case(case_id: str) -> Any:
-    """The case, if the member of staff's organisation has it and it is an adult CHC case; else 404."""
+    """The case, if the member of staff's organisation has it and the ICB decides its eligibility; else 404."""
     found = load_case(case_id)
     if not chc.applies(found):
         abort(404)
@@ -165,10 +165,12 @@ def chc_record(case_id: str) -> Any:
         assessment=chc.latest_assessment(found),
         eligibility=chc.latest_eligibility(found),
         may_record=chc.may_record(current_user, found),
+        dst=chc.dst_applies(found),
+        child=chc.for_children(found.tool_key),
         domains=list(chc.DOMAINS),
         domain_names=DOMAIN_NAMES,
         level_names={level.value: name for level, name in LEVEL_NAMES.items()},
-        heading=gettext("NHS Continuing Healthcare"),
+        heading=chc_label(found),
     )
 
 
@@ -177,6 +179,8 @@ def chc_record(case_id: str) -> Any:
 def chc_dst(case_id: str) -> Any:
     """Record the Decision Support Tool as the team completed it (starting from the last one recorded)."""
     found = _chc_case(case_id)
+    if not chc.dst_applies(found):
+        abort(404)
     _may_record_or_403(found)
     form = dst_form_class()()
     if not form.is_submitted():
@@ -315,4 +319,11 @@ def chc_start_adult_case(case_id: str) -> Any:
 @bp.app_context_processor
 def nhs_pages() -> dict[str, Any]:
     """What the case pages' navigation asks: does the case have a personal health budget, a CHC record?"""
-    return {"phb_applies": phb.applies, "chc_applies": chc.applies}
+    return {"phb_applies": phb.applies, "chc_applies": chc.applies, "chc_label": chc_label}
+
+
+def chc_label(case: Any) -> str:
+    """What the ICB decides for this case: adult NHS Continuing Healthcare or children's continuing care."""
+    if chc.for_children(case.tool_key):
+        return gettext("Children's continuing care")
+    return gettext("NHS Continuing Healthcare")

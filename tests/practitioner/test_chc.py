@@ -260,17 +260,39 @@ def test_the_history_says_what_was_recorded(client, staff, case):
     assert "Asha Assessor recorded a sign-off of the personal health budget." in text
 
 
-def test_only_an_adult_chc_case_has_the_record(client, org, staff):
+def test_a_childs_continuing_care_case_records_the_icbs_decision_but_no_decision_support_tool(
+    client, org, staff
+):
     child = make_case(org, staff["assessor"], holder=staff["assessor"], tool="continuing_care")
-    assert not chc.applies(child) and not chc.may_record(staff["senior"], child)
+    assert chc.applies(child) and not chc.dst_applies(child) and chc.may_record(staff["senior"], child)
     with pytest.raises(NotAllowed):
         chc.record_assessment(staff["senior"], child, ALL_LOW, completed_on=TODAY, today=TODAY)
     sign_in(client, staff["assessor"])
     base = f"/staff/cases/{child.public_id}/continuing-healthcare"
-    for url in (base, f"{base}/decision-support-tool", f"{base}/eligibility"):
-        assert client.get(url).status_code == 404
+    assert client.get(f"{base}/decision-support-tool").status_code == 404
+    record_page = client.get(base).get_data(as_text=True)
+    assert "Children&#39;s continuing care" in record_page and "Decision Support Tool" not in record_page
+    assert client.get(f"{base}/eligibility").status_code == 200
+    # Without the ICB's decision a Continuing Care case could never get a budget: it is recorded as for an adult.
+    chc.record_eligibility(
+        staff["approver"], child, eligible=True, decided_on=TODAY, today=TODAY, reasons="Yes"
+    )
+    db.session.commit()
+    assert chc.latest_eligibility(child).eligible
     page = client.get(f"/staff/cases/{child.public_id}").get_data(as_text=True)
-    assert "personal-health-budget" in page and "continuing-healthcare" not in page
+    assert "personal-health-budget" in page and "continuing-healthcare" in page
+    assert "Eligible for children's continuing care" in client.get(base).get_data(as_text=True)
+
+
+def test_a_care_act_case_has_no_icb_record(client, org, staff):
+    adult = make_case(org, staff["assessor"], holder=staff["assessor"], tool="adult_social_care")
+    assert not chc.applies(adult) and not chc.may_record(staff["senior"], adult)
+    with pytest.raises(NotAllowed):
+        chc.record_eligibility(
+            staff["senior"], adult, eligible=True, decided_on=TODAY, today=TODAY, reasons="Yes"
+        )
+    sign_in(client, staff["assessor"])
+    assert client.get(f"/staff/cases/{adult.public_id}/continuing-healthcare").status_code == 404
 
 
 # -- the adult case, started from the children's case ---------------------------------------------------------
