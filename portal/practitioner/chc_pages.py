@@ -325,5 +325,5 @@ def nhs_pages() -> dict[str, Any]:
 def chc_label(case: Any) -> str:
     """What the ICB decides for this case: adult NHS Continuing Healthcare or children's continuing care."""
     if chc.for_children(case.tool_key):
-        return gettext("Children's continuing care")
-    return gettext("NHS Continuing Healthcare")
+        return str(gettext("Children's continuing care"))
+    return str(gettext("NHS Continuing Healthcare"))
