@@ -604,3 +604,51 @@ def test_no_budget_after_a_budget_is_a_cut(world):
     _decide(world, review, None, now - timedelta(days=10), by="assessor2")
     _asked_again(world, review)
     assert cases.decision_in_force(first) == (first, before)
+
+
+# -- gaps the mutation run showed (scripts/mutation.py --target cases) -------------------------------------
+
+
+def test_hold_open_refuses_a_final_case_and_touches_only_an_open_one(world):
+    open_case = make_case(world, S.CLAIMED, holder="assessor")
+    before = open_case.updated_at
+    cases.hold_open(open_case)
+    db.session.commit()
+    assert fresh(open_case).updated_at >= before and fresh(open_case).status == S.CLAIMED
+    final = make_case(world, S.DECIDED)
+    with pytest.raises(Stale):
+        cases.hold_open(final)
+    assert fresh(final).status == S.DECIDED
+
+
+def test_the_budget_kept_if_looked_at_again_is_the_one_before_a_cut_only(world):
+    now = datetime.now(UTC)
+    first = make_case(world, S.CLAIMED, holder="assessor")
+    first_decision = _decide(world, first, 30_000, now - timedelta(days=60))
+    assert cases.kept_if_looked_at_again(first) is None, "nothing before the first decision"
+    same = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="x")
+    db.session.commit()
+    _decide(world, same, 30_000, now - timedelta(days=30), by="assessor2")
+    assert cases.kept_if_looked_at_again(same) is None, "the same budget is not a cut"
+    cut_case = cases.start_linked_case(world["assessor2"], same, CaseKind.CORRECTION, reason="y")
+    db.session.commit()
+    _decide(world, cut_case, 29_999, now - timedelta(days=10), by="assessor2")
+    kept = cases.kept_if_looked_at_again(cut_case)
+    assert kept is not None and kept[0].id == same.id
+    assert cases.kept_if_looked_at_again(first) is None, "only for the latest decision in the line"
+    assert first_decision.confirmed_weekly_pence == 30_000
+
+
+def test_starting_a_linked_case_is_audited_on_both_cases(world):
+    first, _ = _decided(world, datetime.now(UTC))
+    review = cases.start_linked_case(world["person"], first, CaseKind.REVIEW)
+    db.session.commit()
+    actions = {
+        (event.case_id, event.action)
+        for event in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.case_id.in_([first.id, review.id]))
+        )
+    }
+    assert (review.id, "case.review_started") in actions
+    assert (first.id, "case.review_opened") in actions
+    assert review.follows_id == first.id and review.status == S.DRAFT and review.holder_id is None
