@@ -105,13 +105,19 @@ def enabled(organisation: Organisation | None) -> list[Tool]:
     return [tool for key, tool in available().items() if is_enabled(organisation, key)]
 
 
-def offered_anywhere(key: str) -> bool:
-    """Whether any organisation offers this tool (a person may start only a tool someone offers)."""
+def offered_anywhere_keys() -> frozenset[str]:
+    """The tools some organisation offers, from one read of the organisations."""
     from sqlalchemy import select
 
     from portal.extensions import db
 
-    return any(is_enabled(org, key) for org in db.session.scalars(select(Organisation)))
+    organisations = list(db.session.scalars(select(Organisation)))
+    return frozenset(key for key in available() if any(is_enabled(org, key) for org in organisations))
+
+
+def offered_anywhere(key: str) -> bool:
+    """Whether any organisation offers this tool (a person may start only a tool someone offers)."""
+    return key in offered_anywhere_keys()
 
 
 def check_start(key: str, *, by_person: bool) -> Tool:

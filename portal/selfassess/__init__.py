@@ -115,10 +115,11 @@ def dashboard() -> str:
     """Your assessments, and those of people you care for."""
     cases = service.cases_for(current_user)
     # Tools besides the adult self-assessment that a person may prepare themselves, where someone offers them.
+    offered = tool_service.offered_anywhere_keys()
     other_tools = [
         (tool.key, tool_service.name_of(tool))
         for tool in tool_service.available().values()
-        if tool.key != DEFAULT_TOOL and tool.completed_by_person() and tool_service.offered_anywhere(tool.key)
+        if tool.key != DEFAULT_TOOL and tool.completed_by_person() and tool.key in offered
     ]
     return render_template(
         "selfassess/dashboard.html",
