@@ -10,6 +10,7 @@ import re
 from datetime import date
 from random import Random
 
+import pytest
 from sqlalchemy import select
 
 from portal.demo import DEMO_PASSWORD
@@ -73,7 +74,23 @@ def _first_decision(app) -> tuple[str, int]:
         return public_id, weekly
 
 
-def test_asking_again_across_roles_in_a_browser(live_server, live_app, browser, tmp_path):
+@pytest.fixture
+def limits_put_back(live_app):
+    """The walk lifts Northfield's approval limits; the browser tests after it share the demo and need them back."""
+    from portal.extensions import db
+    from portal.models import Organisation
+
+    with live_app.app_context():
+        before = dict(db.session.scalar(select(Organisation).filter_by(slug="northfield")).settings or {})
+        db.session.remove()
+    yield
+    with live_app.app_context():
+        db.session.scalar(select(Organisation).filter_by(slug="northfield")).settings = before
+        db.session.commit()
+        db.session.remove()
+
+
+def test_asking_again_across_roles_in_a_browser(live_server, live_app, browser, tmp_path, limits_put_back):
     base = live_server
     decided_id, weekly = _first_decision(live_app)
 
