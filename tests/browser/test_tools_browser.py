@@ -10,12 +10,13 @@ from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
-S117 = "Section 117 aftercare Needs Profile"
+# The demo partnership offers Section 117 aftercare; NHS Continuing Healthcare is a tool it has not turned on.
+TOOL = "NHS Continuing Healthcare personal health budget"
 
 
 def _save(page, base: str, *, on: bool) -> None:
     page.goto(f"{base}/staff/organisation/settings/tools")
-    box = page.get_by_label(S117)
+    box = page.get_by_label(TOOL)
     box.check() if on else box.uncheck()
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/organisation/settings")
@@ -28,7 +29,7 @@ def test_the_admin_turns_a_tool_on_and_the_pages_are_accessible(live_server, axe
     assert_accessible(axe_page)
     axe_page.get_by_role("link", name="Change Assessment tools").click()
     axe_page.wait_for_url("**/settings/tools")
-    assert not axe_page.get_by_label(S117).is_checked()  # a new tool is off
+    assert not axe_page.get_by_label(TOOL).is_checked()  # a new tool is off
     assert_accessible(axe_page)
     axe_page.set_viewport_size({"width": 320, "height": 800})
     assert axe_page.evaluate("document.documentElement.scrollWidth") <= 320
@@ -40,7 +41,7 @@ def test_the_admin_turns_a_tool_on_and_the_pages_are_accessible(live_server, axe
     _save(page, live_server, on=True)
     assert page.get_by_text("The assessment tools have been saved.").is_visible()
     axe_page.reload()
-    assert axe_page.get_by_label(S117).is_checked()
+    assert axe_page.get_by_label(TOOL).is_checked()
     assert_accessible(axe_page)
     _save(page, live_server, on=False)  # back as it was, for the other browser tests on the same demo
     context.close()
