@@ -9,7 +9,7 @@ and raises ``ProfileError`` naming the first bad field and value.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -227,23 +227,8 @@ class NeedsProfile:
         cls, data: Mapping[str, Any], *, extra: Literal["forbid", "ignore"] = "forbid"
     ) -> NeedsProfile:
         """Build a profile from canonical field names and CSV-style values; raise ProfileError if any is bad."""
-        if not isinstance(data, Mapping):
-            raise ProfileError(
-                "profile", f"must be an object of field names and values (got {type(data).__name__})"
-            )
-        if extra == "forbid":
-            for key in data:
-                if key not in _FIELD_SET:
-                    raise ProfileError(str(key), "is not a Needs Profile field")
-        values: dict[str, Any] = {}
-        for name in PROFILE_FIELDS:
-            if name not in data:
-                if name in OPTIONAL_FIELDS:
-                    values[name] = OPTIONAL_FIELDS[name]
-                    continue
-                raise ProfileError(name, "is required")
-            values[name] = _coerce(name, data[name])
-        return cls(**values)
+        _check_fields(data, _FIELD_SET, extra)
+        return cls(**_read_fields(data, PROFILE_FIELDS))
 
     def to_dict(self) -> dict[str, int | float | str]:
         """Return the canonical mapping (unpaid shares as numbers, as in the CSV), optional fields included."""
@@ -287,6 +272,31 @@ PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(NeedsProfile) if 
 #: The required fields: the accuracy-testing CSV's columns.
 FIELD_NAMES: tuple[str, ...] = tuple(name for name in PROFILE_FIELDS if name not in OPTIONAL_FIELDS)
 _FIELD_SET = frozenset(PROFILE_FIELDS)
+
+
+def _check_fields(data: Any, allowed: Collection[str], extra: Literal["forbid", "ignore"]) -> None:
+    """Refuse anything but a mapping, and (``extra="forbid"``) any field name not in ``allowed``."""
+    if not isinstance(data, Mapping):
+        raise ProfileError(
+            "profile", f"must be an object of field names and values (got {type(data).__name__})"
+        )
+    if extra == "forbid":
+        for key in data:
+            if key not in allowed:
+                raise ProfileError(str(key), "is not a Needs Profile field")
+
+
+def _read_fields(data: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """Each field's value, checked; an optional field left out takes its default, any other is required."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        if name not in data:
+            if name in OPTIONAL_FIELDS:
+                values[name] = OPTIONAL_FIELDS[name]
+                continue
+            raise ProfileError(name, "is required")
+        values[name] = _coerce(name, data[name])
+    return values
 
 
 #: The fields every profile has whatever its tool's areas of need (the person's factors, night, carer breaks).
@@ -361,23 +371,9 @@ class AreaProfile:
         extra: Literal["forbid", "ignore"] = "forbid",
     ) -> AreaProfile:
         """Build a profile from canonical field names (``need_<area>``, ``unpaid_<area>`` for its areas)."""
-        if not isinstance(data, Mapping):
-            raise ProfileError(
-                "profile", f"must be an object of field names and values (got {type(data).__name__})"
-            )
         names = {*PERSON_FIELDS, *(f"need_{a}" for a in areas), *(f"unpaid_{a}" for a in areas)}
-        if extra == "forbid":
-            for key in data:
-                if key not in names:
-                    raise ProfileError(str(key), "is not a Needs Profile field")
-        values: dict[str, Any] = {}
-        for name in PERSON_FIELDS:
-            if name not in data:
-                if name in OPTIONAL_FIELDS:
-                    values[name] = OPTIONAL_FIELDS[name]
-                    continue
-                raise ProfileError(name, "is required")
-            values[name] = _coerce(name, data[name])
+        _check_fields(data, names, extra)
+        values = _read_fields(data, PERSON_FIELDS)
         needs = []
         quarters = []
         for area in areas:
