@@ -27,6 +27,16 @@ CHANNEL_CHOICES = [
 ]
 
 
+_AT_MOST_2000 = Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer"))
+
+
+def _channel_field(label: Any, message: Any) -> RadioField:
+    """How a question was asked or answered offline: by phone, by letter or in person."""
+    return RadioField(
+        label, widget=RadioInput(), choices=CHANNEL_CHOICES, validators=[InputRequired(message=message)]
+    )
+
+
 class AskForm(Form):
     """A question to the person, online."""
 
@@ -36,7 +46,7 @@ class AskForm(Form):
         description=lazy_gettext("The person sees this on their status page and by email."),
         validators=[
             InputRequired(message=lazy_gettext("Enter your question")),
-            Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer")),
+            _AT_MOST_2000,
         ],
     )
     submit = SubmitField(lazy_gettext("Send the question"), widget=SubmitInput())
@@ -51,14 +61,11 @@ class OfflineAskForm(AskForm):
         description=lazy_gettext("Write it down as you ask it, so the case keeps a record."),
         validators=[
             InputRequired(message=lazy_gettext("Enter your question")),
-            Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer")),
+            _AT_MOST_2000,
         ],
     )
-    channel = RadioField(
-        lazy_gettext("How are you asking it?"),
-        widget=RadioInput(),
-        choices=CHANNEL_CHOICES,
-        validators=[InputRequired(message=lazy_gettext("Select how you are asking the question"))],
+    channel = _channel_field(
+        lazy_gettext("How are you asking it?"), lazy_gettext("Select how you are asking the question")
     )
     submit = SubmitField(lazy_gettext("Record the question"), widget=SubmitInput())
 
@@ -72,14 +79,11 @@ class OfflineAnswerForm(Form):
         description=lazy_gettext("Write their answer as they gave it."),
         validators=[
             InputRequired(message=lazy_gettext("Enter the person's answer")),
-            Length(max=2000, message=lazy_gettext("This must be 2000 characters or fewer")),
+            _AT_MOST_2000,
         ],
     )
-    channel = RadioField(
-        lazy_gettext("How did they answer?"),
-        widget=RadioInput(),
-        choices=CHANNEL_CHOICES,
-        validators=[InputRequired(message=lazy_gettext("Select how the person answered"))],
+    channel = _channel_field(
+        lazy_gettext("How did they answer?"), lazy_gettext("Select how the person answered")
     )
     submit = SubmitField(lazy_gettext("Record the answer"), widget=SubmitInput())
 
