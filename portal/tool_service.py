@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, g
 
 from portal.audit import record
 from portal.models import Account, Case, Organisation
@@ -33,8 +33,15 @@ class ToolRefused(Exception):
 
 
 def available() -> dict[str, Tool]:
-    """Every tool by key, the adult self-assessment first (read from files; cached while they are unchanged)."""
-    return load_tools(current_app.config.get("TOOL_FOLDERS", ()))
+    """Every tool by key, the adult self-assessment first (read from files; cached while they are unchanged).
+
+    Looked up once per request or job (``g``): checking the files are unchanged costs a few dozen system calls,
+    and a question page asks for its case's tool several times.
+    """
+    tools: dict[str, Tool] | None = g.get("_tools")
+    if tools is None:
+        tools = g._tools = load_tools(current_app.config.get("TOOL_FOLDERS", ()))
+    return tools
 
 
 def get(key: str) -> Tool:

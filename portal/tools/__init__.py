@@ -307,11 +307,8 @@ def tool_version(folder: Path) -> str:
 def load_tool(folder: str | os.PathLike[str]) -> Tool:
     """Read and check one tool folder (cached while its files are unchanged); raise ToolError if it is bad."""
     path = Path(folder).resolve()
-    stamp = tuple(
-        (name, (path / name).stat().st_mtime_ns, (path / name).stat().st_size)
-        for name in FILES
-        if (path / name).exists()
-    )
+    found = [(name, (path / name).stat()) for name in FILES if (path / name).exists()]
+    stamp = tuple((name, stat.st_mtime_ns, stat.st_size) for name, stat in found)
     return _load_tool(path, stamp)
 
 
