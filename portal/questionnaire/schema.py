@@ -52,6 +52,30 @@ class _Walk:
     known: Mapping[str, Any]
 
 
+def _answers_key(given: Mapping[Any, Any]) -> tuple[Any, ...] | None:
+    """The answers as a hashable value to remember a walk by, or None when a value cannot be hashed.
+
+    Each value goes with its type, since ``True == 1 == Decimal(1)`` and the three are not equally valid answers.
+    """
+    key = tuple((k, _typed(v)) for k, v in given.items())
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return (type(value), tuple(_typed(item) for item in value))
+    return (type(value), value)
+
+
+def _copy(value: Any) -> Any:
+    """A list answer copied, so a caller changing it never changes the remembered walk."""
+    return list(value) if isinstance(value, list) else value
+
+
 @dataclass(frozen=True)
 class Place:
     """Where a question stands for some answers: on the path or not, its position, its neighbours, the wording."""
@@ -83,6 +107,9 @@ class Schema:
     fixed_profile: Mapping[str, ProfileValue] = field(default_factory=lambda: MappingProxyType({}))
     #: Whether every question offers "Add note": a note kept with the answer.
     answer_notes: bool = False
+    #: The last walk, by its answers: one page asks about the same answers many times (the check page asks
+    #: whether each of ~40 questions is answered), and a walk evaluates every question's conditions.
+    _last_walk: dict[str, tuple[tuple[Any, ...], _Walk]] = field(default_factory=dict, init=False, repr=False)
 
     # -- lookup -------------------------------------------------------------------------------------
 
@@ -126,6 +153,17 @@ class Schema:
 
     def _walk(self, answers: object) -> _Walk:
         given: Mapping[Any, Any] = answers if isinstance(answers, Mapping) else {}
+        key = _answers_key(given)
+        if key is not None:
+            last = self._last_walk.get("last")  # one read and one write of the slot: safe between threads
+            if last is not None and last[0] == key:
+                return last[1]
+        walk = self._walk_afresh(given)
+        if key is not None:
+            self._last_walk["last"] = (key, walk)
+        return walk
+
+    def _walk_afresh(self, given: Mapping[Any, Any]) -> _Walk:
         known: dict[str, Any] = {}
         path: list[str] = []
         lookup = known.get
@@ -150,7 +188,7 @@ class Schema:
             if target == END:
                 break
             index = self._questions_by_id[target].index if target else index + 1
-        return _Walk(tuple(path), known)
+        return _Walk(tuple(path), MappingProxyType(known))
 
     def path(self, answers: Answers) -> list[str]:
         """Return the ids of the questions to ask, in order, for these answers (skipped ones left out)."""
@@ -233,7 +271,7 @@ class Schema:
     def effective_answers(self, answers: Answers) -> dict[str, Any]:
         """Return only the valid answers to questions on the path, in path order."""
         walk = self._walk(answers)
-        return {qid: walk.known[qid] for qid in walk.path if qid in walk.known}
+        return {qid: _copy(walk.known[qid]) for qid in walk.path if qid in walk.known}
 
     def section_statuses(self, answers: Answers) -> dict[str, SectionStatus]:
         """Return each section's task-list status, in section order."""

@@ -484,6 +484,7 @@ def answer_rows(case: Case, words: Words, *, change_links: bool) -> list[dict[st
     current = service.schema_for(case)
     answers = service.stored_answers(case)
     notes = notes_of(case.answers)  # "Add note": kept with each answer, shown with it
+    answered = current.effective_answers(answers)  # the valid answers on the path: one walk for every row
     path = set(current.path(answers))
     sections = []
     for section in current.sections:
@@ -496,7 +497,7 @@ def answer_rows(case: Case, words: Words, *, change_links: bool) -> list[dict[st
                     "question": asked,
                     "key": words.question(asked, "summary") or words.question(asked, "title"),
                     "value": display_answer(asked, answers.get(asked.id), words)
-                    if current.is_answered(asked.id, answers)
+                    if asked.id in answered
                     else "",
                     "note": notes.get(asked.id, ""),
                     "href": url_for(".question", case_id=case.public_id, question_id=asked.id, change="1")

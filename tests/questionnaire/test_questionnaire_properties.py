@@ -126,3 +126,39 @@ def test_schema_fixture_is_the_same_object(schema: Schema) -> None:
 def test_decimal_number_answers_map(schema: Schema) -> None:
     profile = schema.to_profile({"has-unpaid-carer": "yes", "carer-breaks": Decimal("3")})
     assert profile["carer_breaks_weeks"] == 3 and type(profile["carer_breaks_weeks"]) is int
+
+
+@SETTINGS
+@given(first=ANSWERS, second=ANSWERS)
+def test_a_remembered_walk_is_the_walk_of_the_same_answers(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    """The schema remembers its last walk; asking about other answers, or values equal but of another type
+    (True, 1 and Decimal(1)), must never return it, and changing what a caller was given must not change it."""
+    schema = load_schema()
+    for answers in (first, second, first, {k: (int(v) if v is True else v) for k, v in first.items()}):
+        assert schema.path(answers) == list(schema._walk_afresh(answers).path)
+        assert schema.unanswered(answers) == [
+            q for q in schema._walk_afresh(answers).path if q not in schema._walk_afresh(answers).known
+        ]
+        given = schema.effective_answers(answers)
+        for value in given.values():
+            if isinstance(value, list):
+                value.append("changed by the caller")
+        assert schema.effective_answers(answers) == {
+            q: v
+            for q, v in schema._walk_afresh(answers).known.items()
+            if q in schema._walk_afresh(answers).path
+        }
+
+
+def test_true_is_not_remembered_as_the_number_one() -> None:
+    """``True == 1``, but True is no answer to a number question: the walk of one is not the other's."""
+    schema = load_schema()
+    number = next(q for q in schema.questions if q.type is QuestionType.NUMBER)
+    answers: dict[str, Any] = {}
+    while (asked := schema.first_unanswered(answers)) not in (None, number.id):
+        answers[asked] = _valid_pool(schema.question(asked))[0]
+    assert asked == number.id
+    assert schema.is_answered(number.id, {**answers, number.id: 1})
+    assert not schema.is_answered(number.id, {**answers, number.id: True})
