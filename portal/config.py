@@ -90,6 +90,9 @@ class Config:
     TOOL_FOLDERS: tuple[str, ...] = tuple(
         p for p in os.environ.get("PORTAL_TOOL_FOLDERS", "").split(":") if p.strip()
     )
+    # How often a running process looks whether the tool files changed (a deployment changes them, then
+    # restarts or waits this long). Looking costs a few dozen system calls, too many for every page.
+    TOOL_FILES_CHECK_SECONDS = float(os.environ.get("PORTAL_TOOL_FILES_CHECK_SECONDS", "10"))
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
 
     # Sessions live in the database (portal/sessions.py); the cookie holds a random token and lasts as long as
@@ -170,6 +173,7 @@ class DemoConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     MAIL_SINK_ENABLED = True
     HSTS = False
+    TOOL_FILES_CHECK_SECONDS = 0.0  # tests write tool files and expect them read at once
 
 
 class TestConfig(Config):

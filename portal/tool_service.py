@@ -8,6 +8,7 @@ tool is off everywhere until an admin turns it on. Every rule that refuses is he
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -32,15 +33,34 @@ class ToolRefused(Exception):
         self.code = code  # unknown, not_for_person, not_for_practitioner, not_offered, not_enabled
 
 
+# The tools this process read last: (when, from which folders, the tools). One value, swapped whole.
+_last_read: tuple[float, tuple[str, ...], dict[str, Tool]] | None = None
+
+
 def available() -> dict[str, Tool]:
     """Every tool by key, the adult self-assessment first (read from files; cached while they are unchanged).
 
-    Looked up once per request or job (``g``): checking the files are unchanged costs a few dozen system calls,
-    and a question page asks for its case's tool several times.
+    Looked up once per request or job (``g``), and the files are looked at once every ``TOOL_FILES_CHECK_SECONDS``
+    at most: checking they are unchanged costs a few dozen system calls, and a question page asks for its
+    case's tool several times.
     """
+    global _last_read
     tools: dict[str, Tool] | None = g.get("_tools")
-    if tools is None:
-        tools = g._tools = load_tools(current_app.config.get("TOOL_FOLDERS", ()))
+    if tools is not None:
+        return tools
+    folders = tuple(str(f) for f in current_app.config.get("TOOL_FOLDERS", ()))
+    now = time.monotonic()
+    last = _last_read
+    if (
+        last is not None
+        and last[1] == folders
+        and now - last[0] < float(current_app.config.get("TOOL_FILES_CHECK_SECONDS", 0))
+    ):
+        tools = last[2]
+    else:
+        tools = load_tools(folders)
+        _last_read = (now, folders, tools)
+    g._tools = tools
     return tools
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -219,3 +220,44 @@ def test_a_tool_must_ask_the_level_in_each_of_its_areas(tmp_path: Path) -> None:
     )
     with pytest.raises(ToolError, match=r"4 is not a value of need_meals \(0, 1, 2, 3\)"):
         load_tool(folder)
+
+
+def test_a_running_process_looks_at_the_tool_files_at_most_once_a_window(app, monkeypatch) -> None:
+    """Each request reads the tools once (``g``), and the files are looked at again only after the window:
+    looking costs a few dozen system calls, too many for every page."""
+    from flask import g
+
+    from portal import tool_service
+
+    reads: list[tuple[str, ...]] = []
+    real = tool_service.load_tools
+
+    def counting(folders: tuple[str, ...]) -> dict[str, Any]:
+        reads.append(tuple(folders))
+        return real(folders)
+
+    monkeypatch.setattr(tool_service, "load_tools", counting)
+    monkeypatch.setattr(tool_service, "_last_read", None)
+    clock = [1000.0]
+    monkeypatch.setattr(tool_service.time, "monotonic", lambda: clock[0])
+    app.config["TOOL_FILES_CHECK_SECONDS"] = 10.0
+
+    def a_request() -> None:
+        g.pop("_tools", None)
+        assert DEFAULT_TOOL in tool_service.available()
+        assert DEFAULT_TOOL in tool_service.available()  # the same request asks again: no new read
+
+    a_request()
+    assert len(reads) == 1
+    clock[0] += 9.9
+    a_request()
+    assert len(reads) == 1  # within the window: the tools already read
+    clock[0] += 0.2
+    a_request()
+    assert len(reads) == 2  # the window has passed: the files are looked at again
+    app.config["TOOL_FOLDERS"] = (str(FIXTURE),)
+    a_request()
+    assert len(reads) == 3 and "home_help" in tool_service.available()  # other folders: read at once
+    app.config["TOOL_FILES_CHECK_SECONDS"] = 0.0
+    a_request()
+    assert len(reads) == 4  # no window (the tests' setting): every request looks
