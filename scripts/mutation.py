@@ -280,6 +280,9 @@ def run(
                 continue
             index, work, _since = running.pop(pid)
             verdicts[index] = os.waitstatus_to_exitcode(status) != 0  # failed, crashed or killed: caught
+            done = len(planted) - len(waiting) - len(running)
+            if done % 25 == 0:
+                print(f"  {target}: {done} of {len(planted)} mutants run", file=sys.stderr, flush=True)
             _plant_in(work, planted[index].module, originals[planted[index].module])
             free.append(work)
     survivors = [m for m, killed in zip(planted, verdicts, strict=True) if not killed]
