@@ -421,9 +421,12 @@ def hold_open(case: Case) -> None:
 # -- linked cases and the budget in force ---------------------------------------------------------------
 
 
-#: Who may start a new case linked to a decided one, by kind.
+#: Who may start a new case linked to a decided one, by kind (the only place this is said: services do not narrow
+#: it, and docs/lifecycle.md is generated from it too).
 LINKS: Mapping[CaseKind, frozenset[Relation]] = {
     CaseKind.CORRECTION: frozenset({R.ASSESSOR, R.MANAGER}),
+    # The person or their carer, as their own draft; an assessor or a manager of the organisation, as a draft they
+    # hold and go through with the person.
     CaseKind.REVIEW: frozenset({*PEOPLE, R.ASSESSOR, R.MANAGER}),
     # Asked for by the person or their carer; staff of the organisation record one asked for by phone or post.
     CaseKind.RECONSIDERATION: frozenset({*PEOPLE, R.ASSESSOR, R.MANAGER}),
@@ -712,6 +715,9 @@ def document() -> str:
         needs = ", ".join(sorted(c.value for c in t.conditions)) or "—"
         shown = "(same)" if t.target == t.source else t.target.value
         lines.append(f"| {t.move.value} | {t.source.value} | {shown} | {who} | {needs} |")
+    lines += ["", "| linked case | who may start one from a decided case |", "| --- | --- |"]
+    for kind, actors in LINKS.items():
+        lines.append(f"| {kind.value} | {', '.join(sorted(r.value for r in actors))} |")
     lines += [
         "",
         "Who: `person` is the person themselves; `carer` acts for them on recorded authority; `holder` is the",

@@ -3,11 +3,12 @@
 A review never touches what was decided: it is a new case (:func:`portal.cases.start_linked_case`) whose own
 record is a :class:`~portal.models.Review` row. The rules, each refusing by itself:
 
-- a review starts only from a decided case, by the person, a carer on recorded authority, or an assessor of its
-  organisation (``cases.LINKS``, narrowed to the staff who go through it with the person); it follows the decision in force of the person's line, and never while another
-  review of the line is still open (an unsent draft included);
-- a review the person or a carer starts is their draft; one staff start is a draft the practitioner holds and goes
-  through with the person (the pages for an assessment taken on the phone);
+- a review starts only from a decided case, by the person, a carer on recorded authority, or an assessor or a
+  manager (approver or admin) of its organisation: who may is the lifecycle's table (``cases.LINKS``) and nothing
+  here narrows it; it follows the decision in force of the person's line, and never while another review of the
+  line is still open (an unsent draft included);
+- a review the person or a carer starts is their draft; one staff start is a draft the practitioner (assessor or
+  manager) holds and goes through with the person (the pages for an assessment taken on the phone);
 - the person's own sections change only while the review can be changed (the lifecycle's ``change`` move);
 - what the practitioner records changes only while they hold the claimed review (the ``validate`` move), and must
   be complete before the review is decided (:func:`require_recorded`, which the budget services call);
@@ -26,7 +27,7 @@ from portal import cases
 from portal.audit import record
 from portal.cases import Move, NotAllowed
 from portal.extensions import db
-from portal.models import Account, Case, CaseKind, CaseStatus, Review, Role, utcnow
+from portal.models import Account, Case, CaseKind, CaseStatus, Review, utcnow
 
 #: The person's own sections, in the order the review form asks them (seed 004's co-produced review).
 SECTIONS: tuple[str, ...] = ("working", "worries", "matters", "goals")
@@ -81,8 +82,6 @@ def may_start(account: Account | None, case: Case) -> bool:
     in_force = cases.decision_in_force(case) if case.status == CaseStatus.DECIDED else None
     if in_force is None or open_review(case) is not None:
         return False
-    if account is not None and account.role.is_staff and account.role != Role.ASSESSOR:
-        return False
     return cases.may_start_linked(account, in_force[0], CaseKind.REVIEW)
 
 
@@ -94,8 +93,6 @@ def start(account: Account, case: Case) -> Case:
     in_force = cases.decision_in_force(case)
     if in_force is None:
         raise NotAllowed("nothing in this line has been decided")
-    if account.role.is_staff and account.role != Role.ASSESSOR:
-        raise NotAllowed("staff start a review as an assessor, who goes through it with the person")
     under_way = open_review(case)
     if under_way is not None:
         raise ReviewUnderWay(f"review {under_way.reference} is still open")

@@ -125,11 +125,29 @@ def test_a_review_staff_start_is_a_draft_they_hold(world):
     )
 
 
-def test_an_approver_does_not_start_a_review_they_cannot_go_through(world):
+def test_a_manager_starts_a_review_as_a_draft_they_hold(world):
+    """An approver or admin of the organisation (the lifecycle's manager, ``cases.LINKS``) starts a review as an
+    assessor does: a draft they hold and go through with the person, one open at a time."""
     first, _ = _decided(world, datetime.now(UTC))
-    assert not reviews.may_start(world["approver"], first) and not reviews.may_start(world["admin"], first)
-    with pytest.raises(NotAllowed):
-        reviews.start(world["approver"], first)
+    assert reviews.may_start(world["approver"], first) and reviews.may_start(world["admin"], first)
+    review = reviews.start(world["approver"], first)
+    db.session.commit()
+    assert (review.status, review.holder_id, review.follows_id) == (S.DRAFT, world["approver"].id, first.id)
+    assert cases.can(world["approver"], review, cases.Move.CHANGE)
+    assert cases.can(world["approver"], review, cases.Move.SEND)
+    assert not reviews.may_start(world["admin"], first), "one review of a line open at a time"
+    with pytest.raises(reviews.ReviewUnderWay):
+        reviews.start(world["admin"], first)
+
+
+def test_a_manager_of_another_organisation_or_deactivated_does_not_start_a_review(world):
+    first, _ = _decided(world, datetime.now(UTC))
+    world["admin"].is_active = False
+    db.session.commit()
+    for who in ("admin", "outsider_admin"):
+        assert not reviews.may_start(world[who], first), who
+        with pytest.raises(NotAllowed):
+            reviews.start(world[who], first)
 
 
 def test_the_persons_sections_change_only_while_a_draft(world):

@@ -267,7 +267,7 @@ def validate(case_id: str) -> str:
 
 
 @bp.route("/cases/<case_id>/validate/sections/<section>", methods=["POST"])
-@roles_required(Role.ASSESSOR)
+@roles_required(*CASEWORKERS)  # the holder only (the lifecycle's validate move): a manager may hold a review
 def agree_with_section(case_id: str, section: str) -> Any:
     """Agree with the rest of a section's answers in one step (each recorded on its own)."""
     found = _case(case_id)

@@ -146,7 +146,11 @@ def home() -> str:
     from portal.models import Case, CaseStatus
 
     drafts = []
-    if current_user.role == Role.ASSESSOR:
+    if current_user.role in (
+        Role.ASSESSOR,
+        Role.APPROVER,
+        Role.ADMIN,
+    ):  # a manager's own review with the person
         drafts = db.session.scalars(
             select(Case)
             .where(

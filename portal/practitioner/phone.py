@@ -23,6 +23,10 @@ from portal.questions_web import QuestionPage, said_last_time
 from portal.security import roles_required
 from portal.tools import DEFAULT_TOOL
 
+#: Who may carry on with a draft they hold: an assessor's phone assessment, or a review an assessor or a manager
+#: started to go through with the person (:func:`_draft` finds only the account's own held draft).
+HOLDERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
+
 
 class PhoneForm(AboutForm):
     """The person's details, taken on the phone."""
@@ -44,7 +48,7 @@ class FinishForm(Form):
 
 
 def _draft(case_id: str) -> Any:
-    """The assessor's own phone draft, else 404."""
+    """The draft this member of staff holds and is completing with the person, else 404."""
     case = work.find_phone_draft(current_user, case_id)
     if case is None:
         abort(404)
@@ -104,7 +108,7 @@ def phone_new() -> Any:
 
 
 @bp.route("/assess/<case_id>/questions/<question_id>", methods=["GET", "POST"])
-@roles_required(Role.ASSESSOR)
+@roles_required(*HOLDERS)
 def phone_question(case_id: str, question_id: str) -> Any:
     """One question, asked on the phone; saved at once."""
     case = _draft(case_id)
@@ -161,7 +165,7 @@ def phone_question(case_id: str, question_id: str) -> Any:
 
 
 @bp.route("/assess/<case_id>/finish", methods=["GET", "POST"])
-@roles_required(Role.ASSESSOR)
+@roles_required(*HOLDERS)
 def phone_finish(case_id: str) -> Any:
     """Finish: the answers become the case's snapshot and the assessor validates them like any other."""
     case = _draft(case_id)

@@ -27,9 +27,10 @@ CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
 
 
 @bp.route("/cases/<case_id>/review/start", methods=["POST"])
-@roles_required(Role.ASSESSOR)
+@roles_required(*CASEWORKERS)
 def start_review(case_id: str) -> Any:
-    """Start a review with the person: a draft this assessor holds, prefilled with the answers as confirmed."""
+    """Start a review with the person: a draft this assessor or manager holds, prefilled with the answers as
+    confirmed (who may is :func:`portal.reviews.start`'s rule, from the lifecycle's table)."""
     found = load_case(case_id)
     if not Form().validate_on_submit():
         abort(400)
@@ -46,7 +47,7 @@ def start_review(case_id: str) -> Any:
 
 
 @bp.route("/assess/<case_id>/review", methods=["GET", "POST"])
-@roles_required(Role.ASSESSOR)
+@roles_required(*CASEWORKERS)
 def review_with_person(case_id: str) -> Any:
     """The review's own sections, written with the person, in their words; then the questions, as on the phone."""
     draft = work.find_phone_draft(current_user, case_id)
