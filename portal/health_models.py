@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -23,10 +23,31 @@ class PhbStep(db.Model):  # type: ignore[misc,name-defined]
 
     ``level`` is the level it was signed at: 1 when the person signed it off themselves (recorded by staff), or
     the signatory's approval level (2 to 4). ``required_level`` is the organisation's level for the step then.
+    The final budget's sign-off records the budget it authorises (``decision_id``, the confirmed budget waiting
+    then, and its weekly figure): confirmed again, the budget needs a new sign-off, a new row (:mod:`portal.phb`).
+    Each other step is signed once a case; the final budget once for each budget confirmed.
     """
 
     __tablename__ = "phb_steps"
-    __table_args__ = (UniqueConstraint("case_id", "step"),)
+    __table_args__ = (
+        Index(
+            "uq_phb_steps_case_id_step",
+            "case_id",
+            "step",
+            unique=True,
+            sqlite_where=text("decision_id IS NULL"),
+            postgresql_where=text("decision_id IS NULL"),
+        ),
+        Index(
+            "uq_phb_steps_case_id_step_decision_id",
+            "case_id",
+            "step",
+            "decision_id",
+            unique=True,
+            sqlite_where=text("decision_id IS NOT NULL"),
+            postgresql_where=text("decision_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -43,6 +64,9 @@ class PhbStep(db.Model):  # type: ignore[misc,name-defined]
     # The PHB method step records the budget's form; the budget review whether it continues or stops.
     phb_form: Mapped[str] = mapped_column(String(32), default="")
     outcome: Mapped[str] = mapped_column(String(16), default="")
+    # The final budget: the confirmed budget it authorises and its weekly figure then.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
+    weekly_pence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     signed_by: Mapped[Account | None] = relationship(foreign_keys=[signed_by_id])

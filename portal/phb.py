@@ -12,9 +12,12 @@ The rules, all here and refused here:
   (:data:`DEFAULT_LEVELS`, overridden in the organisation's settings under ``phb_levels``);
 - the person may sign off only a step whose level is 1;
 - the steps of a case are signed in order, each once;
-- the final budget authorises the budget the case's assessor confirmed, so it needs one waiting for sign-off; and
-  a case whose PHB process has started is decided only once its final budget is signed off
-  (:func:`awaits_final_budget`, :func:`require_final_budget`: the budget services ask);
+- the final budget authorises the budget the case's assessor confirmed, so it needs one waiting for sign-off, and
+  its sign-off records that budget (the decision and its weekly figure); it counts only while that budget is the
+  case's budget (:func:`budget_in_question`): returned, or confirmed again (at a new figure or not), the budget
+  needs its final budget signed off again (:func:`final_budget_changed` says why);
+- a case whose PHB process has started is decided only once its final budget is signed off for the budget
+  being decided (:func:`awaits_final_budget`, :func:`require_final_budget`: the budget services ask);
 - only active staff of the case's organisation record a sign-off, and only while the case is open: nothing on a
   decided or withdrawn case changes (:func:`portal.cases.hold_open`).
 
@@ -40,7 +43,7 @@ from portal.case_record import pending_decision
 from portal.cases import NotAllowed, Relation, Stale
 from portal.extensions import db
 from portal.health_models import PhbStep
-from portal.models import Account, Case, CaseKind, Organisation
+from portal.models import Account, Case, CaseKind, Decision, Organisation
 
 
 class Step(StrEnum):
@@ -129,10 +132,63 @@ def required_level(organisation: Organisation | None, step: Step) -> int:
     return DEFAULT_LEVELS[step]
 
 
-def signed(case: Case) -> dict[Step, PhbStep]:
-    """The sign-offs recorded on the case, by step."""
+def budget_in_question(case: Case) -> Decision | None:
+    """The budget a final budget authorises: the one the assessor confirmed last, while it waits for sign-off or
+    once approved; None when there is none, or it was returned (until the assessor confirms one again)."""
+    latest = db.session.scalar(
+        select(Decision).filter_by(case_id=case.id).order_by(Decision.id.desc()).limit(1)
+    )
+    return latest if latest is not None and latest.outcome in ("pending", "approved") else None
+
+
+def _authorises(row: PhbStep, budget: Decision | None) -> bool:
+    """Whether a final budget's sign-off is of this budget (the confirmed decision it recorded)."""
+    return budget is not None and row.decision_id == budget.id
+
+
+def _rows(case: Case) -> list[PhbStep]:
     rows = db.session.scalars(select(PhbStep).filter_by(case_id=case.id).order_by(PhbStep.id))
-    return {Step(row.step): row for row in rows if row.step in _KNOWN}
+    return [row for row in rows if row.step in _KNOWN]
+
+
+def signed(case: Case) -> dict[Step, PhbStep]:
+    """The sign-offs that count on the case, by step: a final budget's only while the budget it authorised is the
+    case's budget (:func:`budget_in_question`)."""
+    rows = _rows(case)
+    budget = budget_in_question(case) if any(row.step == Step.FINAL_BUDGET for row in rows) else None
+    return {Step(row.step): row for row in rows if row.step != Step.FINAL_BUDGET or _authorises(row, budget)}
+
+
+@dataclass(frozen=True)
+class Changed:
+    """Why a final budget signed off no longer counts: the budget it authorised was returned (``now_pence`` None,
+    until it is confirmed again) or confirmed again (at ``now_pence`` a week; the same figure or another)."""
+
+    signoff: PhbStep
+    signed_pence: int | None
+    now_pence: int | None
+
+    @property
+    def why(self) -> str:
+        """``returned`` (not confirmed again yet), ``figure_changed`` or ``confirmed_again`` (the same figure)."""
+        if self.now_pence is None:
+            return "returned"
+        return "confirmed_again" if self.now_pence == self.signed_pence else "figure_changed"
+
+
+def final_budget_changed(case: Case) -> Changed | None:
+    """The final budget signed off last, when it no longer counts because the budget changed since; else None."""
+    finals = [row for row in _rows(case) if row.step == Step.FINAL_BUDGET]
+    if not finals:
+        return None
+    budget = budget_in_question(case)
+    if any(_authorises(row, budget) for row in finals):
+        return None
+    return Changed(
+        signoff=finals[-1],
+        signed_pence=finals[-1].weekly_pence,
+        now_pence=budget.confirmed_weekly_pence if budget is not None else None,
+    )
 
 
 def next_step(case: Case, done: Mapping[Step, PhbStep] | None = None) -> Step | None:
@@ -174,14 +230,23 @@ class Row:
     required_level: int
     signoff: PhbStep | None
     is_next: bool
+    changed: Changed | None = None
 
 
 def progress(case: Case) -> list[Row]:
-    """Every step of the case in order, with its sign-off or what it still needs."""
+    """Every step of the case in order, with its sign-off or what it still needs (the final budget: why it is to
+    sign off again, when the budget changed since it was)."""
     done = signed(case)
     upcoming = next_step(case, done)
+    changed = final_budget_changed(case) if Step.FINAL_BUDGET not in done else None
     return [
-        Row(step, required_level(case.organisation, step), done.get(step), step == upcoming)
+        Row(
+            step,
+            required_level(case.organisation, step),
+            done.get(step),
+            step == upcoming,
+            changed if step == Step.FINAL_BUDGET else None,
+        )
         for step in steps_for(case)
     ]
 
@@ -240,7 +305,8 @@ def sign_off(
         raise Refused("form_missing")
     if step == Step.BUDGET_REVIEW and outcome is None:
         raise Refused("outcome_missing")
-    if step == Step.FINAL_BUDGET and pending_decision(case) is None:
+    authorised = pending_decision(case) if step == Step.FINAL_BUDGET else None
+    if step == Step.FINAL_BUDGET and authorised is None:
         raise Refused("no_confirmed_budget")  # it authorises the budget the assessor confirmed
     cases.hold_open(case)
     row = PhbStep(
@@ -256,6 +322,8 @@ def sign_off(
         note_lang=note_lang,
         phb_form=phb_form.value if step == Step.PHB_METHOD and phb_form else "",
         outcome=outcome.value if step == Step.BUDGET_REVIEW and outcome else "",
+        decision_id=authorised.id if authorised is not None else None,
+        weekly_pence=authorised.confirmed_weekly_pence if authorised is not None else None,
     )
     db.session.add(row)
     try:
@@ -276,6 +344,11 @@ def sign_off(
             "signed_on": signed_on.isoformat(),
             **({"phb_form": row.phb_form} if row.phb_form else {}),
             **({"outcome": row.outcome} if row.outcome else {}),
+            **(
+                {"decision_id": row.decision_id, "weekly_pence": row.weekly_pence}
+                if row.decision_id is not None
+                else {}
+            ),
         },
     )
     return row

@@ -244,6 +244,7 @@ def phb_sign(case_id: str, step_name: str) -> Any:
         form=form,
         errors=error_summary(form),
         needed=needed,
+        authorises=phb.budget_in_question(found) if step == Step.FINAL_BUDGET else None,
         my_level=current_user.approval_level or 0,
         step_names=STEP_NAMES,
         step_hints=STEP_HINTS,

@@ -264,3 +264,33 @@ def test_only_an_nhs_budget_has_the_steps(org, staff):
         sign(staff["senior"], council_tool, Step.ASSESSED_NEEDS)
     for tool in ("continuing_healthcare", "continuing_care", "section_117"):
         assert phb.applies(make_case(org, staff["assessor"], tool=tool))
+
+
+def test_the_database_keeps_each_step_once_and_the_final_budget_once_a_budget(staff, case):
+    """Two people signing at the same moment: the table itself refuses the second row (the service's Stale)."""
+    from sqlalchemy.exc import IntegrityError
+
+    sign_up_to(case, staff, Step.FINAL_BUDGET)
+    budget_waiting(case, staff["assessor"])
+    row = sign(staff["senior"], case, Step.FINAL_BUDGET)
+    assert row.decision_id is not None and row.weekly_pence == 50_000
+
+    def again(step, decision_id=None):
+        db.session.add(
+            PhbStep(
+                case_id=case.id,
+                step=step.value,
+                level=4,
+                required_level=4,
+                signed_by_id=staff["senior"].id,
+                recorded_by_id=staff["senior"].id,
+                signed_on=TODAY,
+                decision_id=decision_id,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+    again(Step.ASSESSED_NEEDS)
+    again(Step.FINAL_BUDGET, row.decision_id)
