@@ -25,7 +25,7 @@ from portal.audit import record
 from portal.cases import NotAllowed, Relation
 from portal.extensions import db
 from portal.health_models import ChcAssessment, ChcEligibility
-from portal.models import Account, Case, CaseStatus, Person
+from portal.models import Account, Case, CaseStatus, Organisation, OrganisationKind, Person
 
 
 class Level(StrEnum):
@@ -69,6 +69,13 @@ CHILD_TOOL = "continuing_care"
 def for_children(tool_key: str) -> bool:
     """Whether a tool is for children and young people under 18 (every other tool is for adults)."""
     return tool_key == CHILD_TOOL
+
+
+def transition_applies(organisation: Organisation | None) -> bool:
+    """Whether the organisation follows young people moving from children's Continuing Care to adult NHS Continuing
+    Healthcare (:func:`approaching_adult_services`): an NHS body, an ICB or a partnership with one, never a council
+    on its own (the ICB decides both, and has the cases). The staff home and the list's page ask this."""
+    return organisation is not None and organisation.kind != OrganisationKind.COUNCIL
 
 
 class Refused(ValueError):

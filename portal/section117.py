@@ -461,6 +461,12 @@ def _from_today(day: date | None, today: date) -> date:
     return day
 
 
+def pooled_split_applies(organisation: Organisation | None) -> bool:
+    """Whether the organisation pools aftercare costs in a split of its own: a partnership of a council and an NHS
+    body does; a council or an ICB on its own has nothing to pool with (the staff home and the page ask this)."""
+    return organisation is not None and organisation.kind == OrganisationKind.PARTNERSHIP
+
+
 def pooled_splits(organisation: Organisation) -> list[PooledSplit]:
     """The partnership's pooled splits, latest start first: the history, never rewritten."""
     return list(
@@ -490,7 +496,7 @@ def record_pooled_split(
 ) -> PooledSplit:
     """A partnership's admin records the split of its pooled budget from a day on (the NHS has the rest)."""
     _staff_of(actor, organisation.id, (Role.ADMIN,))
-    if organisation.kind != OrganisationKind.PARTNERSHIP:
+    if not pooled_split_applies(organisation):
         raise Refused("council_percent", "not_partnership")
     today = today or date.today()
     percent = _percent("council_percent", council_percent, low=Decimal("0.01"), high=Decimal("99.99"))

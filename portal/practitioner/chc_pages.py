@@ -277,6 +277,8 @@ NEXT_NAMES = {
 @roles_required(*CASEWORKERS)
 def chc_transition() -> Any:
     """Young people approaching the move from children's Continuing Care to adult NHS Continuing Healthcare."""
+    if not chc.transition_applies(current_user.organisation):
+        abort(404)  # a council follows no one there: the ICB does
     return render_template(
         "practitioner/chc/transition.html",
         young=chc.approaching_adult_services(current_user.organisation_id, current_day()),

@@ -168,7 +168,7 @@ def home() -> str:
         else None
     )
     emails = EmailsForm(data={"emails": "on" if current_user.staff_emails else "off"})
-    from portal import tool_service
+    from portal import chc, section117, tool_service
     from portal.tools import DEFAULT_TOOL
 
     with_the_person = tool_service.with_the_person(current_user.organisation)
@@ -180,6 +180,8 @@ def home() -> str:
         with_the_person=with_the_person,
         tool_names={tool.key: tool_service.name_of(tool) for tool in with_the_person},
         default_tool=DEFAULT_TOOL,
+        transition_applies=chc.transition_applies(current_user.organisation),
+        pooled_split_applies=section117.pooled_split_applies(current_user.organisation),
     )
 
 

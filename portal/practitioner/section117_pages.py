@@ -35,7 +35,7 @@ from portal.forms import (
     error_summary,
 )
 from portal.models import Estimate as StoredEstimate
-from portal.models import Organisation, OrganisationKind, Role
+from portal.models import Organisation, Role
 from portal.practitioner import bp, load_case
 from portal.practitioner import service as work
 from portal.practitioner.config_versions import DayField
@@ -577,8 +577,8 @@ class PooledForm(Form):
 def pooled_split() -> Any:
     """A partnership's pooled split over time, and a new one from a day on (the history is kept)."""
     organisation = current_user.organisation
-    if organisation is None or organisation.kind != OrganisationKind.PARTNERSHIP:
-        abort(404)
+    if organisation is None or not section117.pooled_split_applies(organisation):
+        abort(404)  # a council or an ICB on its own pools nothing
     form = PooledForm(data={"effective_from": date.today()})
     if form.validate_on_submit():
         day = _day(form.effective_from, required=True)

@@ -236,7 +236,7 @@ def test_the_list_page(client, client_request, staff, org, citizen, app, monkeyp
     text = client_request.get("practitioner.chc_transition").get_text(" ", strip=True)
     assert "Riley Nearly-Eighteen" in text and "Adult support in place from 10 January 2027" in text
     assert "Not decided yet" in text
-    for account, status in ((staff["outsider"], 200), (citizen, 403)):
+    for account, status in ((staff["outsider"], 404), (citizen, 403)):  # a council follows no one there
         fresh = app.test_client()
         sign_in(fresh, account)
         response = fresh.get("/staff/young-people-moving-to-adult-services")
