@@ -263,6 +263,7 @@ def run(
         # machine makes the clean run slow, and every looping mutant then costs ten of them).
         timeout = timeout or max(30.0, 10 * (time.monotonic() - started))
         verdicts: list[bool] = [False] * len(planted)
+        timed_out: set[int] = set()  # killed for running too long: caught, but said apart (a busy machine)
         waiting = list(range(len(planted)))
         running: dict[int, tuple[int, Path, float]] = {}  # pid -> (mutant, copy, started)
         free = list(works)
@@ -273,8 +274,9 @@ def run(
                 running[_start(work, tests)] = (index, work, time.monotonic())
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid == 0:
-                for late, (_index, _work, since) in running.items():
-                    if time.monotonic() - since > timeout:
+                for late, (late_index, _work, since) in running.items():
+                    if time.monotonic() - since > timeout and late_index not in timed_out:
+                        timed_out.add(late_index)
                         os.kill(late, signal.SIGKILL)
                 time.sleep(0.05)
                 continue
@@ -286,6 +288,15 @@ def run(
             _plant_in(work, planted[index].module, originals[planted[index].module])
             free.append(work)
     survivors = [m for m, killed in zip(planted, verdicts, strict=True) if not killed]
+    if timed_out:
+        print(
+            f"  {target}: {len(timed_out)} mutants were caught only by running past {timeout:.0f} s:",
+            file=sys.stderr,
+        )
+        for index in sorted(timed_out):
+            print(
+                f"    {planted[index].module}:{planted[index].line}: {planted[index].what}", file=sys.stderr
+            )
     return len(planted) - len(survivors), len(planted), survivors
 
 
