@@ -652,3 +652,39 @@ def test_starting_a_linked_case_is_audited_on_both_cases(world):
     assert (review.id, "case.review_started") in actions
     assert (first.id, "case.review_opened") in actions
     assert review.follows_id == first.id and review.status == S.DRAFT and review.holder_id is None
+
+
+@pytest.mark.parametrize(
+    ("status", "is_open", "is_final"),
+    [
+        (S.DRAFT, False, False),  # still the person's: not with the organisation yet
+        (S.SENT, True, False),
+        (S.CLAIMED, True, False),
+        (S.WAITING_FOR_PERSON, True, False),
+        (S.WAITING_FOR_APPROVAL, True, False),
+        (S.DECIDED, False, True),
+        (S.WITHDRAWN, False, True),
+    ],
+)
+def test_open_and_final_are_said_of_each_status(world, status, is_open, is_final):
+    case = make_case(world, status, holder="assessor" if status in cases.HELD else None)
+    assert (cases.is_open(case), cases.is_final(case)) == (is_open, is_final)
+
+
+def test_a_review_staff_start_is_a_draft_they_hold_and_starts_without_urgency(world):
+    """Staff going through a review with the person hold its draft; a review starts afresh (not urgent, no rank,
+    not sent), while a correction carries the decided case's urgency, rank and sending date."""
+    case, _ = _decided(world, datetime.now(UTC))
+    case.urgent, case.risk_rank, case.sent_at = True, 3, datetime(2026, 1, 5, tzinfo=UTC)
+    db.session.commit()
+    review = cases.start_linked_case(world["assessor2"], case, CaseKind.REVIEW)
+    db.session.commit()
+    assert (review.status, review.holder_id) == (S.DRAFT, world["assessor2"].id)
+    assert (review.urgent, review.risk_rank, review.sent_at) == (False, 0, None)
+    assert db.session.scalar(select(Validation).filter_by(case_id=review.id)) is None, "no copied checks"
+    correction = cases.start_linked_case(world["admin"], case, CaseKind.CORRECTION, reason="Wrong")
+    db.session.commit()
+    assert (correction.urgent, correction.risk_rank) == (True, 3)
+    assert correction.sent_at is not None and correction.sent_at.replace(tzinfo=UTC) == case.sent_at.replace(
+        tzinfo=UTC
+    )
