@@ -299,6 +299,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=50, help="simulated people on the journey at once")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only these kinds of page for wrk, comma-separated (e.g. question,estimate)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -372,7 +377,10 @@ def main() -> None:
         hello = serve("bench.hello:app", hello_port, env)
         try:
             results, bares = {}, {}
+            chosen = {p.strip() for p in args.pages.split(",") if p.strip()}
             for kind, path, cookie in targets:
+                if chosen and kind not in chosen:
+                    continue
                 bares[kind] = wrk(
                     f"http://{HOST}:{hello_port}/", connections=args.connections, seconds=args.seconds
                 )
