@@ -1,14 +1,16 @@
 """What changed between the decision in force and a review: need by area, and the budget line by line.
 
-For each area of need, the level and the share of unpaid support then and now; for the budget, each line of the
-allocation summary then and now, the lines that moved, and the engine's reasons for each side by side, worded in
-the page's language (:mod:`portal.vocabulary`). Both front doors and the review's PDF read it from here.
+For each area of need, the level and the share of unpaid support then and now, and whether it was found eligible
+each time; for the budget, each line of the allocation summary then and now, the lines that moved, and the engine's
+reasons for each side by side, worded in the page's language (:mod:`portal.vocabulary`). A line that moved only
+because what was found eligible changed (the need on it is the same) says so, rather than reading as a change in
+need. Both front doors and the review's PDF read it from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +18,7 @@ from flask_babel import gettext
 
 from portal import budgets, tool_service, vocabulary
 from portal.engine import Estimate
+from portal.engine.result import NOT_ELIGIBLE, Reason
 from portal.extensions import db
 from portal.models import Case, CaseStatus, Decision
 from portal.models import Estimate as StoredEstimate
@@ -32,7 +35,14 @@ class AreaChange:
     level_now: int
     unpaid_then: str
     unpaid_now: str
-    changed: bool
+    changed: bool  # the need (level or unpaid help) changed
+    eligible_then: bool | None = None  # found eligible (None: not known, e.g. before a determination)
+    eligible_now: bool | None = None
+
+    @property
+    def eligibility_changed(self) -> bool:
+        """Found eligible one time and not the other (both known)."""
+        return None not in (self.eligible_then, self.eligible_now) and self.eligible_then != self.eligible_now
 
 
 @dataclass(frozen=True)
@@ -45,11 +55,25 @@ class LineChange:
     now_pence: int
     reasons_then: tuple[str, ...]
     reasons_now: tuple[str, ...]
+    # Moved only because an area on the line was found eligible one time and not the other: the need on the line,
+    # everything else the engine took into account and the configuration are the same.
+    eligibility_only: bool = False
 
     @property
     def moved(self) -> bool:
         """Whether the amount changed."""
         return self.then_pence != self.now_pence
+
+    @property
+    def why_words(self) -> str:
+        """Why a line that moved only because of eligibility moved ("" for any other line)."""
+        if not self.eligibility_only:
+            return ""
+        return str(
+            gettext(
+                "This line changed because of what was found eligible: the help needed is the same as last time."
+            )
+        )
 
     @property
     def difference_pence(self) -> int:
@@ -71,6 +95,35 @@ class WhatChanged:
     def moved_lines(self) -> list[LineChange]:
         """The lines whose amount changed."""
         return [line for line in self.lines if line.moved]
+
+    @property
+    def eligibility_words(self) -> list[str]:
+        """What changed in eligibility, in sentences: the areas found eligible last time and not now, and the other
+        way round (empty when nothing did, or it is not known yet)."""
+        lost = [row.name for row in self.areas if row.eligibility_changed and row.eligible_then]
+        gained = [row.name for row in self.areas if row.eligibility_changed and row.eligible_now]
+        words = []
+        if lost:
+            words.append(str(gettext("Found eligible last time, not now: %(areas)s.", areas=", ".join(lost))))
+        if gained:
+            words.append(
+                str(gettext("Found eligible now, not last time: %(areas)s.", areas=", ".join(gained)))
+            )
+        return words
+
+
+Funds = Callable[[str], bool]
+
+
+def _funds(result: Estimate | None, decided: bool) -> Funds | None:
+    """Whether the estimate funds each area (found eligible), or None when that is not known: an estimate made
+    without a determination funds everything, which is what a decision made that way found; before a decision it
+    says nothing about eligibility."""
+    if result is None:
+        return None
+    if result.eligible is None:
+        return (lambda key: True) if decided else None
+    return frozenset(result.eligible).__contains__
 
 
 def _levels(answers: Mapping[str, Any], tool: Tool) -> dict[str, tuple[int, Decimal]]:
@@ -98,10 +151,16 @@ def _share_words(share: Decimal) -> str:
 
 
 def areas_then_and_now(
-    then: Mapping[str, Any], now: Mapping[str, Any], tool: Tool | None = None
+    then: Mapping[str, Any],
+    now: Mapping[str, Any],
+    tool: Tool | None = None,
+    *,
+    funds_then: Funds | None = None,
+    funds_now: Funds | None = None,
 ) -> list[AreaChange]:
     """Every area of the tool (by default the adult self-assessment) with a need then or now, in the order of its
-    configuration, marking those that changed."""
+    configuration, marking those whose need changed, and whether each was found eligible then and now (where
+    known)."""
     tool = tool or tool_service.get(DEFAULT_TOOL)
     before, after = _levels(then, tool), _levels(now, tool)
     rows = []
@@ -118,16 +177,19 @@ def areas_then_and_now(
                 unpaid_then=_share_words(unpaid_then),
                 unpaid_now=_share_words(unpaid_now),
                 changed=(level_then, unpaid_then) != (level_now, unpaid_now),
+                eligible_then=funds_then(area) if funds_then is not None else None,
+                eligible_now=funds_now(area) if funds_now is not None else None,
             )
         )
     return rows
 
 
 def lines_then_and_now(
-    then: Estimate | None, now: Estimate | None, tool: Tool | None = None
+    then: Estimate | None, now: Estimate | None, tool: Tool | None = None, *, now_decided: bool = True
 ) -> list[LineChange]:
     """Every line allocated then or now, in the allocation summary's order, with its reasons on each side (in the
-    tool's own words where it has them)."""
+    tool's own words where it has them), and whether it moved only because of what was found eligible (``then`` is
+    a decision; ``now`` one when ``now_decided``)."""
     then_lines = {line.key: line for line in budgets.worded_lines(then, tool=tool)} if then else {}
     now_lines = {line.key: line for line in budgets.worded_lines(now, tool=tool)} if now else {}
     amounts_then = {line.key: line.amount_pence for line in then.lines if line.allocated} if then else {}
@@ -150,7 +212,55 @@ def lines_then_and_now(
                 reasons_now=now_lines[key].reasons if key in now_lines else (),
             )
         )
-    return rows
+    funds_then, funds_now = _funds(then, True), _funds(now, now_decided)
+    if then is None or now is None or funds_then is None or funds_now is None:
+        return rows
+    return [
+        replace(row, eligibility_only=_moved_by_eligibility(row.key, then, now, funds_then, funds_now))
+        if row.moved
+        else row
+        for row in rows
+    ]
+
+
+def _moved_by_eligibility(
+    key: str, then: Estimate, now: Estimate, funds_then: Funds, funds_now: Funds
+) -> bool:
+    """Whether the line moved only because an area on it was found eligible one time and not the other.
+
+    From the engine's reasons on the line: some area on it is funded one time and not the other, at the same level
+    of need both times, and every other reason on the line (other areas' need, unpaid help, factors, rates) is the
+    same, under the same configuration.
+    """
+    if then.config_hash != now.config_hash:
+        return False
+    mine_then = [r for r in then.reasons if r.line == key]
+    mine_now = [r for r in now.reasons if r.line == key]
+    areas = {_area_of(r.field) for r in (*mine_then, *mine_now)} - {""}
+    moved = {area for area in areas if funds_then(area) != funds_now(area)}
+    if not moved:
+        return False
+
+    def level(reasons: list[Reason], area: str) -> set[Any]:
+        return {r.value for r in reasons if r.field == f"need_{area}"}
+
+    def others(reasons: list[Reason]) -> set[tuple[Any, ...]]:
+        return {
+            (r.effect, r.field, r.value, r.other_field, r.other_value)
+            for r in reasons
+            if r.effect != NOT_ELIGIBLE and not {_area_of(r.field), _area_of(r.other_field)} & moved
+        }
+
+    same_need = all(level(mine_then, area) == level(mine_now, area) for area in moved)
+    return same_need and others(mine_then) == others(mine_now)
+
+
+def _area_of(field: str | None) -> str:
+    """The area a reason's field is about ("need_hygiene", "unpaid_hygiene": "hygiene"), else ""."""
+    for prefix in ("need_", "unpaid_"):
+        if field and field.startswith(prefix):
+            return field.removeprefix(prefix)
+    return ""
 
 
 def decided_estimate(decision: Decision | None) -> Estimate | None:
@@ -174,16 +284,25 @@ def compare(
 
     then_result = decided_estimate(before_decision)
     tool = tool_service.of(before)  # a review keeps the tool of the case it follows
+    decided_now = now_decision is not None
     return WhatChanged(
-        areas=areas_then_and_now(validated_answers(before), now_answers, tool),
-        lines=lines_then_and_now(then_result if _has_budget(before_decision) else None, now_result, tool),
+        areas=areas_then_and_now(
+            validated_answers(before),
+            now_answers,
+            tool,
+            funds_then=_funds(then_result, True),
+            funds_now=_funds(now_result, decided_now),
+        ),
+        lines=lines_then_and_now(
+            then_result if _has_budget(before_decision) else None, now_result, tool, now_decided=decided_now
+        ),
         total_then_pence=before_decision.confirmed_weekly_pence if before_decision else None,
         total_now_pence=(
             now_decision.confirmed_weekly_pence
             if now_decision is not None
             else (now_result.total_weekly_pence if now_result else None)
         ),
-        decided_now=now_decision is not None,
+        decided_now=decided_now,
     )
 
 
