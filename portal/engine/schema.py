@@ -1,6 +1,6 @@
 """JSON Schema of the configuration document (one canonical serialisation, stored as YAML).
 
-The schema checks shape and types; ``configuration.py`` adds the checks a schema cannot express (every area of
+The schema checks shape and types; ``config_compiler.py`` adds the checks a schema cannot express (every area of
 need in exactly one line, rate kinds that exist and have the right unit, coefficients that keep the budget
 monotonic, shares that sum to 100).
 """

@@ -10,8 +10,6 @@ from portal.questionnaire.conditions import OPERATORS
 from portal.questionnaire.loader import (
     DEFAULT_SCHEMA_PATH,
     JSON_SCHEMA_PATH,
-    SchemaError,
-    SchemaIssue,
     build_schema,
     load_schema,
     parse_yaml,
@@ -46,6 +44,7 @@ from portal.questionnaire.profile import (
     canonical_fields,
 )
 from portal.questionnaire.schema import Answers, Place, Schema
+from portal.questionnaire.schema_errors import SchemaError, SchemaIssue
 
 __all__ = [
     "AREAS",
