@@ -129,6 +129,22 @@ def problem_words(problem: EvidenceProblem) -> str:
     return str(gettext("The file %(name)s must be a PDF, PNG or JPEG", name=name))
 
 
+def too_large_words() -> str:
+    """Why files sent together were refused unread (the request was over :data:`REQUEST_LIMIT`): the limit in all,
+    and the limits that let them through, in the reader's language."""
+    from flask_babel import gettext
+
+    return str(
+        gettext(
+            "The files you chose were too large to send together: more than %(total)s MB in all. Choose up to "
+            "%(count)s files, each %(size)s MB or smaller",
+            total=REQUEST_LIMIT // (1024 * 1024),
+            count=MAX_FILES,
+            size=MAX_FILE_BYTES // (1024 * 1024),
+        )
+    )
+
+
 def may_ask_again(account: Account | None, case: Case) -> bool:
     """Whether the account may ask for this decided case to be looked at again (the lifecycle's rule)."""
     return cases.may_start_linked(account, case, CaseKind.RECONSIDERATION)

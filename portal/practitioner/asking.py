@@ -23,7 +23,7 @@ from portal.asking_again import MAX_FILE_BYTES, MAX_TEXT, EvidenceProblem
 from portal.forms import CharacterCount, FileInput, Form, RadioInput, SubmitInput, error_summary
 from portal.models import Account, Case, CaseStatus, Role
 from portal.practitioner import bp, load_case
-from portal.request_guard import accepts_uploads
+from portal.request_guard import accepts_uploads, refused_body
 from portal.security import roles_required
 
 CASEWORKERS = (Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
@@ -108,14 +108,17 @@ class RecordForm(Form):
 
 
 @bp.route("/cases/<case_id>/ask-again", methods=["GET", "POST"])
-@accepts_uploads("evidence", request_limit=asking_again.REQUEST_LIMIT)
+@accepts_uploads("evidence", request_limit=asking_again.REQUEST_LIMIT, shows_too_large=True)
 @roles_required(*CASEWORKERS)
 def record_asking_again(case_id: str) -> Any:
-    """Record a request the person made by phone or post to look at the decision again."""
+    """Record a request the person made by phone or post to look at the decision again (files together over the
+    request's limit: the form again, with a message beside the file field and what was typed, if it was kept)."""
     found = load_case(case_id)
     if not may_record_asking_again(found):
         abort(403)
-    form = RecordForm()
+    refused = refused_body()
+    typed = refused is None or refused.kept_text
+    form = RecordForm() if typed else RecordForm(formdata=None)
     files_dropped = False
     if request.method == "POST":
         uploads = []
@@ -123,13 +126,16 @@ def record_asking_again(case_id: str) -> Any:
             if upload.filename:
                 uploads.append((upload.filename, upload.stream.read(MAX_FILE_BYTES + 1)))
             upload.close()
-        valid = form.validate_on_submit()
+        valid = form.validate_on_submit() if typed else False
         try:
             asking_again.check_files(uploads)
         except EvidenceProblem as problem:
             form.evidence.errors = [asking_again.problem_words(problem)]
             valid = False
-        files_dropped = bool(uploads) and not valid
+        if refused is not None:
+            form.evidence.errors = [asking_again.too_large_words()]
+            valid = False
+        files_dropped = (bool(uploads) or refused is not None) and not valid
         if valid:
             try:
                 linked = asking_again.ask_again(
@@ -153,4 +159,5 @@ def record_asking_again(case_id: str) -> Any:
         form=form,
         errors=error_summary(form),
         files_dropped=files_dropped,
-    )
+        typing_lost=not typed,
+    ), (413 if refused is not None else 200)

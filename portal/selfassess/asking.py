@@ -18,7 +18,7 @@ from portal import asking_again, cases
 from portal.asking_again import MAX_FILE_BYTES, MAX_TEXT, EvidenceProblem
 from portal.forms import CharacterCount, FileInput, Form, SubmitInput, error_summary
 from portal.models import Case, CaseKind, CaseStatus
-from portal.request_guard import accepts_uploads
+from portal.request_guard import accepts_uploads, refused_body
 from portal.selfassess import _case, bp, words_for
 
 
@@ -68,26 +68,35 @@ def _uploads() -> list[tuple[str, bytes]]:
 
 
 @bp.route("/cases/<case_id>/ask-again", methods=["GET", "POST"])
-@accepts_uploads("evidence", request_limit=asking_again.REQUEST_LIMIT)
+@accepts_uploads("evidence", request_limit=asking_again.REQUEST_LIMIT, shows_too_large=True)
 def ask_again(case_id: str) -> Any:
-    """Ask for the decision to be looked at again, with reasons, what to consider and files."""
+    """Ask for the decision to be looked at again, with reasons, what to consider and files.
+
+    Files together over the request's limit are refused unread (:func:`portal.request_guard.refused_body`): the
+    form comes back with a message beside the file field and what was typed, when it could be kept.
+    """
     case = _case(case_id)  # another account's case is a 404
     if not asking_again.may_ask_again(current_user, case):
         under_way = cases.open_reconsideration(case) if case.status == CaseStatus.DECIDED else None
         if under_way is not None:
             return redirect(url_for(".status", case_id=under_way.public_id), code=303)
         abort(403)
-    form = AskAgainForm()
+    refused = refused_body()
+    typed = refused is None or refused.kept_text
+    form = AskAgainForm() if typed else AskAgainForm(formdata=None)
     files_dropped = False
     if request.method == "POST":
         uploads = _uploads()
-        valid = form.validate_on_submit()
+        valid = form.validate_on_submit() if typed else False
         try:
             asking_again.check_files(uploads)
         except EvidenceProblem as problem:
             form.evidence.errors = [evidence_message(problem)]
             valid = False
-        files_dropped = bool(uploads) and not valid
+        if refused is not None:
+            form.evidence.errors = [asking_again.too_large_words()]
+            valid = False
+        files_dropped = (bool(uploads) or refused is not None) and not valid
         if valid:
             try:
                 linked = asking_again.ask_again(
@@ -115,9 +124,10 @@ def ask_again(case_id: str) -> Any:
         errors=error_summary(form),
         words=words_for(case),
         files_dropped=files_dropped,
+        typing_lost=not typed,
         decision=decision_context(case, decision) if decision else None,
         kept=cases.kept_if_looked_at_again(case),
-    )
+    ), (413 if refused is not None else 200)
 
 
 def status_context(case: Case) -> dict[str, Any]:
