@@ -7,6 +7,10 @@ answers and checks to work from; the decided case never changes. Who may take it
 the first decision) is the lifecycle's rule (``Condition.INDEPENDENT`` in :mod:`portal.cases`), and so is which
 budget is in force meanwhile (:func:`portal.cases.decision_in_force`).
 
+A person contacted by letter (nobody with an email address acts for them, as after an assessment on the phone,
+or they asked for letters) is sent one saying the request was received, what happens next and by when
+(:data:`DECIDE_WITHIN_DAYS`): a PDF the worker renders, kept with the request's case for staff to print and post.
+
 Its outcome is the new case's decision, the first kept: "upheld" when it gives the same weekly budget as the
 decision asked about (or again none), "changed" otherwise. The open figures (:mod:`portal.open_figures`) read the
 rows written here.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -26,14 +31,17 @@ from portal import cases
 from portal.audit import record
 from portal.cases import Move, NotAllowed
 from portal.extensions import db
+from portal.jobs import enqueue, handler
 from portal.mail import link_to, queue_email
 from portal.models import (
     Account,
     Case,
     CaseKind,
     Decision,
+    Document,
     Estimate,
     EvidenceFile,
+    Job,
     PersonLink,
     Reconsideration,
     Snapshot,
@@ -53,6 +61,10 @@ MAX_FILES = 5
 # message beside the field (what was typed kept), not a 413 page.
 REQUEST_LIMIT = 2 * MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 MAX_TEXT = 4000
+#: The new decision is due this many days after the request (what the letter saying it was received promises).
+DECIDE_WITHIN_DAYS = 28
+#: The kind of document (portal.models.Document) of the letter saying a request was received.
+RECEIVED_LETTER = "reconsideration_received"
 
 
 class EvidenceProblem(ValueError):
@@ -224,8 +236,96 @@ def ask_again(
         },
     )
     _tell_people(linked, "reconsideration_asked", asked_about=case.reference)
+    _write_if_by_letter(linked, how)
     db.session.commit()
     return linked
+
+
+def decide_by(asked_on: date) -> date:
+    """The day the new decision is due, for a request made on ``asked_on``."""
+    return asked_on + timedelta(days=DECIDE_WITHIN_DAYS)
+
+
+def _write_if_by_letter(case: Case, how: str) -> None:
+    """Queue the letter saying the request was received, for a person contacted by letter (the review reminders'
+    rule, :func:`portal.review_due.channel_for`), in the language of the first account acting for them, if any."""
+    from portal.review_due import channel_for
+
+    if channel_for(case) != "letter":
+        return
+    locale = db.session.scalar(
+        select(Account.locale)
+        .join(PersonLink, PersonLink.account_id == Account.id)
+        .where(PersonLink.person_id == case.person_id, Account.closed_at.is_(None))
+        .order_by(Account.id)
+        .limit(1)
+    )
+    enqueue("reconsideration_received_letter", {"case_id": case.id, "lang": locale or "en", "how": how})
+
+
+@handler("reconsideration_received_letter")
+def render_received_letter(job: Job) -> dict[str, Any]:
+    """Render the letter saying the request was received and keep it with the request's case (safe to run twice)."""
+    from flask_babel import force_locale, gettext
+
+    from portal.i18n import babel_locale
+    from portal.pdf import render_pdf
+
+    case = db.session.get(Case, job.payload["case_id"])
+    asked = request_for(case) if case is not None else None
+    first = asked_about(case) if case is not None else None
+    if case is None or asked is None or first is None:
+        raise LookupError(f"request to look again {job.payload['case_id']} is missing")
+    in_force = cases.decision_in_force(case)
+    lang = job.payload.get("lang", "en")
+    with force_locale(babel_locale(lang)):
+        title = gettext("We have your request to look at our decision again")
+    pdf = render_pdf(
+        "reconsideration_received.html",
+        lang=lang,
+        title=title,
+        person_name=case.person.name,
+        address_lines=case.person.postal_address(),
+        reference=case.reference,
+        asked_about=first.reference,
+        organisation=case.organisation,
+        asked=asked,
+        how=job.payload.get("how", "online"),
+        decide_by=decide_by(asked.asked_at.date()),
+        in_force_pence=in_force[1].confirmed_weekly_pence if in_force else None,
+        lowered=cases.kept_while_looked_at_again(case) is not None,
+    )
+    filename = f"request-received-{case.reference}-{lang}.pdf"
+    existing = db.session.scalar(select(Document).filter_by(case_id=case.id, kind=RECEIVED_LETTER, lang=lang))
+    if existing is not None:
+        existing.content = pdf
+    else:
+        db.session.add(
+            Document(case_id=case.id, kind=RECEIVED_LETTER, lang=lang, filename=filename, content=pdf)
+        )
+    db.session.commit()
+    return {"bytes": len(pdf), "lang": lang}
+
+
+def received_letters(case: Case) -> list[Document]:
+    """The letters saying this request was received, newest first, without their content."""
+    return list(
+        db.session.scalars(
+            select(Document)
+            .options(load_only(Document.public_id, Document.lang, Document.filename, Document.created_at))
+            .filter_by(case_id=case.id, kind=RECEIVED_LETTER)
+            .order_by(Document.id.desc())
+        )
+    )
+
+
+def received_letter(case: Case, public_id: str) -> Document | None:
+    """One letter saying this request was received (the case already found for the member of staff asking)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", public_id or ""):
+        return None
+    return db.session.scalar(
+        select(Document).filter_by(case_id=case.id, kind=RECEIVED_LETTER, public_id=public_id)
+    )
 
 
 def _copy_what_was_decided(decided: Case, linked: Case) -> None:

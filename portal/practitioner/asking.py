@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length
 from portal import asking_again, cases
 from portal.asking_again import MAX_FILE_BYTES, MAX_TEXT, EvidenceProblem
 from portal.forms import CharacterCount, FileInput, Form, RadioInput, SubmitInput, error_summary
-from portal.models import Account, Case, CaseStatus, Role
+from portal.models import Account, Case, CaseKind, CaseStatus, Role
 from portal.practitioner import bp, load_case
 from portal.request_guard import accepts_uploads, refused_body
 from portal.security import roles_required
@@ -66,6 +66,29 @@ def evidence(case_id: str, document_id: str) -> Any:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.app_template_global()
+def received_letters(case: Case) -> list[tuple[Any, str]]:
+    """For the staff case page: the letters saying a request to look again was received, with their language."""
+    from portal.pdf import language_name
+
+    if case.kind != CaseKind.RECONSIDERATION:
+        return []
+    return [(letter, language_name(letter.lang)) for letter in asking_again.received_letters(case)]
+
+
+@bp.route("/cases/<case_id>/ask-again/letters/<document_id>")
+@roles_required(*CASEWORKERS)
+def received_letter(case_id: str, document_id: str) -> Any:
+    """The letter saying the request was received, to print and post (the person may have no account)."""
+    from portal.pdf import pdf_response
+
+    found = load_case(case_id)  # another organisation's case is a 404
+    letter = asking_again.received_letter(found, document_id)
+    if letter is None:
+        abort(404)
+    return pdf_response(letter.content, letter.filename)
 
 
 @bp.app_template_global()
