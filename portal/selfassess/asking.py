@@ -15,8 +15,10 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from portal import asking_again, cases
+from portal import asking_again_easy_read as easy
 from portal.asking_again import MAX_FILE_BYTES, MAX_TEXT, EvidenceProblem
 from portal.forms import CharacterCount, FileInput, Form, SubmitInput, error_summary
+from portal.i18n.web import easy_read
 from portal.models import Case, CaseKind, CaseStatus
 from portal.request_guard import accepts_uploads, refused_body
 from portal.selfassess import _case, bp, words_for
@@ -117,16 +119,29 @@ def ask_again(case_id: str) -> Any:
     from portal.letters import decision_context
 
     decision = case_record.final_decision(case)
+    words = words_for(case)
+    kept = cases.kept_if_looked_at_again(case)
+    lines = []
+    if easy_read():
+        easy.reword_form(form)
+        weekly = (kept[1] if kept else decision).confirmed_weekly_pence if (kept or decision) else None
+        lines = [
+            *easy.start_lines(
+                voice=words.voice, name=words.name, lowered=kept is not None, weekly_pence=weekly
+            ),
+            *easy.form_lines(),
+        ]
     return render_template(
         "selfassess/ask_again.html",
         case=case,
         form=form,
         errors=error_summary(form),
-        words=words_for(case),
+        words=words,
         files_dropped=files_dropped,
         typing_lost=not typed,
         decision=decision_context(case, decision) if decision else None,
-        kept=cases.kept_if_looked_at_again(case),
+        kept=kept,
+        easy_read_lines=lines,
     ), (413 if refused is not None else 200)
 
 
@@ -147,4 +162,29 @@ def status_context(case: Case) -> dict[str, Any]:
             asked_about=asking_again.asked_about(case),
             files=asking_again.evidence(case),
         )
+    context["easy_read"] = _easy_read_lines(case, context) if easy_read() else []
     return context
+
+
+def _easy_read_lines(case: Case, context: dict[str, Any]) -> list[easy.Line]:
+    """The Easy Read sentences of a status page about asking again: beside the way to ask, or on the request."""
+    if not context["may_ask"] and context["request"] is None:
+        return []
+    words = words_for(case)
+    if context["may_ask"]:
+        kept = cases.kept_if_looked_at_again(case)
+        in_force = kept or context["in_force"]
+        return easy.start_lines(
+            voice=words.voice,
+            name=words.name,
+            lowered=kept is not None,
+            weekly_pence=in_force[1].confirmed_weekly_pence if in_force else None,
+        )
+    return easy.request_lines(
+        outcome=context["request"].outcome,
+        open_=case.status not in (CaseStatus.DECIDED, CaseStatus.WITHDRAWN),
+        voice=words.voice,
+        name=words.name,
+        lowered=context["kept"] is not None,
+        weekly_pence=context["in_force"][1].confirmed_weekly_pence if context["in_force"] else None,
+    )
