@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length
 from portal import asking_again, cases
 from portal import asking_again_easy_read as easy
 from portal.asking_again import MAX_FILE_BYTES, MAX_TEXT, EvidenceProblem
+from portal.decision_easy_read import Line
 from portal.forms import CharacterCount, FileInput, Form, SubmitInput, error_summary
 from portal.i18n.web import easy_read
 from portal.models import Case, CaseKind, CaseStatus
@@ -121,10 +122,11 @@ def ask_again(case_id: str) -> Any:
     decision = case_record.final_decision(case)
     words = words_for(case)
     kept = cases.kept_if_looked_at_again(case)
-    lines = []
+    lines: list[Line] = []
     if easy_read():
         easy.reword_form(form)
-        weekly = (kept[1] if kept else decision).confirmed_weekly_pence if (kept or decision) else None
+        meanwhile = kept[1] if kept else decision  # the decision whose budget stays meanwhile
+        weekly = meanwhile.confirmed_weekly_pence if meanwhile is not None else None
         lines = [
             *easy.start_lines(
                 voice=words.voice, name=words.name, lowered=kept is not None, weekly_pence=weekly
@@ -166,7 +168,7 @@ def status_context(case: Case) -> dict[str, Any]:
     return context
 
 
-def _easy_read_lines(case: Case, context: dict[str, Any]) -> list[easy.Line]:
+def _easy_read_lines(case: Case, context: dict[str, Any]) -> list[Line]:
     """The Easy Read sentences of a status page about asking again: beside the way to ask, or on the request."""
     if not context["may_ask"] and context["request"] is None:
         return []
