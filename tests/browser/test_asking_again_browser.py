@@ -2,7 +2,7 @@
 (a wrong file refused beside its field, then a PDF accepted); the assessor who made the first decision is not
 offered it; another assessor takes it, reads the reasons, downloads the file and changes the budget with reasons;
 the person sees the decision changed, the first kept; the organisation's open figures count it. axe-core checks
-every page on the way, and the person's pages and the figures reflow at 320 px."""
+every page on the way (the person's in Easy Read too), and the person's pages and the figures reflow at 320 px."""
 
 from __future__ import annotations
 
@@ -108,6 +108,12 @@ def test_asking_again_across_roles_in_a_browser(live_server, live_app, browser, 
         small.goto(url)
         if problem := reflow_problem(small):
             problems.append(problem)
+    # In Easy Read, the way to ask and the form say it in short sentences, with their pictures.
+    for url in (f"{base}/my/cases/{decided_id}/status", f"{base}/my/cases/{decided_id}/ask-again"):
+        person.goto(url + "?easy_read=1")
+        assert "Someone new will look at it." in person.locator(".app-easy-read").last.inner_text()
+        assert_accessible(person)
+    person.goto(f"{base}/my/cases/{decided_id}/status?easy_read=0")
     person.get_by_role("button", name="Ask for the decision to be looked at again").click()
     person.wait_for_load_state()
     assert person.url.endswith(f"/my/cases/{decided_id}/ask-again")
@@ -134,6 +140,10 @@ def test_asking_again_across_roles_in_a_browser(live_server, live_app, browser, 
     assert "Your request to look at the decision again" in person.content()
     assert "stays in place until the new decision" in person.content()
     assert_accessible(person)
+    person.goto(f"{base}/my/cases/{request_id}/status?easy_read=1")
+    assert "You asked the council to look at the decision again." in person.content()
+    assert_accessible(person)
+    person.goto(f"{base}/my/cases/{request_id}/status?easy_read=0")
 
     # The assessor who made the first decision is told someone else must take it, and offered no claim.
     first_context, first = signed_in(browser, base, FIRST_DECIDER)
