@@ -223,6 +223,11 @@ def line_title(key: str, config_titles: Mapping[str, str] | None = None) -> tupl
     return (config_titles or {}).get(key, key), "en"
 
 
+#: The number ngettext is given for a figure that is not whole (1.5, 0.25): 4 chooses the form each language
+#: here gives such a figure (English and Urdu: the plural; Welsh: "other"; Polish: "1,5 godziny" as "4 godziny").
+FRACTION_COUNT = 4
+
+
 def hours(value: Decimal | None) -> str:
     """Hours in the locale, without needless decimals: 7, 1.5, 0.25."""
     if value is None:
@@ -232,11 +237,26 @@ def hours(value: Decimal | None) -> str:
     )
 
 
+def _about(value: Decimal) -> Decimal:
+    """A figure for a sentence that says "about": to the nearest half (a quarter stays a quarter)."""
+    if value < Decimal("0.5"):
+        return value.quantize(Decimal("0.01"))
+    return (value * 2).quantize(Decimal(1), ROUND_HALF_UP) / 2
+
+
 def about_hours(value: Decimal) -> str:
     """Hours for a sentence that says "about": to the nearest half hour (a quarter stays a quarter)."""
-    if value < Decimal("0.5"):
-        return hours(value.quantize(Decimal("0.01")))
-    return hours((value * 2).quantize(Decimal(1), ROUND_HALF_UP) / 2)
+    return hours(_about(value))
+
+
+def plural_count(value: Decimal) -> int:
+    """The number ngettext chooses a sentence's form by, for a figure worded by :func:`hours`.
+
+    The figure as shown decides (1.004 is shown as 1, so "1 hour"); a figure that is not whole reads as
+    :data:`FRACTION_COUNT` ("1.5 hours").
+    """
+    shown = value.quantize(Decimal("0.01"))  # as format_decimal shows it: at most two decimals, half even
+    return int(shown) if shown == shown.to_integral_value() else FRACTION_COUNT
 
 
 def _share_words(value: Any) -> str:
@@ -267,60 +287,89 @@ def _how_much_less(percent: Decimal) -> str:
 
 # -- the reasons: one sentence for each of the engine's effects ------------------------------------------
 # Each takes the reason, the person's own answer behind it (to quote, or None) and the area's name, and
-# returns gettext's string (untyped, hence Any: reason_sentence makes it a str).
+# returns gettext's string (untyped, hence Any: reason_sentence makes it a str). A sentence with a number of
+# hours or nights takes its form from that number as shown (ngettext with plural_count): "about 1 hour a week
+# is taken off", "about 1.5 hours a week are taken off".
 
 
 def _need_level(reason: Reason, said: str | None, area: str) -> Any:
+    about = _about(reason.magnitude)
     if said:
-        return gettext(
+        # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+        return ngettext(
+            "About %(area)s, you said “%(answer)s”. That is about %(hours)s hour of help a week.",
             "About %(area)s, you said “%(answer)s”. That is about %(hours)s hours of help a week.",
+            plural_count(about),
             area=area,
             answer=said,
-            hours=about_hours(reason.magnitude),
+            hours=hours(about),
         )
-    return gettext(
+    # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+    return ngettext(
+        "There is a need for %(level)s with %(area)s: about %(hours)s hour a week.",
         "There is a need for %(level)s with %(area)s: about %(hours)s hours a week.",
+        plural_count(about),
         level=str(NEED_LEVEL_WORDS.get(int(reason.value), reason.value)),
         area=area,
-        hours=about_hours(reason.magnitude),
+        hours=hours(about),
     )
 
 
 def _unpaid_support(reason: Reason, said: str | None, area: str) -> Any:
+    about = _about(reason.magnitude)
     if reason.field == "unpaid_night":
         if said:
-            return gettext(
+            # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+            return ngettext(
+                "You said family or friends will keep giving “%(answer)s” of the help at night, "
+                "so about %(nights)s night a week is taken off.",
                 "You said family or friends will keep giving “%(answer)s” of the help at night, "
                 "so about %(nights)s nights a week are taken off.",
+                plural_count(about),
                 answer=said,
-                nights=about_hours(reason.magnitude),
+                nights=hours(about),
             )
-        return gettext(
+        # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+        return ngettext(
+            "Family or friends will keep giving %(share)s of the help at night, "
+            "so about %(nights)s night a week is taken off.",
             "Family or friends will keep giving %(share)s of the help at night, "
             "so about %(nights)s nights a week are taken off.",
+            plural_count(about),
             share=_share_words(reason.value),
-            nights=about_hours(reason.magnitude),
+            nights=hours(about),
         )
     if said:
-        return gettext(
+        # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+        return ngettext(
+            "About help with %(area)s, you said family, friends or volunteers will keep giving “%(answer)s”. "
+            "So about %(hours)s hour a week is taken off.",
             "About help with %(area)s, you said family, friends or volunteers will keep giving “%(answer)s”. "
             "So about %(hours)s hours a week are taken off.",
+            plural_count(about),
             area=area,
             answer=said,
-            hours=about_hours(reason.magnitude),
+            hours=hours(about),
         )
-    return gettext(
+    # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+    return ngettext(
+        "Family, friends or volunteers will keep giving %(share)s of the help with %(area)s, "
+        "so about %(hours)s hour a week is taken off.",
         "Family, friends or volunteers will keep giving %(share)s of the help with %(area)s, "
         "so about %(hours)s hours a week are taken off.",
+        plural_count(about),
         share=_share_words(reason.value),
         area=area,
-        hours=about_hours(reason.magnitude),
+        hours=hours(about),
     )
 
 
 def _minimum_time(reason: Reason, said: str | None, area: str) -> Any:
-    return gettext(
+    # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+    return ngettext(
+        "Each visit to help with %(area)s has a minimum length, so at least %(hours)s hour a week is counted.",
         "Each visit to help with %(area)s has a minimum length, so at least %(hours)s hours a week are counted.",
+        plural_count(reason.magnitude),
         area=area,
         hours=hours(reason.magnitude),
     )
@@ -357,14 +406,23 @@ def _staffing_ratio(reason: Reason, said: str | None, area: str) -> Any:
 
 
 def _night_support(reason: Reason, said: str | None, area: str) -> Any:
-    nights = hours(reason.magnitude)
+    count = plural_count(reason.magnitude)
     if said:
-        return gettext(
+        # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+        return ngettext(
+            "About help at night, you said “%(answer)s”. The council plans %(nights)s night of help a week for that.",
             "About help at night, you said “%(answer)s”. The council plans %(nights)s nights of help a week for that.",
+            count,
             answer=said,
-            nights=nights,
+            nights=hours(reason.magnitude),
         )
-    return gettext("Help at night is planned for %(nights)s nights a week.", nights=nights)
+    # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+    return ngettext(
+        "Help at night is planned for %(nights)s night a week.",
+        "Help at night is planned for %(nights)s nights a week.",
+        count,
+        nights=hours(reason.magnitude),
+    )
 
 
 def _carer_breaks(reason: Reason, said: str | None, area: str) -> Any:

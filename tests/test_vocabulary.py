@@ -133,3 +133,104 @@ def test_factor_values_read_as_staff_expect(app):
         assert vocabulary.factor_value("night", 3) == "Level 3: someone awake all night"
         assert vocabulary.factor_value("carer_breaks_weeks", 1) == "1 week a year"
         assert vocabulary.factor_value("mobility", 2) == "2 out of 3"
+
+
+def _one_hour_or_night(effect: str, field: str, magnitude: str) -> Reason:
+    return Reason(effect, field, Decimal("0.25"), "daily_living", Decimal(magnitude))
+
+
+# A magnitude that reads as one: "about" rounds to the half hour (1.2 and 0.8 read "about 1"); the others are exact.
+ONE_HOUR_OR_NIGHT = [
+    (
+        _one_hour_or_night("need_level", "need_hygiene", "1.2"),
+        "Some days",
+        "About washing and personal care, you said “Some days”. That is about 1 hour of help a week.",
+    ),
+    (
+        Reason("need_level", "need_hygiene", 1, "daily_living", Decimal("1.2")),
+        None,
+        "There is a need for a little help with washing and personal care: about 1 hour a week.",
+    ),
+    (
+        _one_hour_or_night("unpaid_support", "unpaid_hygiene", "0.8"),
+        "Some days",
+        "About help with washing and personal care, you said family, friends or volunteers will keep giving "
+        "“Some days”. So about 1 hour a week is taken off.",
+    ),
+    (
+        _one_hour_or_night("unpaid_support", "unpaid_hygiene", "0.8"),
+        None,
+        "Family, friends or volunteers will keep giving some of the help with washing and personal care, "
+        "so about 1 hour a week is taken off.",
+    ),
+    (
+        _one_hour_or_night("unpaid_support", "unpaid_night", "0.8"),
+        "Some days",
+        "You said family or friends will keep giving “Some days” of the help at night, "
+        "so about 1 night a week is taken off.",
+    ),
+    (
+        _one_hour_or_night("unpaid_support", "unpaid_night", "1.2"),
+        None,
+        "Family or friends will keep giving some of the help at night, so about 1 night a week is taken off.",
+    ),
+    (
+        _one_hour_or_night("minimum_time", "need_nutrition", "1"),
+        None,
+        "Each visit to help with eating and drinking has a minimum length, so at least 1 hour a week is counted.",
+    ),
+    (
+        _one_hour_or_night("night_support", "night", "1"),
+        "Some nights",
+        "About help at night, you said “Some nights”. The council plans 1 night of help a week for that.",
+    ),
+    (
+        _one_hour_or_night("night_support", "night", "1"),
+        None,
+        "Help at night is planned for 1 night a week.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("reason", "said", "expected"), ONE_HOUR_OR_NIGHT)
+def test_one_hour_or_night_reads_as_one(app, reason, said, expected):
+    with app.test_request_context("/?lang=en"):
+        assert vocabulary.reason_sentence(reason, said) == expected
+
+
+@pytest.mark.parametrize(
+    ("magnitude", "hours", "nights"),
+    [
+        ("1.5", "about 1.5 hours a week", "about 1.5 nights a week"),  # a fraction reads as plural in English
+        ("0.25", "about 0.25 hours a week", "about 0.25 nights a week"),
+        ("0", "about 0 hours a week", "about 0 nights a week"),
+        ("2.1", "about 2 hours a week", "about 2 nights a week"),
+        ("0.74", "about 0.5 hours a week", "about 0.5 nights a week"),
+        (
+            "1.25",
+            "about 1.5 hours a week",
+            "about 1.5 nights a week",
+        ),  # what is shown decides, not the magnitude
+    ],
+)
+def test_other_numbers_read_as_plural(app, magnitude, hours, nights):
+    with app.test_request_context("/?lang=en"):
+        unpaid = vocabulary.reason_sentence(_one_hour_or_night("unpaid_support", "unpaid_hygiene", magnitude))
+        night = vocabulary.reason_sentence(_one_hour_or_night("unpaid_support", "unpaid_night", magnitude))
+        need = vocabulary.reason_sentence(
+            Reason("need_level", "need_hygiene", 1, "daily_living", Decimal(magnitude))
+        )
+    assert f"{hours} are taken off." in unpaid
+    assert f"{nights} are taken off." in night
+    assert need.endswith(f"{hours}.")
+
+
+@pytest.mark.parametrize(
+    ("magnitude", "shown"), [("1.5", "1.5 hours"), ("2", "2 hours"), ("1.004", "1 hour")]
+)
+def test_exact_hours_agree_with_the_number_shown(app, magnitude, shown):
+    with app.test_request_context("/?lang=en"):
+        minimum = vocabulary.reason_sentence(_one_hour_or_night("minimum_time", "need_nutrition", magnitude))
+        nights = vocabulary.reason_sentence(_one_hour_or_night("night_support", "night", magnitude))
+    assert f"at least {shown} a week" in minimum
+    assert f"planned for {shown.replace('hour', 'night')} a week" in nights
