@@ -54,7 +54,7 @@ def decision_words(
             "other_reason": details.not_aftercare_reason if details and other else "",
             "top_up": top_up,
             "nhs_pence": shares.get("nhs", 0),
-            "split": budgets.split_words(result) if result else [],
+            "split": budgets.split_words(result, split_basis) if result else [],
         },
         # Aftercare is free: nothing about paying towards it, whatever was typed before entitlement was recorded.
         "contribution_note": "",

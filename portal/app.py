@@ -188,7 +188,14 @@ def same_site_path() -> str:
 
 def _register_template_helpers(app: Flask) -> None:
     """Values and filters every template may use."""
-    from portal.formatting import format_day, format_money, isolate_bidi, isolate_gettext_values, ltr
+    from portal.formatting import (
+        format_day,
+        format_money,
+        isolate_bidi,
+        isolate_gettext_values,
+        ltr,
+        ltr_share,
+    )
     from portal.i18n import BY_CODE, LANGUAGES, direction
     from portal.i18n.web import current_code, easy_read
     from portal.security import csp_nonce
@@ -229,6 +236,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["ltr"] = ltr
+    app.jinja_env.filters["share"] = ltr_share
     # Direction controls typed into a name (or any other value) stay inside it, on every page and in emails.
     app.jinja_env.finalize = isolate_bidi
     isolate_gettext_values(app.jinja_env)

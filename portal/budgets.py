@@ -12,11 +12,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import format_percent, gettext, ngettext
+from flask_babel import gettext, ngettext
 
 from portal.engine import FUNDERS, Configuration, Estimate, NeedsProfile, estimate, make_profile
 from portal.extensions import db
-from portal.formatting import fill, format_money, format_whole_money, ltr, ltr_money
+from portal.formatting import fill, format_money, format_whole_money, ltr_money, ltr_share
 from portal.models import Case, Organisation, Snapshot
 from portal.models import Estimate as StoredEstimate
 from portal.questionnaire import Schema
@@ -308,12 +308,22 @@ def worded_lines(
     return lines
 
 
-def split_words(result: Estimate) -> list[str]:
-    """The funding split, e.g. "Council pays £126.00 (52%)": the exact amount, the share in whole percent."""
+def split_words(result: Estimate, basis: Mapping[str, Any] | None = None) -> list[str]:
+    """The funding split, e.g. "Council pays £126.00 (52%)": the exact amount and the share.
+
+    Under a pooled split or one agreed for the person (``basis``, a ``SplitBasis.to_dict()`` as a stored estimate
+    keeps it) each share is the percentage agreed, as agreed (57.5%), not what its rounded pence come to;
+    otherwise the share each funder's lines come to, in whole percent. Both through the one formatter
+    (:func:`portal.formatting.format_share`), in the locale's number format.
+    """
+    agreed: dict[str, Any] = {}
+    if basis and basis.get("kind") in ("pooled", "agreed"):
+        council = Decimal(str(basis["council_percent"]))
+        agreed = {"council": council, "nhs": Decimal(str(basis.get("nhs_percent") or 100 - council))}
     return [
         fill(
             gettext("%(funder)s pays %(amount)s (%(percent)s)"),
-            percent=ltr(format_percent(share.percent / 100, format="#,##0%")),
+            percent=ltr_share(agreed[share.funder]) if agreed else ltr_share(share.percent, whole=True),
             funder=funder_name(share.funder),
             amount=ltr_money(share.amount_pence),
         )

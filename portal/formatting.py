@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from babel.numbers import format_percent
 from flask_babel import format_currency, format_date, get_locale
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -29,6 +30,26 @@ def format_whole_money(pounds: Decimal) -> str:
     # The locale's own currency pattern (the sign before or after), without its decimal places.
     pattern = get_locale().currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
     return _pound_sign(str(format_currency(pounds, "GBP", format=pattern, currency_digits=False)))
+
+
+def format_share(percent: Decimal | str | int, *, whole: bool = False) -> str:
+    """A share of a funding split (a percentage, 0 to 100) in the current locale's number format: the one
+    formatter for every split percentage.
+
+    A split that was agreed (a partnership's pooled split, a split agreed for one person) is shown as agreed, to
+    the two decimal places it is recorded with, trailing zeros dropped: ``57.5%`` for 57.50, never ``58%``;
+    ``57,5%`` in Polish. ``whole``: a share that is only what each funder's lines come to, in whole percent for
+    plain reading (``52%``; the exact amounts are shown beside it).
+    """
+    value = Decimal(str(percent)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if whole:
+        return str(format_percent(value / 100, locale=get_locale()))
+    return str(format_percent(value / 100, locale=get_locale(), decimal_quantization=False))
+
+
+def ltr_share(percent: Decimal | str | int, *, whole: bool = False) -> Markup:
+    """A share of a split isolated for right-to-left text (the ``share`` filter of the templates)."""
+    return ltr(format_share(percent, whole=whole))
 
 
 def format_day(value: date | datetime | None) -> str:

@@ -447,3 +447,40 @@ def test_a_pooled_split_applies_only_to_aftercare(people, person, pool, case):
         people["admin"], pool, council_percent="57.5", effective_from=TODAY, reason="Pool", today=TODAY
     )
     assert s117.split_for(case, TODAY).kind == "lines"
+
+
+# -- a split as people read it --------------------------------------------------------------------------------
+
+
+def test_a_share_of_a_split_is_shown_as_agreed_in_the_locale(app):
+    from flask_babel import force_locale
+
+    from portal.formatting import format_share
+
+    with app.test_request_context():
+        assert format_share(Decimal("57.50")) == "57.5%"  # never rounded to 58%
+        assert format_share(Decimal("42.50")) == "42.5%"
+        assert format_share("60.00") == "60%"
+        assert format_share(Decimal("52.29")) == "52.29%"
+        assert format_share(Decimal("52.29"), whole=True) == "52%"  # what the lines come to, read plainly
+        with force_locale("pl"):
+            assert format_share(Decimal("57.50")) == "57,5%"
+
+
+def test_the_split_in_words_says_the_agreed_percentages_not_those_of_rounded_pence(app):
+    from dataclasses import replace
+
+    from flask_babel import force_locale
+
+    from portal.budgets import split_words
+
+    small = replace(estimate(_profile(), demo_configuration()), total_weekly_pence=101)
+    shared = apportion(small, Fraction(575, 1000))  # 58p and 43p: 57.43% of the pence
+    basis = {"kind": "pooled", "council_percent": "57.50", "nhs_percent": "42.50"}
+    with app.test_request_context():
+        words = [w.striptags() for w in split_words(shared, basis)]
+        assert words == ["Council pays £0.58 (57.5%)", "NHS pays £0.43 (42.5%)"]
+        each_line = [w.striptags() for w in split_words(shared)]
+        assert each_line == ["Council pays £0.58 (57%)", "NHS pays £0.43 (43%)"]
+        with force_locale("pl"):
+            assert "(57,5%)" in split_words(shared, basis)[0].striptags()

@@ -647,7 +647,7 @@ class BudgetForm(Form):
 def budget(case_id: str) -> Any:
     """The engine's figure on the validated profile, how it differs from the person's own, and the confirmation."""
     found = _case(case_id)
-    result = work.recalculate(found)
+    result, basis = work.recalculate_funded(found)
     own_row = work.own_estimate(found)
     own = budgets.loaded(own_row) if own_row else None
     returned = worklist.returned_budget(found)
@@ -744,7 +744,7 @@ def budget(case_id: str) -> Any:
         result=result,
         own=own,
         lines=budgets.worded_lines(result, tool=tool_service.of(found)),
-        split=budgets.split_words(result),
+        split=budgets.split_words(result, basis.to_dict()),
         changed=changed,
         no_eligible_needs=work.eligible_areas(
             case_record.determination(found, work.current_validation(found))

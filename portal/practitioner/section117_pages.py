@@ -155,7 +155,7 @@ def section117_page(case_id: str) -> str:
     found = load_case(case_id)
     organisation = found.organisation
     today = date.today()
-    result = work.recalculate(found)
+    result, basis = work.recalculate_funded(found)
     return render_template(
         "practitioner/section117/overview.html",
         case=found,
@@ -165,8 +165,8 @@ def section117_page(case_id: str) -> str:
         aftercare=section117.is_aftercare(found),
         covers=section117.case_aftercare(found),
         titles={line.key: line.title for line in budgets.worded_lines(result)},
-        funders=budgets.split_words(result),
-        basis=section117.split_for(found, today),
+        funders=budgets.split_words(result, basis.to_dict()),
+        basis=basis,
         agreed=section117.agreed_splits(found.person, organisation),
         pooled=section117.pooled_split_in_force(organisation, today),
         is_manager=current_user.role in MANAGERS,
@@ -200,7 +200,7 @@ def section117_summary(case: Any) -> Summary:
     return Summary(
         section117.standing(case.person, case.organisation, day),
         basis,
-        budgets.split_words(budgets.loaded(stored)) if stored is not None else [],
+        budgets.split_words(budgets.loaded(stored), stored.split_basis) if stored is not None else [],
     )
 
 

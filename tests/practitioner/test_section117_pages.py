@@ -265,7 +265,9 @@ def test_a_case_that_is_not_aftercare_still_explains_paying(app, staff, sent_cas
     assert "financial assessment" in _letter_text(sent_case).lower()
 
 
-def test_the_split_in_force_on_the_decision_day_is_recorded_and_kept(app, staff, sent_case, make_account):
+def test_the_split_in_force_on_the_decision_day_is_recorded_and_kept(
+    app, staff, sent_case, make_account, citizen
+):
     organisation = sent_case.organisation
     organisation.kind = OrganisationKind.PARTNERSHIP
     db.session.commit()
@@ -277,9 +279,13 @@ def test_the_split_in_force_on_the_decision_day_is_recorded_and_kept(app, staff,
         effective_from=date.today(),
         reason="Pool agreement",
     )
+    budget = client_for(app, staff["assessor"]).get(f"/staff/cases/{sent_case.public_id}/budget")
+    assert "(57.5%)" in check_page(budget.get_data(as_text=True)).get_text().replace(" ", "")
     decision = _decide(app, staff, sent_case)
     stored = db.session.get(StoredEstimate, decision.estimate_id)
     assert stored.split_basis["kind"] == "pooled" and stored.split_basis["council_percent"] == "57.50"
+    status = client_for(app, citizen).get(f"/my/cases/{sent_case.public_id}/status").get_data(as_text=True)
+    assert "(57.5%)" in check_page(status).get_text().replace(" ", "")
     council = next(s for s in stored.result["split"] if s["funder"] == "council")
     assert council["percent"] == "57.50"
     # A later split does not rewrite the decision already made.
@@ -295,8 +301,20 @@ def test_the_split_in_force_on_the_decision_day_is_recorded_and_kept(app, staff,
     page = check_page(
         client_for(app, staff["assessor"]).get(f"/staff/cases/{sent_case.public_id}").get_data(as_text=True)
     )
-    text = page.get_text(" ", strip=True)
-    assert "pooled split: council 57.50%, NHS 42.50%" in text and "(58%)" in text.replace(" ", "")
+    text = " ".join(page.get_text().split())
+    # Shown as agreed (57.5%), never rounded (58%) nor with the stored decimals (57.50%).
+    assert "pooled split: council 57.5%, NHS 42.5%" in text
+    assert "(57.5%)" in text.replace(" ", "") and "(42.5%)" in text.replace(" ", "")
+    assert "58%" not in text and "57.50" not in text
+    admin = client_for(app, staff["admin"])
+    pooled = check_page(admin.get("/staff/organisation/pooled-split").get_data(as_text=True))
+    text = " ".join(pooled.get_text().split())
+    assert "In force today: council 57.5%, NHS 42.5%." in text
+    cells = [td.get_text(strip=True) for td in pooled.select("tbody td")]
+    assert "57.5%" in cells and "42.5%" in cells and "60%" in cells and "40%" in cells
+    polish = admin.get("/staff/organisation/pooled-split?lang=pl").get_data(as_text=True)
+    text = check_page(polish, lang="pl").get_text()
+    assert "57,5%" in text and "42,5%" in text and "57.5%" not in text
 
 
 def test_a_split_is_proposed_and_approved_through_the_pages(app, staff, sent_case):
@@ -307,11 +325,22 @@ def test_a_split_is_proposed_and_approved_through_the_pages(app, staff, sent_cas
     page = check_page(post_form(assessor, url, data).get_data(as_text=True), errors=True)
     assert page.select_one("#reason-error") is not None
     assert page.select_one("input[name=council_percent]")["value"] == "70"
-    assert post_form(assessor, url, {**data, "reason": "Mostly social care"}).status_code == 303
+    assert (
+        post_form(
+            assessor, url, {**data, "council_percent": "72.5", "reason": "Mostly social care"}
+        ).status_code
+        == 303
+    )
     split = db.session.scalar(select(AgreedSplit))
+    overview = assessor.get(f"/staff/cases/{sent_case.public_id}/section-117").get_data(as_text=True)
+    assert "Council 72.5%, NHS 27.5%" in " ".join(check_page(overview).get_text().split())
     approver = client_for(app, staff["approver"])
     decide = f"/staff/cases/{sent_case.public_id}/section-117/splits/{split.public_id}"
+    page = check_page(approver.get(decide).get_data(as_text=True))
+    assert "Council 72.5%, NHS 27.5%" in " ".join(page.get_text().split())
     assert post_form(approver, decide, {"outcome": "approve", "reason": ""}).status_code == 303
+    summary = check_page(assessor.get(f"/staff/cases/{sent_case.public_id}").get_data(as_text=True))
+    assert "Split agreed for this person: council 72.5%, NHS 27.5%" in " ".join(summary.get_text().split())
     db.session.expire_all()
     assert section117.split_for(refreshed(sent_case)).kind == "agreed"
     assert sent_case.status == CaseStatus.SENT and Role.APPROVER
