@@ -37,6 +37,7 @@ from portal.engine import Estimate, apportion
 from portal.extensions import db
 from portal.models import Account, Case, Organisation, OrganisationKind, Person, Role, utcnow
 from portal.section117_models import AgreedSplit, CaseAftercare, Detention, Ending, PooledSplit
+from portal.tools import Tool
 
 QUALIFYING_SECTIONS = ("3", "37", "45A", "47", "48")
 #: Sections a practitioner may meet that do not give the right to aftercare.
@@ -336,26 +337,57 @@ def relevant_day(case: Case) -> date:
     return decision.created_at.date() if decision is not None else date.today()
 
 
+def applies_to(case: Case) -> bool:
+    """Whether Section 117 can apply to a case, so its staff pages, its tab and the case page's part are there
+    (the pages are a 404 otherwise).
+
+    It applies to a case of a Section 117 tool, and to a case of care and support that aftercare could make free
+    (a tool that is not free to the person by itself) whose organisation offers a Section 117 tool, or already
+    has a detention of the person on record (so a record made before the tool was turned off stays in reach).
+    Never to NHS care that is free to the person by itself (Continuing Healthcare, Continuing Care), nor to a
+    case without an organisation.
+    """
+    from portal import tool_service
+
+    if case.organisation is None:
+        return False
+    tool = tool_service.of(case)
+    if _is_aftercare_tool(tool):
+        return True
+    if tool.free_to_person:
+        return False
+    return offers_aftercare(case.organisation) or bool(detentions(case.person, case.organisation))
+
+
+def offers_aftercare(organisation: Organisation | None) -> bool:
+    """Whether the organisation offers a Section 117 tool."""
+    from portal import tool_service
+
+    return any(_is_aftercare_tool(tool) for tool in tool_service.enabled(organisation))
+
+
 def is_aftercare(case: Case, day: date | None = None) -> bool:
     """Whether a case is Section 117 aftercare, free to the person: the person's entitlement is in force with the
     case's organisation on the day (its decision's day, else today). The one test every page, email and letter
     asks before it mentions paying."""
+    from portal import tool_service
+
     if case.organisation is None:
         return False
-    if _tool_is_aftercare(case):
+    tool = tool_service.of(case)
+    if _is_aftercare_tool(tool):
         return True
+    if tool.free_to_person:  # NHS care, free by itself, is never called aftercare
+        return False
     return standing(case.person, case.organisation, day or relevant_day(case)).entitled
 
 
-def _tool_is_aftercare(case: Case) -> bool:
-    """The case is completed with a Section 117 tool: one free to the person whose eligibility test is aftercare's.
+def _is_aftercare_tool(tool: Tool) -> bool:
+    """A Section 117 tool: one free to the person whose eligibility test is aftercare's.
 
     (Continuing Healthcare and Continuing Care are free to the person too, but they are not aftercare: their
     letters must not speak of section 117. :func:`free_to_person` covers them.)"""
-    from portal import tool_service
-
-    tool = tool_service.of(case)
-    return tool.free_to_person and tool.eligibility_test == "section_117"
+    return bool(tool.free_to_person and tool.eligibility_test == "section_117")
 
 
 def free_to_person(case: Case) -> bool:

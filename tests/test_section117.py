@@ -257,6 +257,41 @@ def test_a_case_is_aftercare_only_while_entitlement_is_in_force_with_its_organis
     assert not s117.is_aftercare(case, TODAY)
 
 
+def test_section_117_applies_where_the_organisation_offers_it_to_its_care_and_support_cases(
+    app, people, person, pool, case
+):
+    from portal.tool_service import SETTINGS_KEY
+
+    with app.test_request_context():
+        assert not s117.applies_to(case)  # the partnership does not offer the Section 117 tool
+        pool.settings = {SETTINGS_KEY: {"section_117": True}}
+        db.session.commit()
+        assert s117.applies_to(case)
+        for key, applies in (
+            ("section_117", True),
+            ("continuing_healthcare", False),
+            ("continuing_care", False),
+        ):
+            case.tool_key = key
+            assert s117.applies_to(case) is applies, key
+        case.tool_key = "adult_social_care"
+        case.organisation_id = None
+        db.session.commit()
+        db.session.refresh(case)
+        assert not s117.applies_to(case)
+
+
+def test_a_detention_on_record_keeps_section_117_in_reach_but_never_on_nhs_care(
+    app, people, person, pool, case
+):
+    with app.test_request_context():
+        detain(people, person, pool)  # recorded while the partnership offered the tool
+        assert s117.applies_to(case) and s117.is_aftercare(case, TODAY)
+        case.tool_key = "continuing_healthcare"  # NHS care, free to the person, is never called aftercare
+        assert not s117.applies_to(case) and not s117.is_aftercare(case, TODAY)
+        assert s117.free_to_person(case)
+
+
 def test_what_a_case_aftercare_covers_is_recorded_only_for_aftercare(people, person, pool, case):
     keys = ("daily_living", "household", "medication")
     values = {

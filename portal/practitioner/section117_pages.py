@@ -132,6 +132,21 @@ def _day(field: Field, *, required: bool) -> date | None:
         return None
 
 
+def _load(case_id: str) -> Any:
+    """The case, found inside the member of staff's organisation, where Section 117 can apply to it
+    (:func:`portal.section117.applies_to`); a 404 otherwise, as for a case that is not there."""
+    found = load_case(case_id)
+    if not section117.applies_to(found):
+        abort(404)
+    return found
+
+
+@bp.app_template_global("section117_applies")
+def section117_applies(case: Any) -> bool:
+    """Whether the case has a Section 117 tab and part (the case pages ask it)."""
+    return section117.applies_to(case)
+
+
 def _organisation(case: Any) -> Organisation:
     """The case's organisation (a case found for staff always has the member of staff's own)."""
     organisation: Organisation | None = case.organisation
@@ -152,7 +167,7 @@ def _done(case: Any, text: str) -> Any:
 @roles_required(*CASEWORKERS)
 def section117_page(case_id: str) -> str:
     """The person's Section 117 entitlement with this organisation, what the case's aftercare covers, and the split."""
-    found = load_case(case_id)
+    found = _load(case_id)
     organisation = found.organisation
     today = date.today()
     result, basis = work.recalculate_funded(found)
@@ -248,7 +263,7 @@ class DetentionForm(Form):
 @roles_required(*CASEWORKERS)
 def section117_detention(case_id: str) -> Any:
     """Record a detention under a section that gives the right to aftercare."""
-    found = load_case(case_id)
+    found = _load(case_id)
     form = DetentionForm()
     if form.validate_on_submit():
         start = _day(form.detained_on, required=True)
@@ -288,7 +303,7 @@ class DischargeForm(Form):
 @roles_required(*CASEWORKERS)
 def section117_discharge(case_id: str, detention_id: str) -> Any:
     """Record the day the person was discharged: aftercare runs from it."""
-    found = load_case(case_id)
+    found = _load(case_id)
     detention = db.session.scalar(
         select(Detention).filter_by(
             public_id=detention_id, person_id=found.person_id, organisation_id=found.organisation_id
@@ -345,7 +360,7 @@ class EndForm(Form):
 @roles_required(*MANAGERS)
 def section117_end(case_id: str) -> Any:
     """Record the joint decision of the council and the ICB, made with the person, that entitlement ends."""
-    found = load_case(case_id)
+    found = _load(case_id)
     form = EndForm()
     if form.validate_on_submit():
         day = _day(form.ended_on, required=True)
@@ -410,7 +425,7 @@ class CoversForm(Form):
 @roles_required(*CASEWORKERS)
 def section117_covers(case_id: str) -> Any:
     """Which lines of this case's budget are not aftercare, and a top-up for preferred accommodation."""
-    found = load_case(case_id)
+    found = _load(case_id)
     row = section117.case_aftercare(found)
     lines = [line for line in work.recalculate(found).lines if line.allocated]
     form = CoversForm(
@@ -478,7 +493,7 @@ class SplitForm(Form):
 @roles_required(*CASEWORKERS)
 def section117_split(case_id: str) -> Any:
     """Propose a split agreed for this person; a manager other than the proposer approves it."""
-    found = load_case(case_id)
+    found = _load(case_id)
     form = SplitForm(data={"effective_from": date.today()})
     if form.validate_on_submit():
         day = _day(form.effective_from, required=True)
@@ -526,7 +541,7 @@ class DecideSplitForm(Form):
 @roles_required(*MANAGERS)
 def section117_decide_split(case_id: str, split_id: str) -> Any:
     """A manager approves or refuses a split proposed for the person (never their own proposal)."""
-    found = load_case(case_id)
+    found = _load(case_id)
     split = db.session.scalar(
         select(AgreedSplit).filter_by(
             public_id=split_id, person_id=found.person_id, organisation_id=found.organisation_id

@@ -19,6 +19,7 @@ from portal.models import Estimate as StoredEstimate
 from portal.organisation_rules import Limit, OrganisationRules
 from portal.practitioner import service
 from portal.section117_models import AgreedSplit
+from portal.tool_service import SETTINGS_KEY
 from tests.conftest import check_page, csrf_from, sign_in
 from tests.practitioner.test_casework import _agree_with_the_rest
 from tests.practitioner.test_section_117_with_the_person import partnership, s117_staff  # noqa: F401,F811 - fixtures
@@ -125,9 +126,52 @@ def test_section_117_pages_check_role_and_organisation(app, staff, sent_case, ci
     )
 
 
+def test_the_section_117_tab_and_pages_are_only_where_section_117_can_apply(app, staff, sent_case):
+    """A council that does not offer the Section 117 tool has no Section 117 tab, part or pages on its cases."""
+    case_url = f"/staff/cases/{sent_case.public_id}"
+    for who in ("assessor", "approver"):
+        client = client_for(app, staff[who])
+        page = check_page(client.get(case_url).get_data(as_text=True))
+        assert page.select_one(f'a[href="{case_url}/section-117"]') is None, who
+        assert "Section 117" not in page.get_text(" ", strip=True), who
+        for url in (f"{case_url}/budget", f"{case_url}/needs-profile"):
+            nav = check_page(client.get(url).get_data(as_text=True)).select_one("nav.app-case-nav")
+            assert nav is not None and "Section 117" not in nav.get_text(), url
+        for page_url in CASE_PAGES:
+            wrong_role = who == "assessor" and page_url == "section-117/end"  # a manager's page: 403 first
+            assert client.get(f"{case_url}/{page_url}").status_code == (403 if wrong_role else 404), (
+                who,
+                page_url,
+            )
+    split = section117.propose_agreed_split(
+        staff["approver"],
+        sent_case.person,
+        sent_case.organisation,
+        council_percent="60",
+        effective_from=date.today(),
+        reason="Agreed by both",
+    )
+    senior = client_for(app, staff["senior"])
+    assert senior.get(f"{case_url}/section-117/splits/{split.public_id}").status_code == 404
+    # Once the council offers the tool, its care and support cases have the tab, the part and the pages.
+    sent_case.organisation.settings = {
+        **(sent_case.organisation.settings or {}),
+        SETTINGS_KEY: {"section_117": True},
+    }
+    db.session.commit()
+    assessor = client_for(app, staff["assessor"])
+    page = check_page(assessor.get(case_url).get_data(as_text=True))
+    assert page.select_one(f'a[href="{case_url}/section-117"]') is not None
+    assert "Section 117 aftercare" in page.get_text(" ", strip=True)
+    for page_url in CASE_PAGES[:2]:
+        assert assessor.get(f"{case_url}/{page_url}").status_code == 200, page_url
+
+
 def test_a_section_that_gives_no_right_is_refused_beside_its_field_keeping_what_was_typed(
     app, staff, sent_case
 ):
+    sent_case.organisation.settings = {SETTINGS_KEY: {"section_117": True}}
+    db.session.commit()
     assessor = client_for(app, staff["assessor"])
     url = f"/staff/cases/{sent_case.public_id}/section-117/detentions/new"
     response = post_form(
@@ -390,3 +434,4 @@ def test_nhs_care_free_to_the_person_is_not_called_aftercare(app, sent_case, mon
     chc = tool_service.get("continuing_healthcare")
     monkeypatch.setattr(tool_service, "of", lambda case: chc)
     assert section117.free_to_person(sent_case) and not section117.is_aftercare(sent_case)
+
