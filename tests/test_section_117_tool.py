@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from portal.tools import builtin_tools
 
 
@@ -66,3 +68,30 @@ def test_its_eligibility_speaks_to_a_carer_by_name_and_in_easy_read(app) -> None
     assert "Rhys" in carer["eligibility.eligible"] and "Rhys" in easy_carer["eligibility.no_budget"]
     assert not any(".carer." in k or ".easy_read." in k for k in person)  # variants stand in for their key
     assert person["lines.social"] == carer["lines.social"]  # a key without variants reads the same
+
+
+FIRST_PERSON = re.compile(r"\b(I|me|my|mine|myself)\b")
+SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
+#: Shared words that speak to whoever answers (the person, a carer, or staff with the person), not about the person.
+TO_WHOEVER_ANSWERS = {"support-areas.easy_read.hint"}
+
+
+def test_every_question_speaks_to_the_right_person_in_each_voice() -> None:
+    """A text in the carer's voice (a carer, or staff completing it with the person) or one text for both voices
+    never speaks as the person ("I am safe"); one text for both never says "you" about the person's own life
+    ("A home you own or rent" would be the carer's home, or the member of staff's)."""
+    tool = builtin_tools()["section_117"]
+    wrong = []
+    for source in tool.schema.translatable_strings():
+        voice = source.msgctxt.rsplit(".", 1)[-1]
+        if voice == "person":
+            continue
+        if (
+            FIRST_PERSON.search(source.text)
+            or voice != "carer"
+            and SECOND_PERSON.search(source.text)
+            and source.msgctxt not in TO_WHOEVER_ANSWERS
+        ):
+            wrong.append(source)
+    assert wrong == []
+    assert "A home you own or rent" not in {s.text for s in tool.schema.translatable_strings()}

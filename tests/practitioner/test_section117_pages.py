@@ -435,3 +435,49 @@ def test_nhs_care_free_to_the_person_is_not_called_aftercare(app, sent_case, mon
     monkeypatch.setattr(tool_service, "of", lambda case: chc)
     assert section117.free_to_person(sent_case) and not section117.is_aftercare(sent_case)
 
+
+def test_a_carer_reads_the_aftercare_decision_about_the_person_by_name(app, staff, make_account):
+    """The carer is not the one entitled to aftercare: the decision speaks of the person by name, as the rest of
+    the carer's decision does, and never tells the carer it is their aftercare or their right."""
+    from tests.practitioner.test_decision_voice import _carers_case, _text
+
+    client, case = _carers_case(app, make_account)
+    entitle(staff, case)
+    assert service.claim(staff["assessor"], case)
+    lines = [line.key for line in service.recalculate(refreshed(case)).lines if line.allocated]
+    section117.save_case_aftercare(
+        staff["assessor"],
+        refreshed(case),
+        line_keys=lines,
+        not_aftercare=[lines[0]],
+        not_aftercare_reason="Help after a hip operation.",
+        top_up_pence=4500,
+        top_up_paid_by="His sister",
+        top_up_accommodation="A room at Elm House",
+    )
+    service.release(staff["assessor"], refreshed(case))
+    _decide(app, staff, case)
+    text = _text(client, refreshed(case))
+    assert (
+        "Aftercare for Sam Taylor is free" in text and "Sam Taylor does not pay anything towards it" in text
+    )
+    assert "Sam Taylor chose accommodation" in text and "the choice of Sam Taylor" in text
+    assert "Sam Taylor has the right to have a personal health budget" in text
+    assert "mental health condition of Sam Taylor" in text
+    for own_words in (
+        "Your aftercare",
+        "you do not pay",
+        "your budget",
+        "You chose",
+        "you chose",
+        "your choice",
+    ):
+        assert own_words not in text, own_words
+    for own_words in (
+        "You have the right",
+        "Your right",
+        "your mental health",
+        "your aftercare",
+        "write to you",
+    ):
+        assert own_words not in text, own_words
