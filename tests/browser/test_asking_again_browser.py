@@ -23,7 +23,7 @@ FIRST_DECIDER = "second-assessor@northfield.example.org"
 OTHER_ASSESSOR = "assessor@northfield.example.org"
 
 
-def _first_decision(app) -> tuple[str, int]:
+def _first_decision(app, email: str = PERSON) -> tuple[str, int]:
     """A person with their own account whose assessment the second assessor decided (through the services);
     returns the case's public id and the weekly budget decided."""
     from portal.demo import demo_answers
@@ -40,7 +40,7 @@ def _first_decision(app) -> tuple[str, int]:
 
     with app.app_context():
         account = Account(
-            email=PERSON, name="Jo Okafor", role=Role.CITIZEN, password_hash=hash_password(DEMO_PASSWORD)
+            email=email, name="Jo Okafor", role=Role.CITIZEN, password_hash=hash_password(DEMO_PASSWORD)
         )
         db.session.add(account)
         db.session.flush()
@@ -212,3 +212,27 @@ def test_asking_again_across_roles_in_a_browser(live_server, live_app, browser, 
     assert problems == []
     for context in (person_context, first_context, other_context, public, narrow):
         context.close()
+
+
+def test_files_too_large_together_bring_the_form_back_in_a_browser(
+    live_server, live_app, browser, tmp_path, limits_put_back
+):
+    """Five files of 11 MB (over the request's limit of 51 MB): the browser shows the form again, with the message
+    beside the file field and what was typed, not a 413 page or a reset connection."""
+    base = live_server
+    decided_id, _ = _first_decision(live_app, email="too-large@example.org")
+    _, person = signed_in(browser, base, "too-large@example.org")
+    person.goto(f"{base}/my/cases/{decided_id}/ask-again")
+    files = []
+    for n in range(5):
+        scan = tmp_path / f"scan-{n}.pdf"
+        scan.write_bytes(b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
+        files.append(str(scan))
+    person.fill("#reason", "My night-time needs were missed.")
+    person.set_input_files("#evidence", files)
+    press(person, "Send the request")
+    assert person.url.endswith(f"/my/cases/{decided_id}/ask-again")
+    assert "more than 51 MB in all" in person.locator("#evidence-error").inner_text()
+    assert person.locator(".govuk-error-summary").is_visible()
+    assert person.input_value("#reason") == "My night-time needs were missed."
+    assert_accessible(person)
