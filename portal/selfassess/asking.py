@@ -163,6 +163,7 @@ def status_context(case: Case) -> dict[str, Any]:
             request=asking_again.request_for(case),
             asked_about=asking_again.asked_about(case),
             files=asking_again.evidence(case),
+            letters=asking_again.received_letters(case),
         )
     context["easy_read"] = _easy_read_lines(case, context) if easy_read() else []
     return context

@@ -100,3 +100,24 @@ def test_no_letter_when_the_person_reads_email(app, staff, sent_case, citizen):
         staff_client(app, staff["assessor2"]).get(f"/staff/cases/{linked.public_id}").get_data(as_text=True)
     )
     assert "Request received letter" not in page.get_text(" ", strip=True)
+
+
+def test_a_person_who_asked_for_letters_gets_one_and_finds_it_on_their_page(app, staff, sent_case, citizen):
+    from portal.models import Snapshot
+    from tests.practitioner.test_asking_again import _person
+
+    decided = _decided(app, staff, sent_case)
+    snapshot = db.session.scalar(select(Snapshot).filter_by(case_id=decided.id))
+    snapshot.answers = {**snapshot.answers, "preferred-contact": "letter"}
+    db.session.commit()
+    linked = asking_again.ask_again(citizen, decided, reason="Nights were missed")
+    work(until_empty=True)
+    (letter,) = asking_again.received_letters(linked)
+    text = _words(db.session.get(Document, letter.id).content)
+    assert f"you asked us to look again at our decision {decided.reference}" in text
+    page = check_page(
+        _person(app, citizen).get(f"/my/cases/{linked.public_id}/status").get_data(as_text=True)
+    )
+    link = page.find("a", string=lambda s: s and "Letter saying your request was received" in s)
+    assert link is not None
+    assert _person(app, citizen).get(link["href"]).data == db.session.get(Document, letter.id).content
