@@ -59,6 +59,10 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.rotate = False  # start a new record under a new token (signing in)
         self.end_reason = ""  # end the current record (signing out)
         self.account: Account | None = record.account if record is not None else None
+        # The record as read, kept here: a page that commits (an audit event) expires the record, and reading
+        # it again at the end of the request would cost a query only to find it unchanged.
+        self.loaded_data = record.data if record is not None else ""
+        self.loaded_seen_at = record.last_seen_at if record is not None else None
 
     @property
     def permanent(self) -> bool:
@@ -107,11 +111,11 @@ def _why_over(record: SessionRecord, now: datetime) -> str:
     return ""
 
 
-def _touch_due(record: SessionRecord, now: datetime) -> bool:
+def _touch_due(last_seen_at: datetime | None, now: datetime) -> bool:
     """Whether this request should move the idle limit on (at most once a ``SESSION_TOUCH_SECONDS``)."""
-    if request.path in _NO_TOUCH_PATHS:
+    if request.path in _NO_TOUCH_PATHS or last_seen_at is None:
         return False
-    return (now - record.last_seen_at).total_seconds() >= int(current_app.config["SESSION_TOUCH_SECONDS"])
+    return (now - last_seen_at).total_seconds() >= int(current_app.config["SESSION_TOUCH_SECONDS"])
 
 
 # Asking how long is left must not itself extend the session.
@@ -211,10 +215,10 @@ class DatabaseSessionInterface(SessionInterface):
             )
         else:
             changed = False
-            if serialised != record.data:
+            if serialised != session.loaded_data:
                 record.data = serialised
                 changed = True
-            if _touch_due(record, now):
+            if _touch_due(session.loaded_seen_at, now):
                 record.last_seen_at = now
                 changed = True
             if changed:
@@ -342,7 +346,7 @@ def ends() -> Ends | None:
         return Ends(
             now + timedelta(seconds=limits.idle), now + timedelta(seconds=limits.absolute), limits.idle
         )
-    last = now if _touch_due(record, now) else record.last_seen_at
+    last = now if _touch_due(current.loaded_seen_at, now) else record.last_seen_at
     return Ends(last + timedelta(seconds=record.idle_seconds), record.expires_at, record.idle_seconds)
 
 

@@ -16,3 +16,15 @@ def test_the_queue_and_the_case_page_write_only_the_audit_trail(app, staff, sent
     # The case page shows the person's details, so its audit event is the one write there.
     case_page = statements_of(app, client, f"/staff/cases/{sent_case.public_id}")
     assert any(s.startswith("INSERT INTO audit_events") for s in case_page)
+
+
+def test_a_page_that_writes_its_audit_event_reads_the_session_once(app, staff, sent_case):
+    """The audit event's commit expires the session record; the end of the request must not read it again only
+    to find it unchanged."""
+    client = app.test_client()
+    sign_in(client, staff["assessor"])
+    url = f"/staff/cases/{sent_case.public_id}"
+    client.get(url)
+    statements = statements_of(app, client, url)
+    assert sum(s.startswith("INSERT INTO audit_events") for s in statements) == 1
+    assert sum(s.startswith("SELECT") and "FROM session_records" in s for s in statements) == 1, statements
