@@ -76,8 +76,8 @@ def someone_else() -> Any:
         try:
             case = service.start_for_someone_else(
                 current_user,
-                form.name.data,
-                form.relationship.data,
+                form.name.data or "",
+                form.relationship.data or "",
                 Authority(form.authority.data),
                 _tool_asked(),
             )
@@ -118,8 +118,8 @@ def about(case_id: str) -> Any:
     if form.validate_on_submit():
         person.name = (form.name.data or "").strip()
         person.date_of_birth = form.date_of_birth.data
-        person.postcode = form.postcode.data
-        person.nhs_number = form.nhs_number.data
+        person.postcode = form.postcode.data or ""
+        person.nhs_number = form.nhs_number.data or ""
         for key, value in form.address().items():
             setattr(person, key, value)
         matches = organisations_for_postcode(person.postcode, case.tool_key)
