@@ -494,6 +494,7 @@ def start_linked_case(account: Account, case: Case, kind: CaseKind, *, reason: s
         status=S.CLAIMED if staff else S.DRAFT,
         kind=kind,
         follows_id=case.id,
+        line_id=case.line_id or case.id,
         answers=answers,
         questionnaire_version=case.questionnaire_version,
         tool_key=case.tool_key,  # a review of a Continuing Healthcare decision is one too
@@ -580,6 +581,7 @@ def start_adult_case(
         status=S.DRAFT,
         kind=CaseKind.ASSESSMENT,
         follows_id=case.id,
+        line_id=case.line_id or case.id,
         answers=dict(answers),
         questionnaire_version=questionnaire_version,
         tool_key=tool_key,

@@ -312,6 +312,9 @@ class Case(db.Model):  # type: ignore[name-defined]
     # A correction, review or reconsideration is a new case that follows a decided one (portal/cases.py).
     kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind, "case_kind"), default=CaseKind.ASSESSMENT)
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    # The first case of the person's line of decisions this one belongs to (None for a first case: its own line),
+    # set when a linked case is started and never changed: a line's cases are found in one indexed query.
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     # Why staff closed it (a duplicate, say), in the words the person reads.
     closed_reason: Mapped[str] = mapped_column(Text, default="")
     # An unsent draft the person deleted: its answers are erased; the row stays for the audit trail's sake.
@@ -401,6 +404,11 @@ class Decision(db.Model):  # type: ignore[name-defined]
     required_level: Mapped[int] = mapped_column(Integer, default=2)
     outcome: Mapped[str] = mapped_column(String(24), default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The review this decision brings, worked out once when it is made (portal.review_due.store_next_review): due
+    # by this day, the window (or reminder time) opening on the other. None for a decision without a budget, after
+    # a review that ended the support, or while not (yet) approved. Only the latest decision of a line counts.
+    review_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    review_window_from: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class Approval(db.Model):  # type: ignore[name-defined]

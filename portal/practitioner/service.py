@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import budgets, cases, phb, reviews, section117, staff_notices, tool_service
+from portal import budgets, cases, phb, review_due, reviews, section117, staff_notices, tool_service
 from portal.audit import record
 from portal.case_record import (  # noqa: F401 (read by the staff views through this module too)
     OFFLINE_CHANNELS,
@@ -674,11 +674,13 @@ def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") 
 
 
 def _decided(case: Case, decision: Decision) -> None:
-    """Tell the person, and queue their decision letter, in the same transaction as the decision."""
+    """Tell the person, and queue their decision letter, in the same transaction as the decision; and keep the
+    review it brings (portal.review_due) for the count of reviews due."""
     from portal.asking_again import record_outcome
     from portal.jobs import enqueue
     from portal.letters import changed_answers
 
+    review_due.store_next_review(case)
     outcome = record_outcome(case, decision)  # a decision looked at again: upheld or changed
     changed = bool(changed_answers(case, current_validation(case), Words(name=case.person.name)))
     _tell_people(

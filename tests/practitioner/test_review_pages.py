@@ -169,6 +169,12 @@ def test_the_person_walks_a_review_and_the_assessor_records_it(app, staff, citiz
     # The next review is the date recorded; the staff list shows it coming up.
     due = review_due.due_for_case(review)
     assert due is not None and due.due_on == utcnow().date() + timedelta(days=300) and due.state == "upcoming"
+    assert review_due.counts(review.organisation_id) == {
+        "overdue": 0,
+        "due": 0,
+        "under_way": 0,
+        "upcoming": 1,
+    }
 
 
 def test_the_review_page_offers_start_only_while_none_is_open(app, citizen, decided):
@@ -245,7 +251,13 @@ def test_a_manager_goes_through_a_review_with_the_person(app, staff, decided):
 
 def test_reviews_due_for_staff(app, staff, decided):
     decision = db.session.scalar(select(Decision).filter_by(case_id=decided.id, outcome="approved"))
+    due = review_due.due_for_case(decided)
+    assert (decision.review_due_on, decision.review_window_from) == (due.due_on, due.window_from), (
+        "the budget services store the review a decision brings when they make it"
+    )
     decision.created_at = decision.created_at - timedelta(days=70)
+    db.session.commit()
+    review_due.store_next_review(decided)  # as if it had been decided 70 days ago
     db.session.commit()
     client = staff_client(app, staff["approver"])
     page = check_page(client.get("/staff/reviews").get_data(as_text=True))
