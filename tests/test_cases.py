@@ -688,3 +688,52 @@ def test_a_review_staff_start_is_a_draft_they_hold_and_starts_without_urgency(wo
     assert correction.sent_at is not None and correction.sent_at.replace(tzinfo=UTC) == case.sent_at.replace(
         tzinfo=UTC
     )
+
+
+def _decoy_decisions(world, count=12):
+    """Decisions on another case first, so that no decision's id equals a case's id in the test after."""
+    decoy = make_case(world, S.CLAIMED, holder="assessor")
+    for _ in range(count):
+        pending(world, decoy)
+    db.session.commit()
+
+
+def test_the_decision_before_a_cut_is_found_by_the_case_not_by_an_id_that_happens_to_match(world):
+    _decoy_decisions(world)
+    now = datetime.now(UTC)
+    first = make_case(world, S.CLAIMED, holder="assessor")
+    before = _decide(world, first, 50_000, now - timedelta(days=40))
+    cut_case = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="x")
+    db.session.commit()
+    cut = _decide(world, cut_case, 30_000, now - timedelta(days=5), by="assessor2")
+    assert {before.id, cut.id}.isdisjoint({first.id, cut_case.id})
+    assert cases.kept_if_looked_at_again(cut_case) == (first, before), "two decisions: the one before the cut"
+    assert cases.may_start_linked(world["person"], cut_case, CaseKind.RECONSIDERATION), "the one in force"
+    assert not cases.may_start_linked(world["person"], first, CaseKind.RECONSIDERATION), "replaced"
+
+
+def test_a_line_with_nothing_decided_has_no_decision_in_force(world):
+    case = make_case(world, S.CLAIMED, holder="assessor")
+    assert cases.decision_in_force(case) is None
+    assert cases.kept_if_looked_at_again(case) is None
+    assert cases.kept_while_looked_at_again(case) is None
+
+
+def test_no_budget_after_no_budget_is_no_cut_and_after_any_budget_is_one():
+    def decision(pence):
+        return Decision(confirmed_weekly_pence=pence)
+
+    assert not cases._cut(decision(None), decision(None))
+    assert not cases._cut(decision(0), decision(None))
+    assert cases._cut(decision(None), decision(1)), "even the smallest budget"
+    assert not cases._cut(decision(1), decision(None))
+
+
+def test_a_linked_case_of_a_decided_case_sent_without_a_snapshot_starts_from_its_answers(world):
+    """A case decided before snapshots were kept (or recorded without one) still gives its answers."""
+    case = make_case(world, S.DECIDED, holder="assessor")
+    case.answers = {"a": 5}
+    db.session.commit()
+    review = cases.start_linked_case(world["person"], case, CaseKind.REVIEW)
+    db.session.commit()
+    assert review.answers == {"a": 5}
