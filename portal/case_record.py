@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import g, has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal import tool_service
 from portal.engine import AREAS
@@ -30,11 +32,31 @@ from portal.questionnaire import notes_of
 from portal.tools import ELIGIBILITY_TESTS
 
 
+def _read_once(key: tuple[Any, ...], read: Any) -> Any:
+    """``read()``, remembered for the rest of a read request (GET or HEAD), which changes no case, so what it
+    read stays true: the case page asks for the latest snapshot and the decision from several places. Anywhere
+    else (a form sent, a job) it reads afresh every time."""
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return read()
+    memo: dict[tuple[Any, ...], Any] = g.setdefault("_case_reads", {})
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def _latest_snapshot_or_none(case: Case) -> Snapshot | None:
+    snapshot: Snapshot | None = _read_once(
+        ("snapshot", case.id),
+        lambda: db.session.scalar(
+            select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
+        ),
+    )
+    return snapshot
+
+
 def latest_snapshot(case: Case) -> Snapshot:
     """The answers as last sent."""
-    snapshot = db.session.scalar(
-        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
-    )
+    snapshot = _latest_snapshot_or_none(case)
     assert snapshot is not None, "a sent case has a snapshot"
     return snapshot
 
@@ -74,9 +96,7 @@ def own_estimate_is_partial(case: Case) -> bool:
 def filled_in_by(case: Case) -> tuple[Account | None, PersonLink | None]:
     """Who filled in the answers (the sender of the latest snapshot, else whoever started the case) and how
     they act for the person (their authority and relationship), where they have an account that does."""
-    snapshot = db.session.scalar(
-        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
-    )
+    snapshot = _latest_snapshot_or_none(case)
     account_id = snapshot.completed_by_id if snapshot is not None else case.created_by_id
     account = db.session.get(Account, account_id) if account_id is not None else None
     link = (
@@ -270,18 +290,24 @@ def messages(case: Case) -> list[CaseMessage]:
     return list(db.session.scalars(select(CaseMessage).filter_by(case_id=case.id).order_by(CaseMessage.id)))
 
 
+def _decision(case: Case, outcome: str) -> Decision | None:
+    decision: Decision | None = _read_once(
+        ("decision", outcome, case.id),
+        lambda: db.session.scalar(
+            select(Decision).filter_by(case_id=case.id, outcome=outcome).order_by(Decision.id.desc()).limit(1)
+        ),
+    )
+    return decision
+
+
 def pending_decision(case: Case) -> Decision | None:
     """The decision waiting for approval, if any."""
-    return db.session.scalar(
-        select(Decision).filter_by(case_id=case.id, outcome="pending").order_by(Decision.id.desc()).limit(1)
-    )
+    return _decision(case, "pending")
 
 
 def final_decision(case: Case) -> Decision | None:
     """The approved decision of a decided case."""
-    return db.session.scalar(
-        select(Decision).filter_by(case_id=case.id, outcome="approved").order_by(Decision.id.desc()).limit(1)
-    )
+    return _decision(case, "approved")
 
 
 #: The answers staff need to reach and support the person (and their carer), in the order the case page shows.
@@ -302,9 +328,7 @@ def contact_rows(case: Case) -> list[tuple[str, str]]:
     from portal.questionnaire import Voice
     from portal.questions_web import display_answer
 
-    snapshot = db.session.scalar(
-        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
-    )
+    snapshot = _latest_snapshot_or_none(case)
     if snapshot is None:  # nothing sent yet
         return []
     schema = tool_service.schema_of(case)
@@ -325,9 +349,11 @@ def find_case_for_staff(account: Account, public_id: str) -> Case | None:
     if not re.fullmatch(r"[0-9a-f]{32}", public_id or "") or account.organisation_id is None:
         return None
     return db.session.scalar(
-        select(Case).where(
+        select(Case)
+        .where(
             Case.public_id == public_id,
             Case.organisation_id == account.organisation_id,
             Case.status != CaseStatus.DRAFT,
         )
+        .options(joinedload(Case.person))  # every staff page about a case names the person
     )
