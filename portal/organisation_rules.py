@@ -116,7 +116,18 @@ class OrganisationRules:
                 light_max_weekly_pence=_int_or_none(
                     raw.get("light_max_weekly_pence"), validation.light_max_weekly_pence
                 ),
-                full_check_percent=min(100, max(0, _int_or_none(raw.get("full_check_percent"), 10) or 0)),
+                # A missing share is the default's; a null one is none (0).
+                full_check_percent=min(
+                    100,
+                    max(
+                        0,
+                        _int_or_none(
+                            raw.get("full_check_percent", validation.full_check_percent),
+                            validation.full_check_percent,
+                        )
+                        or 0,
+                    ),
+                ),
             )
         limits = dict(DEFAULT_LIMITS)
         raw_limits = settings.get("approval_limits")
