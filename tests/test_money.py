@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from portal.money import (
     DEFAULT_WEEKLY_BUDGET_MAXIMUM,
+    RATE_MAXIMUM,
     AmountError,
     amount_message,
     parse_percent,
@@ -200,3 +201,21 @@ def test_each_refusal_is_worded(app, typed, lang, message):
         parse_pounds(typed, maximum=weekly_budget_maximum())
     with app.test_request_context(f"/?lang={lang}"):
         assert amount_message(raised.value) == message
+
+
+# -- gaps the mutation run showed (scripts/mutation.py --target money) -------------------------------------
+
+
+def test_a_rate_may_be_up_to_one_hundred_thousand_pounds_a_unit():
+    assert parse_pounds("100,000", maximum=RATE_MAXIMUM) == 10_000_000
+    with pytest.raises(AmountError) as refused:
+        parse_pounds("100,000.01", maximum=RATE_MAXIMUM)
+    assert refused.value.code == "too_large"
+
+
+def test_text_of_up_to_thirty_characters_is_read_and_longer_is_refused_unread():
+    thirty = "£" + " " * 27 + "10"
+    assert len(thirty) == 30 and parse_pounds(thirty, maximum=10_000) == 1_000
+    with pytest.raises(AmountError) as refused:
+        parse_pounds("£" + " " * 28 + "10", maximum=10_000)
+    assert refused.value.code == "format"
