@@ -27,6 +27,7 @@ from portal.vocabulary import (
     funder_name,
     hours,
     line_title,
+    plural_count,
     reason_sentence,
 )
 
@@ -203,33 +204,65 @@ def line_detail(line: Any) -> str:
     if not line.allocated:
         return gettext("No allocation")
     amount = ltr_money(line.amount_pence)
+    # Each sentence with hours or nights takes its form from the figure as shown ("1 hour", "1.5 hours").
     if line.ratio and line.group_hours:
         if line.ratio == 1:
             return fill(
-                gettext("%(amount)s for %(hours)s hours of activities with a carer"),
+                # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+                ngettext(
+                    "%(amount)s for %(hours)s hour of activities with a carer",
+                    "%(amount)s for %(hours)s hours of activities with a carer",
+                    plural_count(line.group_hours),
+                    amount="%(amount)s",
+                    hours="%(hours)s",
+                ),
                 amount=amount,
                 hours=hours(line.group_hours),
             )
+        # Translators: how many others share the carer; the end of "… of activities in a group, %(sharing)s".
+        sharing = ngettext(
+            "sharing a carer with %(num)d other person",
+            "sharing a carer with %(num)d other people",
+            line.ratio - 1,
+        )
         return fill(
+            # Translators: %(sharing)s is "sharing a carer with 2 other people". A figure that is not whole,
+            # such as 1.5, takes the form for 4.
             ngettext(
-                "%(amount)s for %(hours)s hours of activities in a group, sharing a carer with %(num)d other person",
-                "%(amount)s for %(hours)s hours of activities in a group, sharing a carer with %(num)d other people",
-                line.ratio - 1,
+                "%(amount)s for %(hours)s hour of activities in a group, %(sharing)s",
+                "%(amount)s for %(hours)s hours of activities in a group, %(sharing)s",
+                plural_count(line.group_hours),
                 amount="%(amount)s",
                 hours="%(hours)s",
+                sharing="%(sharing)s",
             ),
             amount=amount,
             hours=hours(line.group_hours),
+            sharing=sharing,
         )
     if line.hours_per_year:
         return fill(
-            gettext("%(amount)s per week, set aside for %(hours)s hours of extra help a year"),
+            # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+            ngettext(
+                "%(amount)s per week, set aside for %(hours)s hour of extra help a year",
+                "%(amount)s per week, set aside for %(hours)s hours of extra help a year",
+                plural_count(line.hours_per_year),
+                amount="%(amount)s",
+                hours="%(hours)s",
+            ),
             amount=amount,
             hours=hours(line.hours_per_year),
         )
     if line.nights_per_week:
         return fill(
-            gettext("%(amount)s which could provide %(nights)s nights of support per week"),
+            # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+            ngettext(
+                "%(amount)s which could provide %(nights)s night of support per week",
+                "%(amount)s which could provide %(nights)s nights of support per week",
+                plural_count(line.nights_per_week),
+                amount="%(amount)s",
+                nights="%(nights)s",
+            ),
             amount=amount,
             nights=hours(line.nights_per_week),
         )
@@ -244,13 +277,17 @@ def line_detail(line: Any) -> str:
             amount=amount,
         )
     if line.hours:
-        count = line.hours
-        if count == 1:
-            return fill(gettext("%(amount)s which could provide 1 hour per week"), amount=amount)
         return fill(
-            gettext("%(amount)s which could provide %(hours)s hours per week"),
+            # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+            ngettext(
+                "%(amount)s which could provide %(hours)s hour per week",
+                "%(amount)s which could provide %(hours)s hours per week",
+                plural_count(line.hours),
+                amount="%(amount)s",
+                hours="%(hours)s",
+            ),
             amount=amount,
-            hours=hours(count),
+            hours=hours(line.hours),
         )
     return amount
 

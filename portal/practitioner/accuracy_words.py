@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal, format_percent, gettext, lazy_gettext
+from flask_babel import format_decimal, format_percent, gettext, lazy_gettext, ngettext
 
 from portal import vocabulary
 from portal.formatting import format_money
-from portal.vocabulary import CLIENT_GROUP_NAMES, SETTING_NAMES, line_title, rate_name
+from portal.vocabulary import CLIENT_GROUP_NAMES, SETTING_NAMES, line_title, plural_count, rate_name
 
 DIMENSION_NAMES = {
     "client_group": lazy_gettext("Client group"),
@@ -144,7 +144,12 @@ def _answer(name: str, level: Any, share: str) -> str:
     if name == "night":
         return gettext("help at night: level %(level)s", level=level)
     if name == "carer_breaks_weeks":
-        return gettext("carer breaks: %(weeks)s weeks a year", weeks=level)
+        return ngettext(
+            "carer breaks: %(weeks)s week a year",
+            "carer breaks: %(weeks)s weeks a year",
+            int(level),
+            weeks=level,
+        )
     level_words = str(vocabulary.NEED_LEVEL_WORDS.get(int(level), level))
     if share and share not in ("0", "0.0"):
         unpaid = str(
@@ -170,15 +175,22 @@ def explanation_words(explained: dict[str, Any] | None) -> dict[str, Any] | None
         gap_text = gettext("The actual cost is %(amount)s a week more than the estimate.", amount=amount)
     else:
         gap_text = gettext("The actual cost is %(amount)s a week less than the estimate.", amount=amount)
-    worth = gettext(
+    # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+    worth = ngettext(
+        "That is about %(hours)s hour a week of %(kind)s at %(rate)s an hour",
         "That is about %(hours)s hours a week of %(kind)s at %(rate)s an hour",
+        plural_count(Decimal(str(eq["hours"]))),
         hours=format_decimal(eq["hours"]),
         kind=rate_name(eq["hour_kind"]).lower(),
         rate=format_money(eq["rate"]),
     )
     if "nights" in eq:
-        worth = gettext(
+        # Translators: %(hours)s is the sentence before ("That is about 2 hours a week of …"). A figure that is
+        # not whole, such as 1.5, takes the form for 4.
+        worth = ngettext(
+            "%(hours)s, or %(nights)s night a week of %(kind)s at %(rate)s a night.",
             "%(hours)s, or %(nights)s nights a week of %(kind)s at %(rate)s a night.",
+            plural_count(Decimal(str(eq["nights"]))),
             hours=worth,
             nights=format_decimal(eq["nights"]),
             kind=rate_name(eq["night_kind"]).lower(),
@@ -190,8 +202,11 @@ def explanation_words(explained: dict[str, Any] | None) -> dict[str, Any] | None
     for line in explained["lines"]:
         answers = "; ".join(_answer(*answer) for answer in line["answers"])
         if line["rate"] and line["nights"] is None and line["hours"] not in ("0", "0.00"):
-            what = gettext(
+            # Translators: a figure that is not whole, such as 1.5, takes the form for 4.
+            what = ngettext(
+                "%(line)s: %(amount)s (%(hours)s hour a week at %(rate)s an hour)",
                 "%(line)s: %(amount)s (%(hours)s hours a week at %(rate)s an hour)",
+                plural_count(Decimal(line["hours"])),
                 line=line_title(line["key"])[0],
                 amount=format_money(line["amount"]),
                 hours=vocabulary.hours(Decimal(line["hours"])),
