@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from portal.tools import builtin_tools
+from tests.questionnaire_voice import wrongly_voiced
 
 
 def test_the_tool_is_shipped_free_and_completed_with_the_person() -> None:
@@ -70,28 +69,13 @@ def test_its_eligibility_speaks_to_a_carer_by_name_and_in_easy_read(app) -> None
     assert person["lines.social"] == carer["lines.social"]  # a key without variants reads the same
 
 
-FIRST_PERSON = re.compile(r"\b(I|me|my|mine|myself)\b")
-SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
 #: Shared words that speak to whoever answers (the person, a carer, or staff with the person), not about the person.
 TO_WHOEVER_ANSWERS = {"support-areas.easy_read.hint"}
 
 
 def test_every_question_speaks_to_the_right_person_in_each_voice() -> None:
-    """A text in the carer's voice (a carer, or staff completing it with the person) or one text for both voices
-    never speaks as the person ("I am safe"); one text for both never says "you" about the person's own life
-    ("A home you own or rent" would be the carer's home, or the member of staff's)."""
+    """The check in tests/questionnaire_voice.py: no "I" in the carer's voice or one text for both, no "you" about
+    the person's own life in one text for both."""
     tool = builtin_tools()["section_117"]
-    wrong = []
-    for source in tool.schema.translatable_strings():
-        voice = source.msgctxt.rsplit(".", 1)[-1]
-        if voice == "person":
-            continue
-        if (
-            FIRST_PERSON.search(source.text)
-            or voice != "carer"
-            and SECOND_PERSON.search(source.text)
-            and source.msgctxt not in TO_WHOEVER_ANSWERS
-        ):
-            wrong.append(source)
-    assert wrong == []
+    assert wrongly_voiced(tool.schema, TO_WHOEVER_ANSWERS) == []
     assert "A home you own or rent" not in {s.text for s in tool.schema.translatable_strings()}
