@@ -16,7 +16,9 @@ from wtforms.validators import Length
 
 from portal import case_record, tool_service
 from portal.forms import Form, SubmitInput, TextArea
+from portal.i18n.schema_text import Words
 from portal.models import Case
+from portal.questionnaire import Voice
 
 
 class IcbProfileForm(Form):
@@ -54,7 +56,10 @@ def decision_words(case: Case) -> str:
             "The ICB decided the person is eligible: the budget meets their needs in every area as assessed."
         )
     else:
-        words = tool_service.text_of(tool_service.of(case), "eligibility.not_met") or gettext(
+        tool = tool_service.of(case)
+        # Staff read about the person by name: the tool's carer wording, as the rest of the staff pages.
+        about = Words(voice=Voice.CARER, name=case.person.name, domain=tool.domain)
+        words = tool_service.text_of(tool, "eligibility.not_met", about) or gettext(
             "The ICB decided the person is not eligible."
         )
     return str(words)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from portal import case_record, chc, tool_service
@@ -128,7 +129,10 @@ def test_the_needs_profile_shows_the_icb_decision_not_the_care_act_outcomes(clie
     assert "eligibility" not in items and items["risks"] == "Falls at night, and on the stairs"
     decide(staff, case, False)
     page = client.get(url).get_data(as_text=True)
-    assert "The ICB decided you are not eligible for NHS Continuing Healthcare." in page
+    # Staff read about the person by name (the tool's carer wording), not "you are not eligible".
+    name = str(escape(case.person.name))
+    assert f"The ICB decided {name} is not eligible for NHS Continuing Healthcare." in page
+    assert "you are not eligible" not in page
 
 
 def test_the_budget_page_says_the_icb_decision_is_awaited(client, staff, case):
@@ -139,3 +143,24 @@ def test_the_budget_page_says_the_icb_decision_is_awaited(client, staff, case):
     assert response.status_code == 200
     assert "the ICB has not recorded its eligibility decision" in response.get_data(as_text=True)
     assert db.session.scalar(select(Decision)) is None
+
+
+def test_the_decision_reads_the_icb_outcome_in_easy_read_for_the_person_and_a_carer(app, staff, case):
+    """The decision the person reads (page, letter): the tool's Easy Read words for the ICB's decision, in their
+    voice, where they chose Easy Read; a carer's Easy Read names the person."""
+    from portal.i18n.schema_text import Words
+    from portal.letters import decision_context
+    from portal.questionnaire import Voice
+
+    decide(staff, case, False)
+    decision = service.decide_not_eligible(staff["assessor"], case, reason="The ICB's panel decided.")
+    name = case.person.name
+    with app.test_request_context("/?lang=en"):
+        easy = decision_context(case, decision, Words(name=name, easy_read=True))["eligibility_words"]
+        carer = decision_context(case, decision, Words(voice=Voice.CARER, name=name, easy_read=True))[
+            "eligibility_words"
+        ]
+        plain = decision_context(case, decision, Words(name=name))["eligibility_words"]
+    assert easy["no_budget"].startswith("The ICB decided you cannot get NHS Continuing Healthcare.")
+    assert carer["no_budget"].startswith(f"The ICB decided {name} cannot get NHS Continuing Healthcare.")
+    assert plain["no_budget"].startswith("The ICB decided you are not eligible for NHS Continuing Healthcare")
