@@ -219,3 +219,29 @@ def test_text_of_up_to_thirty_characters_is_read_and_longer_is_refused_unread():
     with pytest.raises(AmountError) as refused:
         parse_pounds("£" + " " * 28 + "10", maximum=10_000)
     assert refused.value.code == "format"
+
+
+def test_a_percentage_of_more_than_thirty_characters_is_refused_unread():
+    assert parse_percent("0" * 29 + "1", maximum=Decimal(100)) == Decimal(1)
+    with pytest.raises(AmountError) as refused:
+        parse_percent("0" * 30 + "1", maximum=Decimal(100))
+    assert refused.value.code == "format"
+
+
+def test_a_negative_percentage_is_refused_with_nought_as_its_bound():
+    with pytest.raises(AmountError) as refused:
+        parse_percent("-5", maximum=Decimal(100))
+    assert (refused.value.code, refused.value.limit) == ("negative", Decimal(0))
+
+
+def test_a_comma_is_blamed_only_when_taking_it_out_leaves_an_amount():
+    with pytest.raises(AmountError) as refused:
+        parse_pounds("1,2x", maximum=10_000)
+    assert refused.value.code == "format"
+    with pytest.raises(AmountError) as refused:
+        parse_pounds("12,50", maximum=10_000)
+    assert refused.value.code == "comma"
+
+
+def test_the_error_names_its_code():
+    assert str(AmountError("too_large", 100)) == "too_large"
