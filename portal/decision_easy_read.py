@@ -6,6 +6,9 @@ letter do not). Worded in the current locale: call inside ``force_locale`` for a
 
 The person reads "you"; a carer (an account acting for someone else) reads the person's name, as the
 questions do. English sentences are at most 15 words (tests/practitioner/test_decision_easy_read.py).
+
+A tool whose eligibility is the ICB's decision (NHS Continuing Healthcare, children's Continuing Care) says the NHS
+decided, by the NHS's rules, and that the person tells the NHS if they think it wrong (``icb``).
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ class Line:
 
 
 def decision_lines(
-    *, weekly_pence: int | None, changed: bool, voice: Voice, name: str, html: bool = True
+    *, weekly_pence: int | None, changed: bool, voice: Voice, name: str, html: bool = True, icb: bool = False
 ) -> list[Line]:
-    """The decision in Easy Read. ``html``: amounts isolated for right-to-left pages; else plain text."""
+    """The decision in Easy Read. ``html``: amounts isolated for right-to-left pages; else plain text. ``icb``: the
+    NHS decided (the ICB), not the council."""
     carer = voice == Voice.CARER and bool(name)
 
     def say(template: str, **values: object) -> str | Markup:
@@ -43,17 +47,44 @@ def decision_lines(
     if weekly_pence is not None:
         amount = ltr_money(weekly_pence) if html else format_money(weekly_pence)
         if carer:
+            decided = (
+                say("The NHS has decided how much money %(name)s will get.", name=name)
+                if icb
+                else say("The council has decided how much money %(name)s will get.", name=name)
+            )
             lines += [
-                Line(say("The council has decided how much money %(name)s will get.", name=name), "money"),
+                Line(decided, "money"),
                 Line(say("%(name)s will get %(amount)s each week.", name=name, amount=amount)),
                 Line(say("The money pays for help %(name)s needs.", name=name)),
             ]
         else:
+            decided = (
+                say("The NHS has decided how much money you will get.")
+                if icb
+                else say("The council has decided how much money you will get.")
+            )
             lines += [
-                Line(say("The council has decided how much money you will get."), "money"),
+                Line(decided, "money"),
                 Line(say("You will get %(amount)s each week.", amount=amount)),
                 Line(say("The money pays for help you need.")),
             ]
+    elif icb:
+        if carer:
+            lines += [
+                Line(say("The NHS has decided about care for %(name)s.", name=name)),
+                Line(say("%(name)s will not get money for care from the NHS.", name=name), "money"),
+                Line(say("This is because the needs of %(name)s do not meet the NHS rules.", name=name)),
+            ]
+        else:
+            lines += [
+                Line(say("The NHS has decided about your care.")),
+                Line(say("You will not get money for care from the NHS."), "money"),
+                Line(say("This is because your needs do not meet the NHS rules.")),
+            ]
+        lines += [
+            Line(say("The NHS or the council can tell you about other help."), "heart"),
+            Line(say("If things get harder, you can ask for a new assessment.")),
+        ]
     else:
         if carer:
             lines += [
@@ -75,7 +106,7 @@ def decision_lines(
         lines += [Line(say("The assessor changed some answers.")), Line(say("You can read the reasons."))]
     lines += [
         Line(say("Do you think the decision is wrong?"), "speech"),
-        Line(say("Tell the council.")),
+        Line(say("Tell the NHS.") if icb else say("Tell the council.")),
         Line(say("They will look at it again.")),
     ]
     return lines

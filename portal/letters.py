@@ -289,6 +289,7 @@ def decision_context(case: Case, decision: Decision, words: Words | None = None)
         },
         "tool_words": tool_words,
         "charging": tool.charging,
+        "icb_decision": tool.eligibility_test == "icb_decision",  # the NHS decided, not the council
         "person_name": case.person.name,
         "address_lines": case.person.postal_address(),
         "reference": case.reference,
@@ -331,6 +332,7 @@ def render_decision_letter(job: Job) -> dict[str, Any]:
                 changed=bool(context["changed_answers"]),
                 voice=Voice.PERSON,
                 name=context["person_name"],
+                icb=context["icb_decision"],
             )
     pdf = render_pdf("decision_letter.html", lang=lang, title=title, **context)
     filename = f"decision-{case.reference}-{lang}.pdf"

@@ -75,3 +75,28 @@ def test_a_carer_or_staff_reads_nhs_continuing_healthcare_eligibility_about_the_
     for standard in _eligibility_keys(tool):
         assert not re.search(r"\byou(r)?\b", carer[standard].split("ask the ICB")[0], re.IGNORECASE), standard
     assert "Rhys" in carer["eligibility.eligible"] and "Rhys" in carer["eligibility.no_budget"]
+
+
+@pytest.mark.parametrize("weekly_pence", [12_000, None])
+@pytest.mark.parametrize("voice", list(Voice))
+def test_an_icb_decision_in_easy_read_is_the_nhs_s(app, weekly_pence, voice) -> None:
+    """The decision's Easy Read sentences (portal.decision_easy_read) for an ICB's decision: the NHS decided, by
+    its rules, and the person tells the NHS; the council only as somewhere else to ask about other help."""
+    from portal.decision_easy_read import decision_lines
+
+    with app.test_request_context("/?lang=en"):
+        lines = decision_lines(
+            weekly_pence=weekly_pence, changed=True, voice=voice, name="Rhys", html=False, icb=True
+        )
+        council = decision_lines(
+            weekly_pence=weekly_pence, changed=True, voice=voice, name="Rhys", html=False
+        )
+    sentences = [str(line.sentence) for line in lines]
+    assert_easy_read(sentences)
+    assert sentences[0].startswith("The NHS has decided") and "Tell the NHS." in sentences
+    assert [s for s in sentences if "council" in s] in (
+        [],
+        ["The NHS or the council can tell you about other help."],
+    )
+    assert [str(line.sentence) for line in council][0].startswith("The council has decided")
+    assert ("Rhys" in sentences[0]) == (voice == Voice.CARER)

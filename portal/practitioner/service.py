@@ -691,6 +691,7 @@ def _decided(case: Case, decision: Decision) -> None:
         changed=changed,
         outcome=outcome,
         aftercare=section117.is_aftercare(case),
+        icb_decision=tool_service.of(case).eligibility_test == "icb_decision",
     )
     accounts = list(
         db.session.scalars(

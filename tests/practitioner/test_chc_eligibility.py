@@ -164,3 +164,40 @@ def test_the_decision_reads_the_icb_outcome_in_easy_read_for_the_person_and_a_ca
     assert easy["no_budget"].startswith("The ICB decided you cannot get NHS Continuing Healthcare.")
     assert carer["no_budget"].startswith(f"The ICB decided {name} cannot get NHS Continuing Healthcare.")
     assert plain["no_budget"].startswith("The ICB decided you are not eligible for NHS Continuing Healthcare")
+
+
+def test_the_easy_read_decision_says_the_nhs_decided_on_the_page_in_the_email_and_the_letter(
+    app, staff, case, make_account
+):
+    """An ICB's decision in Easy Read is the NHS's, never "the council has decided" or the Care Act's rules."""
+    import subprocess
+
+    from portal.jobs import work
+    from portal.models import Authority, Document, OutboxMessage, PersonLink
+    from tests.conftest import check_page
+
+    reader = make_account(email="sam.carter@example.org", name="Sam Carter")
+    reader.easy_read = True
+    db.session.add(PersonLink(account_id=reader.id, person_id=case.person_id, authority=Authority.SELF))
+    decide(staff, case, False)
+    service.decide_not_eligible(staff["assessor"], case, reason="The ICB's panel decided.")
+    work(until_empty=True)
+    email = db.session.scalar(select(OutboxMessage).filter_by(to_address="sam.carter@example.org"))
+    letter = db.session.scalar(select(Document).filter_by(case_id=case.id, kind="decision_letter"))
+    letter_text = subprocess.run(
+        ["pdftotext", "-", "-"], input=letter.content, capture_output=True, check=True, timeout=30
+    ).stdout.decode()
+    client = app.test_client()
+    sign_in(client, reader)
+    page = check_page(client.get(f"/my/cases/{case.public_id}/status?easy_read=1").get_data(as_text=True))
+    block = page.select_one(".app-easy-read--decision").get_text(" ", strip=True)
+    for where, text in (
+        ("page", block),
+        ("email", email.body_text),
+        ("letter", " ".join(letter_text.split())),
+    ):
+        assert "The NHS has decided about your care." in text, where
+        assert "You will not get money for care from the NHS." in text, where
+        assert "The council has decided" not in text and "money for care from the council" not in text, where
+        assert "Tell the council." not in text, where
+    assert "Care Act" not in email.body_text
