@@ -50,6 +50,10 @@ def _extract(target: Path) -> None:
             "lazy_gettext",
             "-k",
             "_l",
+            # portal/decision_easy_read.py words each Easy Read sentence through its local say(template, ...),
+            # which translates the template: every say() call is a message to translate.
+            "-k",
+            "say",
             "--no-location",
             "--sort-output",
             "--add-comments=Translators:",

@@ -62,3 +62,28 @@ def test_language_helpers():
     assert normalise("cy-GB") == "cy" and normalise("xx") is None and normalise(None) is None
     assert direction("ur") == "rtl" and direction("cy") == "ltr"
     assert babel_locale("en") == "en_GB" and babel_locale("pl") == "pl"
+
+
+def test_the_easy_read_decision_is_in_every_complete_language(app):
+    """Each Easy Read sentence of the decision (worded through decision_easy_read's say()) is in the catalogues:
+    a Welsh, Polish or Urdu reader never gets it in English."""
+    from itertools import product
+
+    from flask_babel import force_locale
+
+    from portal.decision_easy_read import decision_lines
+    from portal.questionnaire import Voice
+
+    cases = [
+        {"weekly_pence": pence, "changed": changed, "voice": voice, "name": "Sam", "icb": icb, "html": False}
+        for pence, changed, voice, icb in product((None, 12_345), (False, True), tuple(Voice), (False, True))
+    ]
+    with app.test_request_context():
+        with force_locale("en"):
+            english = [[line.sentence for line in decision_lines(**case)] for case in cases]
+        for code in sorted(COMPLETE - {"en"}):
+            with force_locale(code):
+                for case, sentences in zip(cases, english, strict=True):
+                    translated = [line.sentence for line in decision_lines(**case)]
+                    same = [s for s, t in zip(sentences, translated, strict=True) if s == t]
+                    assert not same, (code, case, same)
