@@ -28,7 +28,7 @@ from flask import Blueprint, Flask, Request, current_app, g, jsonify, request, s
 from flask.sessions import SessionInterface, SessionMixin, session_json_serializer
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import CallbackDict
 from werkzeug.wrappers import Response
@@ -122,6 +122,14 @@ def _touch_due(last_seen_at: datetime | None, now: datetime) -> bool:
 _NO_TOUCH_PATHS = frozenset({"/account/session"})
 
 
+# Built once: every request but a static file's runs it.
+_RECORD_BY_TOKEN = (
+    select(SessionRecord)
+    .options(joinedload(SessionRecord.account))
+    .where(SessionRecord.token_hash == bindparam("token_hash"))
+)
+
+
 class DatabaseSessionInterface(SessionInterface):
     """Flask's session, stored in ``session_records``; the cookie holds a random token."""
 
@@ -137,11 +145,7 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app), "")
         if not token or len(token) > 100:
             return ServerSession()
-        record = db.session.scalar(
-            select(SessionRecord)
-            .options(joinedload(SessionRecord.account))
-            .filter_by(token_hash=_hash(token))
-        )
+        record = db.session.scalar(_RECORD_BY_TOKEN, {"token_hash": _hash(token)})
         if record is None:
             return ServerSession(lost="unknown")
         now = utcnow()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal import cases, tool_service
@@ -61,6 +61,19 @@ def cases_for(account: Account) -> list[Case]:
     )
 
 
+# Built once (every citizen page runs it): building the statement cost about a tenth of a millisecond a page.
+_FIND_CASE = (
+    select(Case, PersonLink)
+    .join(PersonLink, PersonLink.person_id == Case.person_id)
+    .where(
+        Case.public_id == bindparam("public_id"),
+        PersonLink.account_id == bindparam("account_id"),
+        Case.deleted_at.is_(None),
+    )
+    .options(joinedload(Case.person), joinedload(Case.organisation))
+)
+
+
 def find_case(account: Account, public_id: str) -> Case | None:
     """The case with this public id if the account acts for its person; otherwise None (never a hint).
 
@@ -69,12 +82,7 @@ def find_case(account: Account, public_id: str) -> Case | None:
     """
     if not re.fullmatch(r"[0-9a-f]{32}", public_id or ""):
         return None
-    row = db.session.execute(
-        select(Case, PersonLink)
-        .join(PersonLink, PersonLink.person_id == Case.person_id)
-        .where(Case.public_id == public_id, PersonLink.account_id == account.id, Case.deleted_at.is_(None))
-        .options(joinedload(Case.person), joinedload(Case.organisation))
-    ).first()
+    row = db.session.execute(_FIND_CASE, {"public_id": public_id, "account_id": account.id}).first()
     if row is None:
         return None
     case, link = row
