@@ -51,7 +51,13 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "money": (["portal/money.py"], ["tests/test_money.py"]),
     # The staff services are proven through the pages: seconds per mutant, so run this one on a quiet machine.
     "services": (
-        ["portal/practitioner/service.py"],
+        [
+            "portal/practitioner/queue_service.py",
+            "portal/practitioner/validation_service.py",
+            "portal/practitioner/budget_service.py",
+            "portal/practitioner/questions_service.py",
+            "portal/practitioner/phone_service.py",
+        ],
         ["tests/practitioner/test_lifecycle.py", "tests/practitioner/test_validation_flow.py"],
     ),
 }
