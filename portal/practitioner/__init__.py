@@ -3,7 +3,8 @@
 Every view here carries a :func:`portal.security.roles_required` marker; tests/test_permissions.py walks the
 URL map and fails for any ``practitioner.*`` endpoint without one. The views live in modules by area:
 ``deployment`` (the deployment administrator), ``admin_staff`` and ``admin_settings`` (an organisation's admin),
-``casework`` (the queue, validation, the Needs Profile, budgets and approvals), and an organisation's configuration:
+``casework`` (the queue, a case, claims), ``validation_pages`` (validation, the Needs Profile), ``budget_pages``
+(budgets and approvals), and an organisation's configuration:
 ``config_versions`` (versions, drafts, publishing, differences, uplift; with ``config_forms``, ``config_sections``
 and ``config_words``), ``config_rates``, ``benchmarking``, ``accuracy`` and ``calibration``; ``decisions``
 (closing a case, a decision without a budget, a correction as a new linked case).
@@ -66,6 +67,7 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     admin_tools,
     asking,
     benchmarking,
+    budget_pages,
     calibration,
     casework,
     chc_pages,
@@ -80,4 +82,5 @@ from portal.practitioner import (  # noqa: E402,F401 - each module registers its
     records,
     reviews,
     section117_pages,
+    validation_pages,
 )

@@ -277,10 +277,10 @@ def test_whole_casework_journey(app, staff, sent_case, citizen, smtp_server):
 
 def _agree_with_the_rest(app, assessor, case):
     """Agree with every answer not yet checked (answering any the person was not asked with the first option)."""
-    from portal.practitioner.casework import _validation_rows
+    from portal.practitioner.validation_pages import worded_validation_rows
 
     with app.test_request_context():
-        rows = _validation_rows(case)
+        rows = worded_validation_rows(case)
     schema = load_schema()
     for row in rows:
         version = db.session.scalar(select(Validation).filter_by(case_id=case.id)).version
