@@ -58,7 +58,7 @@ from portal.practitioner.phone_service import (
     record_address,
     start_phone_assessment,
 )
-from portal.practitioner.questions_service import ask_person, record_offline_answer
+from portal.practitioner.questions_service import ask_person, record_offline_answer, tell_people
 from portal.practitioner.queue_service import (
     PAGE_SIZE,
     QueueFilter,
@@ -136,6 +136,7 @@ __all__ = [
     # questions_service
     "ask_person",
     "record_offline_answer",
+    "tell_people",
     # phone_service
     "ADDRESS_KEYS",
     "find_phone_draft",
