@@ -17,7 +17,7 @@ page's language; a form may word a code itself when it wants to name its field.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from flask import current_app
@@ -30,6 +30,9 @@ from portal.formatting import format_money
 DEFAULT_WEEKLY_BUDGET_MAXIMUM = 2_500_000
 RATE_MAXIMUM = 10_000_000  # £100,000 for one unit of a rate: far above any, so a typo cannot pass
 _MAX_CHARS = 30  # longer text is refused before any work is done on it
+# Digits enough to hold any text allowed with its decimal places: the default 28 cannot quantize 27 digits to
+# two places (decimal.InvalidOperation, a 500), which 29 nines typed into a box would otherwise reach.
+_PRECISION = _MAX_CHARS + 10
 
 # Digits, optionally grouped in threes by commas, then optional pence; or pence alone (".50").
 _POUNDS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+")
@@ -78,10 +81,11 @@ def parse_pounds(text: str | None, *, maximum: int, minimum: int = 0) -> int | N
         raise AmountError("format")
     if negative:
         raise AmountError("negative", minimum)
-    amount = Decimal(cleaned.replace(",", ""))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise AmountError("decimals")
-    pence = int(amount * 100)
+    with localcontext(prec=_PRECISION):
+        amount = Decimal(cleaned.replace(",", ""))
+        if amount != amount.quantize(Decimal("0.01")):
+            raise AmountError("decimals")
+        pence = int(amount * 100)
     if pence > maximum:
         raise AmountError("too_large", maximum)
     if pence < minimum:
@@ -117,11 +121,12 @@ def parse_percent(
         raise AmountError("format")
     if negative:
         raise AmountError("negative", Decimal(0))
-    number = Decimal(cleaned)
-    if whole and number != number.to_integral_value():
-        raise AmountError("decimals")
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise AmountError("decimals")
+    with localcontext(prec=_PRECISION):
+        number = Decimal(cleaned)
+        if whole and number != number.to_integral_value():
+            raise AmountError("decimals")
+        if number != number.quantize(Decimal(1).scaleb(-places)):
+            raise AmountError("decimals")
     if number > maximum:
         raise AmountError("too_large", maximum)
     return number

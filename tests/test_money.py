@@ -245,3 +245,17 @@ def test_a_comma_is_blamed_only_when_taking_it_out_leaves_an_amount():
 
 def test_the_error_names_its_code():
     assert str(AmountError("too_large", 100)) == "too_large"
+
+
+@pytest.mark.parametrize("typed", ["9" * 29, "9" * 27 + ".5", "£" + "9" * 28])
+def test_the_longest_amounts_allowed_are_refused_as_too_large_not_a_crash(typed):
+    with pytest.raises(AmountError) as refused:
+        parse_pounds(typed, maximum=RATE_MAXIMUM)
+    assert refused.value.code == "too_large"
+
+
+@pytest.mark.parametrize("typed", ["1" + "0" * 26, "9" * 30, "9" * 27 + ".5"])
+def test_the_longest_percentages_allowed_are_refused_as_too_large_not_a_crash(typed):
+    with pytest.raises(AmountError) as refused:
+        parse_percent(typed, maximum=Decimal(100), places=1)
+    assert refused.value.code in ("too_large", "decimals")
