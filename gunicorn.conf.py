@@ -22,6 +22,24 @@ keepalive = 5
 # Replace workers now and then (staggered), so slow growth in memory never builds up.
 max_requests = 5000
 max_requests_jitter = 500
+# The app is made and warmed once, in the master (portal.app.warm: tools, questionnaire, templates), and each worker
+# is forked from it: a cold worker used to spend about a second on its first page, and every worker started
+# again after max_requests was cold, which showed as p99 latencies of seconds under load (bench/load.py).
+preload_app = True
+
+
+def when_ready(server):
+    from portal.app import warm
+
+    warm(server.app.wsgi())
+
+
+def post_fork(server, worker):
+    from portal.app import after_fork
+
+    after_fork(server.app.wsgi())
+
+
 # Headers and request lines of normal size only.
 limit_request_line = 8190
 limit_request_fields = 100

@@ -291,3 +291,29 @@ def _register_error_pages(app: Flask) -> None:
         db.session.rollback()
         g.pop("csp_nonce", None)
         return render_template("errors/500.html"), 500
+
+
+def warm(app: Flask) -> None:
+    """Do once what each new worker's first requests would otherwise each do, before a server forks its workers.
+
+    A fresh process spends about a second on its first question page: reading and checking the tools and the
+    questionnaire (YAML and JSON Schema) and compiling templates. Under gunicorn (``preload_app``, see
+    gunicorn.conf.py) every worker, and every worker started again after ``max_requests``, is forked warm
+    instead, so no one waits a second or more behind a cold worker.
+    """
+    from portal import tool_service
+    from portal.questionnaire import load_schema
+
+    with app.app_context():
+        tool_service.available()
+        load_schema()
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+
+
+def after_fork(app: Flask) -> None:
+    """In a forked worker: never use a database connection opened before the fork (the parent's sockets)."""
+    from portal.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)

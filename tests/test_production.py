@@ -59,6 +59,9 @@ def test_gunicorn_configuration_file():
     assert 0 < settings["timeout"] <= 60 and settings["graceful_timeout"] > 0
     assert "%(h)s" not in settings["access_log_format"]  # no client address
     assert "%(q)s" not in settings["access_log_format"] and "%(r)s" not in settings["access_log_format"]
+    # Workers are forked from a master that made and warmed the app (a cold worker took a second a page).
+    assert settings["preload_app"] is True
+    assert callable(settings["when_ready"]) and callable(settings["post_fork"])
     # Gunicorn itself accepts the file.
     from gunicorn.config import Config
 
@@ -231,3 +234,31 @@ def test_the_worker_carries_on_when_the_database_comes_back(app, monkeypatch, sm
     assert jobs.work(max_jobs=1, poll_seconds=0.01) == 1
     assert db.session.scalar(db.select(Job)).status == JobStatus.DONE
     assert len(smtp_server.messages) == 1
+
+
+def test_the_master_warms_the_app_before_forking_and_a_worker_drops_its_connections(app, monkeypatch):
+    """What a worker's first page would do (read the tools and questionnaire, compile every template) is done
+    once by gunicorn's master (when_ready); a forked worker then never reuses a connection opened before."""
+    import runpy
+
+    from portal import tool_service
+    from portal.extensions import db
+
+    monkeypatch.setattr(tool_service, "_last_read", None)
+    app.jinja_env.cache.clear()
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+    class Server:
+        class app:  # noqa: N801 - gunicorn's server.app, whose wsgi() is the app
+            @staticmethod
+            def wsgi():
+                return app
+
+    settings["when_ready"](Server)
+    assert tool_service._last_read is not None and "adult_social_care" in tool_service._last_read[2]
+    compiled = {template.name for template in app.jinja_env.cache.values()}
+    assert {"layout.html", "questions/question.html", "practitioner/case.html"} <= compiled
+    disposed: list[bool] = []
+    monkeypatch.setattr(type(db.engine), "dispose", lambda engine, close=True: disposed.append(close))
+    settings["post_fork"](Server, object())
+    assert disposed == [False], "the parent's connections are left to the parent, never closed or reused"
