@@ -31,7 +31,7 @@ preload_app = True
 def when_ready(server):
     from portal.app import warm
 
-    warm(server.app.wsgi())
+    warm(server.app.wsgi())  # another app under these settings (bench/hello.py) is left as it is
 
 
 def post_fork(server, worker):

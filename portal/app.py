@@ -304,6 +304,8 @@ def warm(app: Flask) -> None:
     from portal import tool_service
     from portal.questionnaire import load_schema
 
+    if not _is_portal(app):
+        return
     with app.app_context():
         tool_service.available()
         load_schema()
@@ -315,5 +317,12 @@ def after_fork(app: Flask) -> None:
     """In a forked worker: never use a database connection opened before the fork (the parent's sockets)."""
     from portal.extensions import db
 
+    if not _is_portal(app):
+        return
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+def _is_portal(app: object) -> bool:
+    """Whether a WSGI app is this portal (gunicorn's hooks also run for bench/hello.py under the same file)."""
+    return isinstance(app, Flask) and "sqlalchemy" in app.extensions

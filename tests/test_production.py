@@ -262,3 +262,23 @@ def test_the_master_warms_the_app_before_forking_and_a_worker_drops_its_connecti
     monkeypatch.setattr(type(db.engine), "dispose", lambda engine, close=True: disposed.append(close))
     settings["post_fork"](Server, object())
     assert disposed == [False], "the parent's connections are left to the parent, never closed or reused"
+
+
+def test_the_hooks_leave_another_app_under_the_same_settings_alone():
+    """bench/load.py serves a bare Flask app with this file too: the hooks must not touch it."""
+    import runpy
+
+    from flask import Flask
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    bare = Flask("hello")
+
+    class Server:
+        class app:  # noqa: N801 - gunicorn's server.app
+            @staticmethod
+            def wsgi():
+                return bare
+
+    settings["when_ready"](Server)
+    settings["post_fork"](Server, object())
+    assert bare.jinja_env.cache is None or not bare.jinja_env.cache
