@@ -291,7 +291,9 @@ def run(
             done = len(planted) - len(waiting) - len(running)
             if not verdicts[index]:  # said at once, so a run stopped early still tells what it found
                 mutant = planted[index]
-                print(f"  survived: {mutant.module}:{mutant.line}: {mutant.what}", file=sys.stderr, flush=True)
+                print(
+                    f"  survived: {mutant.module}:{mutant.line}: {mutant.what}", file=sys.stderr, flush=True
+                )
             if done % 25 == 0:
                 print(f"  {target}: {done} of {len(planted)} mutants run", file=sys.stderr, flush=True)
             _plant_in(work, planted[index].module, originals[planted[index].module])
