@@ -58,7 +58,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
             "portal/practitioner/questions_service.py",
             "portal/practitioner/phone_service.py",
         ],
-        ["tests/practitioner/test_lifecycle.py", "tests/practitioner/test_validation_flow.py"],
+        [
+            "tests/practitioner/test_queue_filters.py",
+            "tests/practitioner/test_lifecycle.py",
+            "tests/practitioner/test_validation_flow.py",
+        ],
     ),
 }
 
