@@ -126,3 +126,24 @@ def test_at_risk_first_then_oldest(queue):
     assert (cases, total) == ([], 4)
     cases, total = queue_page(queue, QueueFilter(page=0))
     assert [c.reference for c in cases] == order and total == 4
+
+
+@pytest.mark.parametrize(("rank", "path"), [(0, "light"), (1, "full"), (3, "full")])
+def test_claiming_chooses_the_validation_path_and_a_case_at_risk_always_gets_the_full_one(
+    app, staff, sent_case, rank, path
+):
+    """The lowest risk rank above none is at risk: full validation whatever the draw and the estimate."""
+    from sqlalchemy import select
+
+    from portal.models import Validation
+    from portal.practitioner.queue_service import claim
+
+    sent_case.organisation.settings = {
+        **(sent_case.organisation.settings or {}),
+        "validation": {"light_max_weekly_pence": 10**9, "full_check_percent": 0},
+    }
+    sent_case.risk_rank = rank
+    db.session.commit()
+    assert claim(staff["assessor"], sent_case, draw=0.5) is True
+    validations = list(db.session.scalars(select(Validation).filter_by(case_id=sent_case.id)))
+    assert [v.path_taken for v in validations] == [path]
