@@ -98,11 +98,12 @@ def _init_extensions(app: Flask) -> None:
         sessions,
         throttle,
     )
-    from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from portal.extensions import babel, csrf, db, htmx, login_manager, migrate, reads_without_transactions
     from portal.i18n.web import remember_choice, select_locale
     from portal.models import Account
 
     db.init_app(app)
+    reads_without_transactions(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -197,7 +198,7 @@ def _register_template_helpers(app: Flask) -> None:
         ltr_share,
     )
     from portal.i18n import BY_CODE, LANGUAGES, direction
-    from portal.i18n.web import current_code, easy_read
+    from portal.i18n.web import current_code, easy_read, install_template_gettext
     from portal.security import csp_nonce
     from portal.sessions import ends as session_ends
     from portal.sessions import notice_text as session_notice
@@ -239,6 +240,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["share"] = ltr_share
     # Direction controls typed into a name (or any other value) stay inside it, on every page and in emails.
     app.jinja_env.finalize = isolate_bidi
+    install_template_gettext(app.jinja_env)
     isolate_gettext_values(app.jinja_env)
 
     from portal import cases

@@ -1,12 +1,15 @@
 """Flask extensions, created once and bound to an app in :func:`portal.app.create_app`."""
 
+from typing import Any
+
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Explicit constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -31,3 +34,35 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 htmx = HTMX()
+
+# A request that only reads (GET, HEAD, OPTIONS) runs on PostgreSQL without a transaction: each statement commits by
+# itself, as in any autocommit client. Two reasons, both measured with bench/load.py and psycopg directly:
+# - a read request's transaction is a BEGIN and a ROLLBACK, two round trips of about 100 microseconds each for
+#   nothing (PostgreSQL's read committed gives each statement its own snapshot anyway);
+# - psycopg forgets its prepared statements on every ROLLBACK, so a page's queries, run thousands of times on the
+#   same connection, were planned afresh each time: the case query cost PostgreSQL 250 microseconds, prepared 50.
+# A read request writes at most the session record and the audit event, each one statement, so nothing needs a
+# transaction to be atomic. Writes (POST) and work outside requests (the job worker, commands) keep transactions.
+# SQLite keeps its transactions: tests share one connection there, which autocommit would commit under them.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def reads_without_transactions(app: Flask) -> None:
+    """Put a PostgreSQL connection taken for a reading request in autocommit, and back when it is returned."""
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name != "postgresql":
+            continue
+        event.listen(engine, "checkout", _autocommit_when_reading)
+        event.listen(engine, "checkin", _transactions_again)
+
+
+def _autocommit_when_reading(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    if has_request_context() and request.method in READING_METHODS:
+        dbapi_connection.autocommit = True  # psycopg: client-side, no round trip
+
+
+def _transactions_again(dbapi_connection: Any, record: Any) -> None:
+    if dbapi_connection is not None and dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False

@@ -87,3 +87,23 @@ def test_the_easy_read_decision_is_in_every_complete_language(app):
                     translated = [line.sentence for line in decision_lines(**case)]
                     same = [s for s, t in zip(sentences, translated, strict=True) if s == t]
                     assert not same, (code, case, same)
+
+
+def test_templates_find_the_catalogue_of_the_language_in_force(app):
+    """Templates remember the request's catalogue (portal/i18n/web.py), yet a letter written in another language
+    inside the same request (force_locale) is in that language, and the page's own language comes back after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    sentence = "{{ _('Sign out') }}|{{ ngettext('%(num)d case', '%(num)d cases', 2) }}"
+    with app.app_context(), app.test_request_context("/?lang=pl"):  # each request its own g, as in production
+        polish = render_template_string(sentence)
+        with force_locale("cy"):
+            welsh = render_template_string(sentence)
+        again = render_template_string(sentence)
+    with app.app_context(), app.test_request_context("/"):
+        english = render_template_string(sentence)
+    assert english == "Sign out|2 cases"
+    assert polish == again != english
+    assert welsh not in (polish, english)
+    assert polish.split("|")[0] == "Wyloguj się"
