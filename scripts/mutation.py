@@ -25,6 +25,7 @@ import ast
 import copy
 import importlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -60,6 +61,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "tests/practitioner/test_queue_filters.py",
+            "tests/practitioner/test_holding.py",
             "tests/practitioner/test_lifecycle.py",
             "tests/practitioner/test_validation_flow.py",
         ],
@@ -248,15 +250,37 @@ def _plant_in(work: Path, module: str, source: str) -> None:
     path.write_text(source, encoding="utf-8")
 
 
+def chosen(path: Path) -> set[tuple[str, int, str]]:
+    """The mutants named in a file of ``module:line: what`` lines, as a run prints its survivors (e.g. its stderr).
+
+    Re-running only an earlier run's survivors after writing tests for them (``--only``) is exact only while
+    the mutated modules are unchanged: the line numbers are theirs.
+    """
+    found = set()
+    for text in path.read_text(encoding="utf-8").splitlines():
+        match = re.search(r"(\S+\.py):(\d+): (.+?)(?::\s.*)?$", text.replace("survived: ", ""))
+        if match:
+            found.add((match.group(1), int(match.group(2)), match.group(3).strip()))
+    return found
+
+
 def run(
-    target: str, jobs: int, limit: int | None, timeout: float | None = None
+    target: str,
+    jobs: int,
+    limit: int | None,
+    timeout: float | None = None,
+    only: set[tuple[str, int, str]] | None = None,
 ) -> tuple[int, int, list[Mutant]]:
     """Mutate one target; (killed, total, survivors).
 
     ``jobs`` copies of the project, each running one mutant at a time in a process forked from this warm one.
+    ``only``: just these mutants (module, line, what), e.g. an earlier run's survivors.
     """
     modules, tests = TARGETS[target]
-    planted = [m for module in modules for m in mutants(module)][:limit]
+    planted = [m for module in modules for m in mutants(module)]
+    if only is not None:
+        planted = [m for m in planted if (m.module, m.line, m.what) in only]
+    planted = planted[:limit]
     originals = {module: (ROOT / module).read_text(encoding="utf-8") for module in modules}
     with tempfile.TemporaryDirectory(prefix=f"mutation-{target}-") as tmp:
         works = [Path(tmp) / f"copy{i}" for i in range(jobs)]
@@ -324,6 +348,12 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="copies tested at once (default 2)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N mutants of each target")
     parser.add_argument("--timeout", type=float, default=None, help="seconds before a run counts as caught")
+    parser.add_argument(
+        "--only",
+        type=Path,
+        default=None,
+        help="only the mutants named in this file (module:line: what), e.g. an earlier run's survivors",
+    )
     parser.add_argument("--list", action="store_true", help="list the targets and their tests")
     args = parser.parse_args()
     if args.list:
@@ -333,7 +363,8 @@ def main() -> int:
     totals = [0, 0]
     for target in args.target or ["cases", "rules", "money"]:
         started = time.monotonic()
-        killed, total, survivors = run(target, max(1, args.jobs), args.limit, args.timeout)
+        only = chosen(args.only) if args.only else None
+        killed, total, survivors = run(target, max(1, args.jobs), args.limit, args.timeout, only)
         totals[0] += killed
         totals[1] += total
         share = killed / total if total else 0.0
