@@ -64,8 +64,9 @@ def review_with_person(case_id: str) -> Any:
             form.plan_meets.errors = [gettext("Select yes, partly or no")]
         else:
             db.session.commit()
-            answers = work.schema().decode_answers(draft.answers or {})
-            first = work.schema().first_unanswered(answers) or work.schema().path(answers)[0]
+            questions = work.schema(draft)  # the review's own tool: a Section 117 review asks its questions
+            answers = questions.decode_answers(draft.answers or {})
+            first = questions.first_unanswered(answers) or questions.path(answers)[0]
             return redirect(url_for(".phone_question", case_id=draft.public_id, question_id=first), code=303)
     return render_template(
         "practitioner/review_with_person.html", case=draft, form=form, errors=error_summary(form)

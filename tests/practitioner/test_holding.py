@@ -183,9 +183,7 @@ def test_a_reassignment_is_committed_and_the_new_holder_keeps_the_open_validatio
 def test_a_reassignment_that_lost_a_race_answers_false(staff, sent_case):
     claim(staff["assessor"], sent_case, draw=0.5)
     with db.engine.begin() as connection:
-        connection.execute(
-            update(Case).where(Case.id == sent_case.id).values(holder_id=None, status=S.SENT)
-        )
+        connection.execute(update(Case).where(Case.id == sent_case.id).values(holder_id=None, status=S.SENT))
     assert reassign(staff["approver"], sent_case, staff["assessor2"], reason="Leave") is False
 
 

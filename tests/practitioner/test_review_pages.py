@@ -336,3 +336,26 @@ def test_reminders_are_sent_once_by_email_or_letter(app, staff, citizen, decided
     assert letter is not None and letter.content.startswith(b"%PDF")
     page = staff_client(app, staff["assessor"]).get("/staff/reviews").get_data(as_text=True)
     assert "Reminder letter (PDF)" in page
+
+
+def test_a_review_with_the_person_goes_on_to_its_own_tools_questions(app, staff, decided):
+    """A review of a Section 117 decision asks that tool's questions, not the adult self-assessment's."""
+    decided.tool_key = "section_117"
+    db.session.commit()
+    assessor = staff_client(app, staff["assessor2"])
+    token = csrf_from(assessor.get(f"/staff/cases/{decided.public_id}/timeline").get_data(as_text=True))
+    assert (
+        assessor.post(
+            f"/staff/cases/{decided.public_id}/review/start", data={"csrf_token": token}
+        ).status_code
+        == 303
+    )
+    review = db.session.scalar(select(Case).filter_by(follows_id=decided.id, kind=CaseKind.REVIEW))
+    assert review.tool_key == "section_117"
+    response = post_form(assessor, f"/staff/assess/{review.public_id}/review", {"matters": "My garden"})
+    assert response.status_code == 303
+    schema = service.schema(review)
+    answers = schema.decode_answers(refreshed(review).answers or {})
+    first = schema.first_unanswered(answers) or schema.path(answers)[0]
+    assert response.headers["Location"].endswith(f"/staff/assess/{review.public_id}/questions/{first}")
+    assert assessor.get(response.headers["Location"]).status_code == 200
