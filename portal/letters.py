@@ -323,8 +323,12 @@ def render_decision_letter(job: Job) -> dict[str, Any]:
     case = db.session.get(Case, decision.case_id)
     lang = job.payload.get("lang", "en")
     with force_locale(babel_locale(lang)):
-        title = gettext("Decision about your personal budget")
         context = decision_context(case, decision)
+        title = (
+            gettext("Decision about your personal health budget")  # the NHS's name for it
+            if context["icb_decision"]
+            else gettext("Decision about your personal budget")
+        )
         if job.payload.get("easy_read"):
             # The letter is addressed to the person: "you", whoever else reads it.
             context["easy_read"] = decision_lines(

@@ -201,3 +201,37 @@ def test_the_easy_read_decision_says_the_nhs_decided_on_the_page_in_the_email_an
         assert "The council has decided" not in text and "money for care from the council" not in text, where
         assert "Tell the council." not in text, where
     assert "Care Act" not in email.body_text
+
+
+def test_an_nhs_budget_is_a_personal_health_budget_in_the_email_and_the_letter(
+    app, staff, case, make_account
+):
+    """The plain email and letter of an ICB's budget say "personal health budget", as the NHS calls it."""
+    import subprocess
+
+    from portal.jobs import work
+    from portal.models import Authority, Document, OutboxMessage, PersonLink
+
+    reader = make_account(email="sam.carter@example.org", name="Sam Carter")
+    db.session.add(PersonLink(account_id=reader.id, person_id=case.person_id, authority=Authority.SELF))
+    decide(staff, case, True)
+    result = service.recalculate(case)
+    service.confirm_budget(staff["assessor"], case, confirmed_pence=result.total_weekly_pence, reason="")
+    work(until_empty=True)
+    email = db.session.scalar(select(OutboxMessage).filter_by(to_address="sam.carter@example.org"))
+    letter = db.session.scalar(select(Document).filter_by(case_id=case.id, kind="decision_letter"))
+    letter_text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-", "-"], input=letter.content, capture_output=True, check=True, timeout=30
+        )
+        .stdout.decode()
+        .split()
+    )
+    assert email.subject.startswith("Your personal health budget has been decided")
+    assert "has decided the personal health budget for" in email.body_text
+    assert "Decision about your personal health budget" in letter_text
+    assert f"/my/cases/{case.public_id}/status" in email.body_text.splitlines()[-3], (
+        "the link on a line of its own"
+    )
+    for text in (email.subject, email.body_text, letter_text):
+        assert "personal budget" not in text
