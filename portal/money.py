@@ -37,6 +37,9 @@ _PRECISION = _MAX_CHARS + 10
 # Digits, optionally grouped in threes by commas, then optional pence; or pence alone (".50").
 _POUNDS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+# A percentage typed with a decimal comma, as the Polish and Welsh pages show one ("57,5 %"): a percentage has no
+# thousands, so one comma with one or two digits after it can only be a decimal one (money keeps refusing it).
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _SIGN = re.compile(r"£-|-?£?")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
@@ -104,7 +107,7 @@ def pounds_for_input(pence: int | None) -> str:
 def parse_percent(
     text: str | None, *, maximum: Decimal, whole: bool = False, places: int = 2
 ) -> Decimal | None:
-    """A percentage from what was typed ("10", "10%", "12.5 %"); None when blank.
+    """A percentage from what was typed ("10", "10%", "12.5 %", "12,5 %"); None when blank.
 
     Raises :class:`AmountError` for anything else, including more than ``places`` decimal places (or any,
     when ``whole``) and a value above ``maximum``.
@@ -117,6 +120,8 @@ def parse_percent(
     cleaned = _SPACES.sub("", raw).removesuffix("%")
     negative = cleaned.startswith("-")
     cleaned = cleaned.removeprefix("-")
+    if _DECIMAL_COMMA.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", ".")
     if not _NUMBER.fullmatch(cleaned):
         raise AmountError("format")
     if negative:

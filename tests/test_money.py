@@ -259,3 +259,44 @@ def test_the_longest_percentages_allowed_are_refused_as_too_large_not_a_crash(ty
     with pytest.raises(AmountError) as refused:
         parse_percent(typed, maximum=Decimal(100), places=1)
     assert refused.value.code in ("too_large", "decimals")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("57,5", Decimal("57.5")),
+        ("57,55 %", Decimal("57.55")),
+        ("0,5", Decimal("0.5")),
+        ("100,0", Decimal(100)),
+    ],
+)
+def test_a_percentage_takes_a_decimal_comma(typed, expected):
+    """Polish and Welsh pages show 57,5 %, so people type it: a percentage has no thousands for a comma to group."""
+    assert parse_percent(typed, maximum=Decimal(100)) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("57,555", "format"),
+        ("5,7,5", "format"),
+        (",5", "format"),
+        ("57,", "format"),
+        ("1,000", "format"),
+        ("57,5.5", "format"),
+        ("100,5", "too_large"),
+    ],
+)
+def test_a_comma_in_a_percentage_is_only_ever_a_decimal_one(typed, code):
+    with pytest.raises(AmountError) as refused:
+        parse_percent(typed, maximum=Decimal(100))
+    assert refused.value.code == code
+
+
+def test_a_decimal_comma_keeps_to_the_places_allowed():
+    with pytest.raises(AmountError) as refused:
+        parse_percent("12,5", maximum=Decimal(100), whole=True)
+    assert refused.value.code == "decimals"
+    assert parse_percent("12,0", maximum=Decimal(100), whole=True) == Decimal(12)
+    with pytest.raises(AmountError):
+        parse_percent("12,55", maximum=Decimal(100), places=1)

@@ -398,6 +398,12 @@ def test_a_pooled_split_is_recorded_by_the_partnership_admin_from_today_on(peopl
     assert s117.pooled_split_in_force(pool, date(2027, 4, 1)) == later
     assert s117.pooled_split_in_force(pool, TODAY - timedelta(days=1)) is None
     assert s117.pooled_splits(pool) == [later, first]  # the history is kept
+    # Typed as the Polish and Welsh pages show it (57,5%), read by the one parser of percentages.
+    assert pooled(council_percent="57,5 %", effective_from=date(2027, 9, 1)).council_percent == Decimal(
+        "57.50"
+    )
+    refused("not_a_percent", pooled, council_percent="57,555", effective_from=date(2027, 10, 1))
+    refused("not_a_percent", pooled, council_percent="1e1", effective_from=date(2027, 10, 1))
 
 
 def test_an_agreed_split_needs_a_reason_and_another_managers_approval(people, person, pool):
