@@ -1,0 +1,208 @@
+"""The validation service's own refusals and records, called directly (the pages word them; these hold the rules).
+
+Found by the mutation run on the staff services: deleting the refusal of an unknown action, of an amendment
+without a reason, of a page drawn before someone else changed the validation, or of a case with no validation,
+failed no test, because the forms refuse first; and nothing checked what an agreement records, or that an
+answer left over from a branch the person did not take counts as never asked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEvent, Snapshot, Validation
+from portal.practitioner.validation_service import (
+    Conflict,
+    UnchangedAmendment,
+    agree_with_section,
+    save_practitioner_items,
+    still_to_check,
+    validate_answer,
+    validation_rows,
+)
+from tests.practitioner.test_validation_flow import claimed, refreshed  # noqa: F401 - the fixture
+
+QUESTION = "has-unpaid-carer"  # the person answered "no"
+
+
+def validation_of(case) -> Validation:
+    db.session.expire_all()
+    return db.session.scalar(select(Validation).filter_by(case_id=case.id))
+
+
+def committed_items(case) -> dict:
+    """The validation's items as another connection sees them: only what was committed."""
+    with db.engine.connect() as connection:
+        return connection.execute(select(Validation.items).where(Validation.case_id == case.id)).scalar_one()
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).filter_by(action=action).order_by(AuditEvent.id)))
+
+
+def test_an_unknown_action_is_refused_and_saves_nothing(staff, claimed):  # noqa: F811
+    version = validation_of(claimed).version
+    with pytest.raises(ValueError, match="unknown action"):
+        validate_answer(staff["assessor"], claimed, QUESTION, action="approve", expected_version=version)
+    assert committed_items(claimed) == {}
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_an_amendment_needs_a_reason(staff, claimed, reason):  # noqa: F811
+    version = validation_of(claimed).version
+    with pytest.raises(ValueError, match="needs a reason"):
+        validate_answer(
+            staff["assessor"],
+            claimed,
+            QUESTION,
+            action="amend",
+            value="yes",
+            reason=reason,
+            expected_version=version,
+        )
+    assert committed_items(claimed) == {}
+
+
+def test_an_amendment_to_the_persons_own_answer_is_refused(staff, claimed):  # noqa: F811
+    version = validation_of(claimed).version
+    with pytest.raises(UnchangedAmendment):
+        validate_answer(
+            staff["assessor"],
+            claimed,
+            QUESTION,
+            action="amend",
+            value="no",
+            reason="Checked",
+            expected_version=version,
+        )
+
+
+def test_a_page_drawn_before_someone_else_changed_the_validation_saves_nothing(staff, claimed):  # noqa: F811
+    drawn = validation_of(claimed).version
+    validate_answer(staff["assessor"], claimed, "main-reason", action="agree", expected_version=drawn)
+    with pytest.raises(Conflict):
+        validate_answer(
+            staff["assessor"], refreshed(claimed), QUESTION, action="agree", expected_version=drawn
+        )
+    assert set(committed_items(claimed)) == {"main-reason"}
+    with pytest.raises(Conflict):
+        agree_with_section(staff["assessor"], refreshed(claimed), "about-you", expected_version=drawn)
+    with pytest.raises(Conflict):
+        save_practitioner_items(
+            staff["assessor"], refreshed(claimed), {"risks": "Falls"}, expected_version=drawn
+        )
+    assert validation_of(claimed).practitioner_items in (None, {})
+
+
+def test_a_case_without_a_validation_is_a_conflict(staff, claimed):  # noqa: F811
+    version = validation_of(claimed).version
+    db.session.delete(validation_of(claimed))
+    db.session.commit()
+    with pytest.raises(Conflict):
+        validate_answer(
+            staff["assessor"], refreshed(claimed), QUESTION, action="agree", expected_version=version
+        )
+    with pytest.raises(Conflict):
+        agree_with_section(staff["assessor"], refreshed(claimed), "about-you", expected_version=version)
+    with pytest.raises(Conflict):
+        save_practitioner_items(staff["assessor"], refreshed(claimed), {}, expected_version=version)
+
+
+def test_what_an_amendment_records_and_commits(staff, claimed):  # noqa: F811
+    version = validation_of(claimed).version
+    validate_answer(
+        staff["assessor"],
+        claimed,
+        QUESTION,
+        action="amend",
+        value="yes",
+        reason="  Her daughter visits daily  ",
+        note="  Every evening ",
+        expected_version=version,
+    )
+    item = committed_items(claimed)[QUESTION]
+    assert {k: item[k] for k in ("action", "reason", "note", "by", "value")} == {
+        "action": "amend",
+        "reason": "Her daughter visits daily",
+        "note": "Every evening",
+        "by": staff["assessor"].id,
+        "value": "yes",
+    }
+    assert validation_of(claimed).version == version + 1
+    [event] = events("validation.answer")
+    assert event.detail["question"] == QUESTION and event.detail["before"] is None
+    assert event.detail["after"] == item and event.reason == "Her daughter visits daily"
+
+
+def test_an_agreement_keeps_no_value_of_its_own(staff, claimed):  # noqa: F811
+    validate_answer(
+        staff["assessor"],
+        claimed,
+        QUESTION,
+        action="agree",
+        value="yes",
+        expected_version=validation_of(claimed).version,
+    )
+    item = committed_items(claimed)[QUESTION]
+    assert item["action"] == "agree" and "value" not in item
+
+
+def test_agreeing_with_a_section_records_each_answer_left_to_check_and_nothing_else(staff, claimed):  # noqa: F811
+    rows = validation_rows(refreshed(claimed))
+    section = rows[0].section
+    first = rows[0].id
+    validate_answer(
+        staff["assessor"], claimed, first, action="agree", expected_version=validation_of(claimed).version
+    )
+    expected = [
+        r.id for r in validation_rows(refreshed(claimed)) if r.section == section and r.state == "to_check"
+    ]
+    assert expected, "the section has answers left to check"
+    agreed = agree_with_section(
+        staff["assessor"], refreshed(claimed), section, expected_version=validation_of(claimed).version
+    )
+    assert agreed == expected
+    items = committed_items(claimed)
+    assert set(items) == {first, *expected}
+    assert all(items[q]["action"] == "agree" and items[q]["by"] == staff["assessor"].id for q in expected)
+    assert [e.detail["question"] for e in events("validation.answer")] == [first, *expected]
+    assert all(e.detail["section"] == section for e in events("validation.answer")[1:])
+    again = agree_with_section(
+        staff["assessor"], refreshed(claimed), section, expected_version=validation_of(claimed).version
+    )
+    assert again == [], "nothing left to agree with in that section"
+    assert not set(still_to_check(refreshed(claimed))) & {first, *expected}
+
+
+def test_the_practitioners_items_are_committed_and_audited(staff, claimed):  # noqa: F811
+    version = validation_of(claimed).version
+    save_practitioner_items(staff["assessor"], claimed, {"risks": "Falls at night"}, expected_version=version)
+    with db.engine.connect() as connection:
+        saved = connection.execute(
+            select(Validation.practitioner_items).where(Validation.case_id == claimed.id)
+        ).scalar_one()
+    assert saved == {"risks": "Falls at night"}
+    [event] = events("validation.needs_profile")
+    assert event.detail == {"before": {}, "after": {"risks": "Falls at night"}}
+
+
+def test_an_answer_left_from_a_branch_the_person_did_not_take_was_never_asked(staff, claimed):  # noqa: F811
+    """The person's answers keep "carer-breaks" from before they said nobody helps them: when the assessor
+    amends that to yes, the follow-on is for the assessor to answer, not an answer of the person's to agree with."""
+    snapshot = db.session.scalar(select(Snapshot).filter_by(case_id=claimed.id))
+    snapshot.answers = {**snapshot.answers, "carer-breaks": 4}
+    db.session.commit()
+    validate_answer(
+        staff["assessor"],
+        refreshed(claimed),
+        QUESTION,
+        action="amend",
+        value="yes",
+        reason="Her daughter visits daily",
+        expected_version=validation_of(claimed).version,
+    )
+    rows = {row.id: row for row in validation_rows(refreshed(claimed))}
+    assert (rows["carer-breaks"].state, rows["carer-breaks"].asked) == ("to_answer", False)
+    assert "carer-breaks" in still_to_check(refreshed(claimed))
