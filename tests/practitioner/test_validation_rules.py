@@ -206,3 +206,50 @@ def test_an_answer_left_from_a_branch_the_person_did_not_take_was_never_asked(st
     rows = {row.id: row for row in validation_rows(refreshed(claimed))}
     assert (rows["carer-breaks"].state, rows["carer-breaks"].asked) == ("to_answer", False)
     assert "carer-breaks" in still_to_check(refreshed(claimed))
+
+
+def test_a_change_of_mind_records_what_was_there_before(staff, claimed):  # noqa: F811
+    validate_answer(
+        staff["assessor"], claimed, QUESTION, action="agree", expected_version=validation_of(claimed).version
+    )
+    agreed = committed_items(claimed)[QUESTION]
+    validate_answer(
+        staff["assessor"],
+        refreshed(claimed),
+        QUESTION,
+        action="amend",
+        value="yes",
+        reason="Her daughter visits daily",
+        expected_version=validation_of(claimed).version,
+    )
+    first, second = events("validation.answer")
+    assert first.detail["before"] is None
+    assert second.detail["before"] == agreed
+
+
+def test_a_refused_stale_page_leaves_nothing_for_a_later_commit_to_save(staff, claimed):  # noqa: F811
+    """A page drawn before someone else's change is refused; whatever the request commits afterwards (its
+    session record, say) must not carry the lifecycle's half-made move with it."""
+    from portal.models import Case
+
+    def case_version() -> int:
+        with db.engine.connect() as connection:
+            return connection.execute(select(Case.version).where(Case.id == claimed.id)).scalar_one()
+
+    drawn = validation_of(claimed).version
+    validate_answer(staff["assessor"], claimed, "main-reason", action="agree", expected_version=drawn)
+    before = case_version()
+    attempts = (
+        lambda case: validate_answer(
+            staff["assessor"], case, QUESTION, action="agree", expected_version=drawn
+        ),
+        lambda case: agree_with_section(staff["assessor"], case, "about-you", expected_version=drawn),
+        lambda case: save_practitioner_items(
+            staff["assessor"], case, {"risks": "Falls"}, expected_version=drawn
+        ),
+    )
+    for attempt in attempts:
+        with pytest.raises(Conflict):
+            attempt(refreshed(claimed))
+        db.session.commit()  # what the rest of the request would do
+        assert case_version() == before
