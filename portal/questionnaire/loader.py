@@ -95,7 +95,14 @@ def load_schema(path: str | os.PathLike[str] | None = None) -> Schema:
         raise SchemaError(
             [SchemaIssue("", f"cannot read the schema file: {exc.strerror}")], str(target)
         ) from None
-    return _load_cached(str(target.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _load_cached(_resolved(str(target)), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(path: str) -> str:
+    """A path made absolute, once per path: resolving asks the file system about every folder on the way, which
+    a question page (two loads a page, the file itself still looked at each time) need not repeat."""
+    return str(Path(path).resolve())
 
 
 @functools.lru_cache(maxsize=32)
