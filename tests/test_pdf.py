@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -341,3 +342,40 @@ def test_pdf_response_is_a_download(app: Flask) -> None:
     urdu.encode("latin-1")  # a WSGI server can send it
     spaced = pdf_response(b"", 'Sam "Taylor"; answers').headers["Content-Disposition"]
     assert spaced.startswith("attachment; filename=Sam_Taylor_answers.pdf; filename*=UTF-8''Sam%20%22Taylor")
+
+
+def test_every_letter_has_one_letterhead_address_and_reference(app: Flask) -> None:
+    """The letters share the base layout's letterhead (the organisation and how to reach it), the address for a
+    window envelope and the "To" and "Our reference" rows; a letter never writes them out again."""
+    from bs4 import BeautifulSoup
+
+    organisation = {
+        "name": "Northfield City Council",
+        "contact_email": "care@nf.example",
+        "contact_phone": "0100",
+    }
+    shared = {
+        "organisation": organisation,
+        "person_name": "Sam Taylor",
+        "address_lines": ["1 High Street", "Northfield", "NF1 1AA"],
+        "reference": "NF-1234-ABCD",
+    }
+    with app.test_request_context("/"):
+        html = render_pdf_html(
+            "review_reminder.html", lang="en", title="Review", due_on=date(2027, 3, 1), **shared
+        )
+    page = BeautifulSoup(html, "html.parser")
+    letterhead = page.select_one("header.letterhead").get_text(" ", strip=True)
+    assert (
+        "Northfield City Council" in letterhead and "care@nf.example" in letterhead and "0100" in letterhead
+    )
+    assert page.select_one("address.recipient").get_text("|", strip=True) == (
+        "Sam Taylor|1 High Street|Northfield|NF1 1AA"
+    )
+    rows = {
+        row.th.get_text(strip=True): row.td.get_text(strip=True) for row in page.select("table.details tr")
+    }
+    assert rows["To"] == "Sam Taylor" and rows["Our reference"] == "NF-1234-ABCD" and "Date" in rows
+    for name in ("decision_letter.html", "reconsideration_received.html", "review_reminder.html"):
+        source = (Path(app.root_path).parent / "templates" / "pdf" / name).read_text(encoding="utf-8")
+        assert "{% block letterhead %}" not in source and "{% block details %}" not in source, name
