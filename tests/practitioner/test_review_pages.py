@@ -359,3 +359,23 @@ def test_a_review_with_the_person_goes_on_to_its_own_tools_questions(app, staff,
     first = schema.first_unanswered(answers) or schema.path(answers)[0]
     assert response.headers["Location"].endswith(f"/staff/assess/{review.public_id}/questions/{first}")
     assert assessor.get(response.headers["Location"]).status_code == 200
+
+
+def test_a_manager_holding_a_case_asks_the_person_as_an_assessor_would(app, staff, sent_case):
+    """Who may ask is the lifecycle's rule (the holder), not the page's: a manager who holds a review they went
+    through with the person asks and records answers like any holder; a manager who does not hold it may not."""
+    from portal.practitioner.queue_service import claim
+
+    assert claim(staff["assessor"], sent_case, draw=0.5)
+    case = refreshed(sent_case)
+    case.holder_id = staff["approver"].id  # as after a review the manager went through with the person
+    db.session.commit()
+    approver = staff_client(app, staff["approver"])
+    assert approver.get(f"/staff/cases/{case.public_id}/ask").status_code == 200
+    response = post_form(
+        approver, f"/staff/cases/{case.public_id}/ask", {"question": "Who helps you at night?"}
+    )
+    assert response.status_code == 303
+    assert refreshed(case).status == S.WAITING_FOR_PERSON
+    senior = staff_client(app, staff["senior"])
+    assert senior.get(f"/staff/cases/{case.public_id}/ask").status_code == 403
