@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -184,7 +185,7 @@ def case(case_id: str) -> str:
 
 @bp.route("/cases/<case_id>/claim", methods=["POST"])
 @roles_required(Role.ASSESSOR)
-def claim(case_id: str) -> Response:
+def claim(case_id: str) -> WerkzeugResponse:
     """Claim a case: only one assessor can ever hold it."""
     found = _case(case_id)
     if ActionForm().validate_on_submit() and work.claim(current_user, found):
@@ -203,7 +204,7 @@ def claim(case_id: str) -> Response:
 
 @bp.route("/cases/<case_id>/release", methods=["POST"])
 @roles_required(Role.ASSESSOR, Role.APPROVER, Role.ADMIN)
-def release(case_id: str) -> Response:
+def release(case_id: str) -> WerkzeugResponse:
     """Give a case back to the queue (its holder, or an approver or admin)."""
     found = _case(case_id)
     if ActionForm().validate_on_submit() and work.release(current_user, found):
@@ -213,7 +214,7 @@ def release(case_id: str) -> Response:
 
 @bp.route("/cases/<case_id>/reassign", methods=["POST"])
 @roles_required(Role.APPROVER, Role.ADMIN)
-def reassign(case_id: str) -> Response:
+def reassign(case_id: str) -> WerkzeugResponse:
     """An approver or admin gives the case to another assessor."""
     found = _case(case_id)
     form = ReassignForm()
