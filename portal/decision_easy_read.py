@@ -31,10 +31,17 @@ class Line:
 
 
 def decision_lines(
-    *, weekly_pence: int | None, changed: bool, voice: Voice, name: str, html: bool = True, icb: bool = False
+    *,
+    weekly_pence: int | None,
+    changed: bool,
+    voice: Voice,
+    name: str,
+    html: bool = True,
+    icb: bool = False,
+    aftercare: bool = False,
 ) -> list[Line]:
     """The decision in Easy Read. ``html``: amounts isolated for right-to-left pages; else plain text. ``icb``: the
-    NHS decided (the ICB), not the council."""
+    NHS decided (the ICB), not the council. ``aftercare``: Section 117 aftercare, free to the person."""
     carer = voice == Voice.CARER and bool(name)
 
     def say(template: str, **values: object) -> str | Markup:
@@ -57,6 +64,11 @@ def decision_lines(
                 Line(say("%(name)s will get %(amount)s each week.", name=name, amount=amount)),
                 Line(say("The money pays for help %(name)s needs.", name=name)),
             ]
+            if aftercare:
+                lines += [
+                    Line(say("This is aftercare after a stay in hospital under the Mental Health Act.")),
+                    Line(say("%(name)s does not pay for it.", name=name)),
+                ]
         else:
             decided = (
                 say("The NHS has decided how much money you will get.")
@@ -68,6 +80,11 @@ def decision_lines(
                 Line(say("You will get %(amount)s each week.", amount=amount)),
                 Line(say("The money pays for help you need.")),
             ]
+            if aftercare:
+                lines += [
+                    Line(say("This is aftercare after a stay in hospital under the Mental Health Act.")),
+                    Line(say("You do not pay for it.")),
+                ]
     elif icb:
         if carer:
             lines += [

@@ -337,6 +337,7 @@ def render_decision_letter(job: Job) -> dict[str, Any]:
                 voice=Voice.PERSON,
                 name=context["person_name"],
                 icb=context["icb_decision"],
+                aftercare=context["aftercare"] is not None,
             )
     pdf = render_pdf("decision_letter.html", lang=lang, title=title, **context)
     filename = f"decision-{case.reference}-{lang}.pdf"

@@ -100,3 +100,34 @@ def test_an_icb_decision_in_easy_read_is_the_nhs_s(app, weekly_pence, voice) -> 
     )
     assert [str(line.sentence) for line in council][0].startswith("The council has decided")
     assert ("Rhys" in sentences[0]) == (voice == Voice.CARER)
+
+
+@pytest.mark.parametrize(
+    ("voice", "pays"), [(Voice.PERSON, "You do not pay for it."), (Voice.CARER, "Rhys does not pay for it.")]
+)
+def test_aftercare_in_easy_read_says_it_is_free(app, voice, pays) -> None:
+    """Section 117 aftercare is free: the Easy Read decision says so beside the money, in the reader's voice."""
+    from portal.decision_easy_read import decision_lines
+
+    with app.test_request_context("/?lang=en"):
+        free = [
+            str(line.sentence)
+            for line in decision_lines(
+                weekly_pence=25080, changed=False, voice=voice, name="Rhys", html=False, aftercare=True
+            )
+        ]
+        plain = [
+            str(line.sentence)
+            for line in decision_lines(
+                weekly_pence=25080, changed=False, voice=voice, name="Rhys", html=False
+            )
+        ]
+        none = [
+            str(line.sentence)
+            for line in decision_lines(
+                weekly_pence=None, changed=False, voice=voice, name="Rhys", html=False, aftercare=True
+            )
+        ]
+    assert_easy_read(free)
+    assert free[3:5] == ["This is aftercare after a stay in hospital under the Mental Health Act.", pays]
+    assert not any("aftercare" in s for s in plain + none)

@@ -300,6 +300,13 @@ def test_aftercare_is_free_to_the_person_on_the_page_in_the_email_and_in_the_let
     text = page.get_text(" ", strip=True).lower()
     assert "aftercare is free" in text and "personal health budget" in text
     assert not any(word in text for word in PAYING)
+    # In Easy Read too: the aftercare sentences beside the money (the email and the letter use the same lines).
+    easy = check_page(
+        person.get(f"/my/cases/{sent_case.public_id}/status?easy_read=1").get_data(as_text=True)
+    )
+    block = easy.select_one(".app-easy-read--decision").get_text(" ", strip=True)
+    assert "This is aftercare after a stay in hospital under the Mental Health Act." in block
+    assert "You do not pay for it." in block
 
 
 def test_a_case_that_is_not_aftercare_still_explains_paying(app, staff, sent_case, citizen, smtp_server):
