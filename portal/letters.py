@@ -132,6 +132,8 @@ def eligibility_words(words: Words) -> dict[str, str]:
     2014 words, for the person ("your needs") or for a carer reading about them ("the needs of Sam"); a tool with
     its own test (Section 117 aftercare, NHS Continuing Healthcare) words its own in their place.
     """
+    if words.easy_read:
+        return _eligibility_easy_read(words)
     if words.voice == Voice.CARER:
         name = words.name
         return {
@@ -175,6 +177,50 @@ def eligibility_words(words: Words) -> dict[str, str]:
         ),
         "no_budget": gettext(
             "Your needs are not eligible for care and support from the council, so there is no personal budget."
+        ),
+    }
+
+
+def _eligibility_easy_read(words: Words) -> dict[str, str]:
+    """The Care Act's eligibility in Easy Read: short sentences, "the rules" for the national criteria."""
+    if words.voice == Voice.CARER:
+        name = words.name
+        return {
+            "heading": gettext("Can %(name)s get care and support?", name=name),
+            "eligible": gettext(
+                "The needs of %(name)s meet the rules for care and support. %(name)s needs help to do these things:",
+                name=name,
+            ),
+            "not_met": gettext(
+                "The needs of %(name)s do not meet the rules for care and support. The council can still give "
+                "%(name)s advice.",
+                name=name,
+            ),
+            "not_eligible_needs": gettext(
+                "The assessor found %(name)s needs some help with these things. But the rules say the council does "
+                "not have to pay for this help.",
+                name=name,
+            ),
+            "no_budget": gettext(
+                "The council will not give %(name)s money for care. This is because the needs of %(name)s do not "
+                "meet the rules.",
+                name=name,
+            ),
+        }
+    return {
+        "heading": gettext("Can you get care and support?"),
+        "eligible": gettext(
+            "Your needs meet the rules for care and support. You need help to do these things:"
+        ),
+        "not_met": gettext(
+            "Your needs do not meet the rules for care and support. The council can still give you advice."
+        ),
+        "not_eligible_needs": gettext(
+            "The assessor found you need some help with these things. But the rules say the council does not have "
+            "to pay for this help."
+        ),
+        "no_budget": gettext(
+            "The council will not give you money for care. This is because your needs do not meet the rules."
         ),
     }
 

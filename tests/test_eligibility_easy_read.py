@@ -131,3 +131,19 @@ def test_aftercare_in_easy_read_says_it_is_free(app, voice, pays) -> None:
     assert_easy_read(free)
     assert free[3:5] == ["This is aftercare after a stay in hospital under the Mental Health Act.", pays]
     assert not any("aftercare" in s for s in plain + none)
+
+
+@pytest.mark.parametrize("voice", [Voice.PERSON, Voice.CARER])
+def test_the_care_acts_eligibility_has_easy_read_words(app, voice) -> None:
+    """The adult self-assessment's eligibility (the Care Act's, worded in portal.letters) in Easy Read: every key
+    the standard wording has, in short sentences, in the reader's voice."""
+    from portal.letters import eligibility_words
+
+    with app.test_request_context("/?lang=en"):
+        easy = eligibility_words(Words(voice=voice, name="Rhys", easy_read=True))
+        standard = eligibility_words(Words(voice=voice, name="Rhys"))
+    assert set(easy) == set(standard)
+    assert all(easy[key] != standard[key] for key in easy)
+    assert "Care Act" not in " ".join(easy.values()) and "criteria" not in " ".join(easy.values())
+    assert_easy_read([part for value in easy.values() for part in re.split(r"(?<=[.?:])\s+", value)])
+    assert ("Rhys" in easy["heading"]) == (voice == Voice.CARER)
