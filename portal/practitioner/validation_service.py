@@ -19,15 +19,13 @@ from portal.case_record import current_validation, person_answers, validated_ans
 from portal.cases import Move
 from portal.extensions import db
 from portal.models import Account, Case, Validation, utcnow
-from portal.questionnaire import Schema, load_schema, storable
+from portal.questionnaire import Schema, storable
 
 Conflict = cases.Stale  # someone else changed the case or its validation first
 
 
-def schema(case: Case | None = None) -> Schema:
-    """The questionnaire of the case's tool (the adult self-assessment's without a case)."""
-    if case is None:
-        return load_schema()
+def schema(case: Case) -> Schema:
+    """The questionnaire of the case's tool (a Section 117 review asks its own questions, not the adult ones)."""
     return tool_service.schema_of(case)
 
 

@@ -35,7 +35,7 @@ def _phone_case(app) -> str:
             nhs_number="",
             address={"address_line_1": "12 Station Road", "town": "Northfield"},
         )
-        answers = demo_answers(service.schema(), Random(11), 2, False, None)
+        answers = demo_answers(service.schema(case), Random(11), 2, False, None)
         case.answers = {key: storable(value) for key, value in answers.items()}
         db.session.commit()
         service.finish_phone_assessment(assessor, case)

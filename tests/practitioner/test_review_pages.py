@@ -84,7 +84,7 @@ def test_the_person_walks_a_review_and_the_assessor_records_it(app, staff, citiz
     assert "Your review" in tasks.h1.get_text()
     assert "What is working, what worries you, what matters and your goals" in tasks.get_text()
     # Every question shows what was said last time.
-    schema = service.schema()
+    schema = service.schema(review)
     answers = schema.decode_answers(refreshed(review).answers)
     first = schema.path(answers)[0]
     question = check_page(
