@@ -210,3 +210,24 @@ def test_closing_a_duplicate_is_committed_with_its_reason(staff, sent_case):
     close(staff["assessor"], sent_case, reason="  Sent twice: see NF-1.  ")
     assert committed(sent_case, "status") == S.WITHDRAWN
     assert committed(sent_case, "closed_reason") == "Sent twice: see NF-1."
+
+
+def test_a_claimed_case_reassigned_with_answers_not_yet_validated_opens_their_validation(staff, sent_case):
+    """When the latest answers have no validation yet (the person sent changed answers meanwhile), the new holder
+    gets one on the organisation's path; a case waiting for approval gets none."""
+    from portal.models import Snapshot
+
+    claim(staff["assessor"], sent_case, draw=0.5)
+    first = db.session.scalar(select(Snapshot).filter_by(case_id=sent_case.id))
+    later = Snapshot(
+        case_id=sent_case.id,
+        answers=dict(first.answers),
+        questionnaire_version=first.questionnaire_version,
+        completed_by_id=first.completed_by_id,
+        authority=first.authority,
+    )
+    db.session.add(later)
+    db.session.commit()
+    assert reassign(staff["approver"], sent_case, staff["assessor2"], reason="Leave") is True
+    opened = [v for v in validations(sent_case) if v.snapshot_id == later.id]
+    assert [v.assessor_id for v in opened] == [staff["assessor2"].id]
