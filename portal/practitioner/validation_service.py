@@ -52,7 +52,7 @@ def validation_rows(case: Case, validation: Validation | None = None) -> list[Va
     person = person_answers(case)
     rows = []
     for question_id in current.path(validated_answers(case, validation)):
-        asked = current.is_answered(question_id, person) and current.is_on_path(question_id, person)
+        asked = current.is_answered(question_id, person)  # answered on their own path (a walk knows no other)
         item = items.get(question_id) or {}
         rows.append(
             ValidationRow(
