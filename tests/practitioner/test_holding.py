@@ -231,3 +231,16 @@ def test_a_claimed_case_reassigned_with_answers_not_yet_validated_opens_their_va
     assert reassign(staff["approver"], sent_case, staff["assessor2"], reason="Leave") is True
     opened = [v for v in validations(sent_case) if v.snapshot_id == later.id]
     assert [v.assessor_id for v in opened] == [staff["assessor2"].id]
+
+
+def test_possible_duplicates_are_the_other_open_cases_of_the_same_person(many):
+    """Two people sent for the same person (by themselves and by a carer): each case names the other."""
+    first, second, third = (
+        db.session.scalar(select(Case).filter_by(reference=f"NF-0{n}")) for n in (1, 2, 3)
+    )
+    for case in (first, second):
+        case.person.name, case.person.date_of_birth = "Sam Taylor", date(1948, 2, 14)
+    third.person.name = "Sam Taylor"  # another date of birth: another person
+    db.session.commit()
+    assert queue_service.possible_duplicates(first) == [second]
+    assert queue_service.possible_duplicates(second) == [first]
