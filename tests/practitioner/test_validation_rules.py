@@ -253,3 +253,40 @@ def test_a_refused_stale_page_leaves_nothing_for_a_later_commit_to_save(staff, c
             attempt(refreshed(claimed))
         db.session.commit()  # what the rest of the request would do
         assert case_version() == before
+
+
+@pytest.mark.parametrize("how", ["answer", "section", "needs_profile"])
+def test_a_validation_changed_between_reading_and_saving_is_a_conflict(staff, claimed, monkeypatch, how):  # noqa: F811
+    """Someone saves the same validation after this request read it and before it writes: the version column
+    refuses the write, the request is told of a conflict, and nothing half-done is left for a later commit."""
+    from sqlalchemy import update
+
+    from portal.practitioner import validation_service
+
+    real = validation_service.current_validation
+
+    def racing(case):
+        found = real(case)
+        db.session.execute(
+            update(Validation)
+            .where(Validation.id == found.id)
+            .values(version=Validation.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return found
+
+    version = validation_of(claimed).version
+    section = validation_rows(refreshed(claimed))[0].section
+    monkeypatch.setattr(validation_service, "current_validation", racing)
+    case = refreshed(claimed)
+    with pytest.raises(Conflict):
+        if how == "answer":
+            validate_answer(staff["assessor"], case, QUESTION, action="agree", expected_version=version)
+        elif how == "section":
+            agree_with_section(staff["assessor"], case, section, expected_version=version)
+        else:
+            save_practitioner_items(staff["assessor"], case, {"risks": "Falls"}, expected_version=version)
+    db.session.commit()  # the rest of the request commits (its session record): nothing of this goes with it
+    monkeypatch.undo()
+    assert committed_items(claimed) == {} and validation_of(claimed).practitioner_items in (None, {})
+    assert validation_of(claimed).version == version
