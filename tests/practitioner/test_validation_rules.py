@@ -290,3 +290,23 @@ def test_a_validation_changed_between_reading_and_saving_is_a_conflict(staff, cl
     monkeypatch.undo()
     assert committed_items(claimed) == {} and validation_of(claimed).practitioner_items in (None, {})
     assert validation_of(claimed).version == version
+
+
+@pytest.mark.parametrize("how", ["answer", "section", "needs_profile"])
+def test_only_the_holder_validates(staff, claimed, how):  # noqa: F811
+    from portal.cases import NotAllowed
+
+    version = validation_of(claimed).version
+    section = validation_rows(refreshed(claimed))[0].section
+    with pytest.raises(NotAllowed):
+        if how == "answer":
+            validate_answer(
+                staff["assessor2"], refreshed(claimed), QUESTION, action="agree", expected_version=version
+            )
+        elif how == "section":
+            agree_with_section(staff["assessor2"], refreshed(claimed), section, expected_version=version)
+        else:
+            save_practitioner_items(
+                staff["assessor2"], refreshed(claimed), {"risks": "x"}, expected_version=version
+            )
+    assert committed_items(claimed) == {} and validation_of(claimed).version == version
