@@ -45,6 +45,7 @@ htmx = HTMX()
 # transaction to be atomic. Writes (POST) and work outside requests (the job worker, commands) keep transactions.
 # SQLite keeps its transactions: tests share one connection there, which autocommit would commit under them.
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_TAKEN = "portal.autocommit_connections"
 
 
 def reads_without_transactions(app: Flask) -> None:
@@ -56,11 +57,23 @@ def reads_without_transactions(app: Flask) -> None:
             continue
         event.listen(engine, "checkout", _autocommit_when_reading)
         event.listen(engine, "checkin", _transactions_again)
+        app.teardown_request(_transactions_after_reading)
 
 
 def _autocommit_when_reading(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     if has_request_context() and request.method in READING_METHODS:
         dbapi_connection.autocommit = True  # psycopg: client-side, no round trip
+        # Kept with the request itself (its WSGI environ): nothing in the request may clear it, as `g` may be.
+        request.environ.setdefault(_TAKEN, []).append(dbapi_connection)
+
+
+def _transactions_after_reading(_error: BaseException | None) -> None:
+    """At the end of a reading request, before its database session is removed, its connection takes
+    transactions again: whatever uses that session next (a test's, or anything sharing the application context)
+    gets the transactions and savepoints it expects. No round trip: the connection is idle in autocommit."""
+    for connection in request.environ.pop(_TAKEN, ()):
+        if not connection.closed and connection.autocommit:
+            connection.autocommit = False
 
 
 def _transactions_again(dbapi_connection: Any, record: Any) -> None:

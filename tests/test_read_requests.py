@@ -2,7 +2,9 @@
 
 Why (portal/extensions.py): a read request's BEGIN and ROLLBACK were two round trips for nothing, and psycopg
 forgets its prepared statements at every ROLLBACK, so a page's queries were never prepared. Runs in the
-PostgreSQL pass (PORTAL_TEST_DATABASE_URL).
+PostgreSQL pass (PORTAL_TEST_DATABASE_URL). That a session used again after a reading request is back in
+transactions (a test's session, shared across requests) is proven by tests/test_throttle.py on PostgreSQL: a
+wrong password after the sign-in page counts the failure under a savepoint, which autocommit refuses.
 """
 
 from __future__ import annotations
