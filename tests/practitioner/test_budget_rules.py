@@ -9,7 +9,7 @@ approval row) or at the refusals a form already makes.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.jobs import Job
@@ -290,3 +290,14 @@ def test_no_contribution_for_care_free_to_the_person(staff, ready):
             contribution_pence=1,
         )
     assert db.session.scalar(select(Decision)) is None
+
+
+def test_a_refused_confirmation_writes_nothing_for_a_later_commit(staff, ready):
+    """Refused before anything is written: not even the stored estimate goes with the request's later commit."""
+    from portal.models import Estimate
+
+    before = db.session.scalar(select(func.count()).select_from(Estimate))
+    with pytest.raises(budgets.NotAllowed):
+        budgets.confirm_budget(staff["assessor2"], ready, confirmed_pence=calculated(ready), reason="")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Estimate)) == before
