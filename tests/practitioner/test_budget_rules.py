@@ -242,7 +242,11 @@ def test_no_eligible_needs_is_decided_only_once_determined_and_with_reasons(staf
         2,
     )
     assert refreshed(ready).status == S.DECIDED
-    assert len(jobs("decision_letter")) == 1
+    with db.engine.connect() as connection:  # kept, and committed
+        assert connection.execute(
+            select(Decision.id).where(Decision.case_id == ready.id)
+        ).scalars().all() == [decision.id]
+    assert [job.payload["decision_id"] for job in jobs("decision_letter")] == [decision.id]
     event = db.session.scalar(select(AuditEvent).filter_by(action="case.budget_confirmed"))
     assert event.detail["eligible"] is False and event.detail["estimate_id"] == decision.estimate_id
 
