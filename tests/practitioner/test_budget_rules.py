@@ -182,6 +182,11 @@ def pending(staff, ready):
 def test_a_signatory_approves_what_is_recorded_and_what_it_sets_off(staff, pending):
     decision = budgets.approve(staff["approver"], pending, approved=True, reason="  Fine  ")
     assert (decision.outcome, refreshed(pending).status) == ("approved", S.DECIDED)
+    with db.engine.connect() as connection:  # committed
+        assert (
+            connection.execute(select(Decision.outcome).where(Decision.id == decision.id)).scalar_one()
+            == "approved"
+        )
     approvals = list(
         db.session.scalars(select(Approval).filter_by(decision_id=decision.id).order_by(Approval.id))
     )
