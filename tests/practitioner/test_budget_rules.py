@@ -310,3 +310,32 @@ def test_a_refused_confirmation_writes_nothing_for_a_later_commit(staff, ready):
         budgets.confirm_budget(staff["assessor2"], ready, confirmed_pence=calculated(ready), reason="")
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Estimate)) == before
+
+
+def test_one_letter_a_language_of_those_acting_for_the_person_in_easy_read_if_they_chose_it(
+    staff, ready, citizen, make_account
+):
+    citizen.locale, citizen.easy_read = "cy", True
+    make_account(email="someone.else@example.org", locale="pl")  # acts for nobody here: no Polish letter
+    db.session.commit()
+    decision = budgets.confirm_budget(
+        staff["assessor"], refreshed(ready), confirmed_pence=calculated(ready), reason=""
+    )
+    assert [job.payload for job in jobs("decision_letter")] == [
+        {"decision_id": decision.id, "lang": "cy", "easy_read": True}
+    ]
+
+
+def test_a_person_nobody_acts_for_online_gets_one_letter_in_english(staff, ready):
+    from sqlalchemy import delete
+
+    from portal.models import PersonLink
+
+    db.session.execute(delete(PersonLink).where(PersonLink.person_id == ready.person_id))
+    db.session.commit()
+    decision = budgets.confirm_budget(
+        staff["assessor"], refreshed(ready), confirmed_pence=calculated(ready), reason=""
+    )
+    assert [job.payload for job in jobs("decision_letter")] == [
+        {"decision_id": decision.id, "lang": "en", "easy_read": False}
+    ]
