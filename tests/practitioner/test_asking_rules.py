@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from portal.extensions import db
-from portal.models import AuditEvent, CaseMessage, CaseStatus, OutboxMessage, PersonLink
+from portal.models import AuditEvent, Case, CaseMessage, CaseStatus, OutboxMessage, PersonLink
 from portal.practitioner import phone_service, questions_service, service
 from tests.practitioner.test_casework import refreshed
 
@@ -127,9 +127,13 @@ def test_a_phone_assessment_is_a_draft_the_assessor_holds_for_the_person_named(s
         "Northfield",
     )
     assert case.person_name == "Pat Jones" and case.tool_key == "adult_social_care" and case.answers == {}
-    assert db.session.scalar(select(AuditEvent).filter_by(action="case.started_by_phone")).detail == {
-        "tool": "adult_social_care"
-    }
+    event = db.session.scalar(select(AuditEvent).filter_by(action="case.started_by_phone"))
+    assert event.detail == {"tool": "adult_social_care"} and event.case_id == case.id
+    with db.engine.connect() as connection:  # committed
+        assert (
+            connection.execute(select(Case.holder_id).where(Case.id == case.id)).scalar_one()
+            == staff["assessor"].id
+        )
 
 
 def test_a_phone_draft_is_found_only_by_the_assessor_completing_it(staff):
