@@ -64,11 +64,6 @@ def decision_lines(
                 Line(say("%(name)s will get %(amount)s each week.", name=name, amount=amount)),
                 Line(say("The money pays for help %(name)s needs.", name=name)),
             ]
-            if aftercare:
-                lines += [
-                    Line(say("This is aftercare after a stay in hospital under the Mental Health Act.")),
-                    Line(say("%(name)s does not pay for it.", name=name)),
-                ]
         else:
             decided = (
                 say("The NHS has decided how much money you will get.")
@@ -80,11 +75,15 @@ def decision_lines(
                 Line(say("You will get %(amount)s each week.", amount=amount)),
                 Line(say("The money pays for help you need.")),
             ]
-            if aftercare:
-                lines += [
-                    Line(say("This is aftercare after a stay in hospital under the Mental Health Act.")),
-                    Line(say("You do not pay for it.")),
-                ]
+        if aftercare:
+            lines += [
+                Line(say("This is aftercare after a stay in hospital under the Mental Health Act.")),
+                Line(
+                    say("%(name)s does not pay for it.", name=name)
+                    if carer
+                    else say("You do not pay for it.")
+                ),
+            ]
     elif icb:
         if carer:
             lines += [

@@ -51,12 +51,11 @@ _TAKEN = "portal.autocommit_connections"
 def reads_without_transactions(app: Flask) -> None:
     """Put a PostgreSQL connection taken for a reading request in autocommit, and back when it is returned."""
     with app.app_context():
-        engines = list(db.engines.values())
+        engines = [engine for engine in db.engines.values() if engine.dialect.name == "postgresql"]
     for engine in engines:
-        if engine.dialect.name != "postgresql":
-            continue
         event.listen(engine, "checkout", _autocommit_when_reading)
         event.listen(engine, "checkin", _transactions_again)
+    if engines:
         app.teardown_request(_transactions_after_reading)
 
 
@@ -72,8 +71,8 @@ def _transactions_after_reading(_error: BaseException | None) -> None:
     transactions again: whatever uses that session next (a test's, or anything sharing the application context)
     gets the transactions and savepoints it expects. No round trip: the connection is idle in autocommit."""
     for connection in request.environ.pop(_TAKEN, ()):
-        if not connection.closed and connection.autocommit:
-            connection.autocommit = False
+        if not connection.closed:
+            _transactions_again(connection, None)
 
 
 def _transactions_again(dbapi_connection: Any, record: Any) -> None:

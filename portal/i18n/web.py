@@ -101,9 +101,4 @@ def _catalogue() -> Any:
 
 def _babel_context() -> Any:
     """Flask-Babel's per-request namespace, or None outside an application context."""
-    if not has_app_context():
-        return None
-    found = g.get("_flask_babel")
-    if found is None:
-        return None
-    return found
+    return g.get("_flask_babel") if has_app_context() else None

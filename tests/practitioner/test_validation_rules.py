@@ -38,6 +38,18 @@ def committed_items(case) -> dict:
         return connection.execute(select(Validation.items).where(Validation.case_id == case.id)).scalar_one()
 
 
+def attempt(how: str, account, case, *, version: int, section: str = "about-you"):
+    """One of the three validating moves: an answer agreed, a section agreed, or the Needs Profile's items."""
+    if how == "answer":
+        return validate_answer(account, case, QUESTION, action="agree", expected_version=version)
+    if how == "section":
+        return agree_with_section(account, case, section, expected_version=version)
+    return save_practitioner_items(account, case, {"risks": "Falls"}, expected_version=version)
+
+
+MOVES = ["answer", "section", "needs_profile"]
+
+
 def events(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).filter_by(action=action).order_by(AuditEvent.id)))
 
@@ -239,23 +251,14 @@ def test_a_refused_stale_page_leaves_nothing_for_a_later_commit_to_save(staff, c
     drawn = validation_of(claimed).version
     validate_answer(staff["assessor"], claimed, "main-reason", action="agree", expected_version=drawn)
     before = case_version()
-    attempts = (
-        lambda case: validate_answer(
-            staff["assessor"], case, QUESTION, action="agree", expected_version=drawn
-        ),
-        lambda case: agree_with_section(staff["assessor"], case, "about-you", expected_version=drawn),
-        lambda case: save_practitioner_items(
-            staff["assessor"], case, {"risks": "Falls"}, expected_version=drawn
-        ),
-    )
-    for attempt in attempts:
+    for how in MOVES:
         with pytest.raises(Conflict):
-            attempt(refreshed(claimed))
+            attempt(how, staff["assessor"], refreshed(claimed), version=drawn)
         db.session.commit()  # what the rest of the request would do
         assert case_version() == before
 
 
-@pytest.mark.parametrize("how", ["answer", "section", "needs_profile"])
+@pytest.mark.parametrize("how", MOVES)
 def test_a_validation_changed_between_reading_and_saving_is_a_conflict(staff, claimed, monkeypatch, how):  # noqa: F811
     """Someone saves the same validation after this request read it and before it writes: the version column
     refuses the write, the request is told of a conflict, and nothing half-done is left for a later commit."""
@@ -280,33 +283,19 @@ def test_a_validation_changed_between_reading_and_saving_is_a_conflict(staff, cl
     monkeypatch.setattr(validation_service, "current_validation", racing)
     case = refreshed(claimed)
     with pytest.raises(Conflict):
-        if how == "answer":
-            validate_answer(staff["assessor"], case, QUESTION, action="agree", expected_version=version)
-        elif how == "section":
-            agree_with_section(staff["assessor"], case, section, expected_version=version)
-        else:
-            save_practitioner_items(staff["assessor"], case, {"risks": "Falls"}, expected_version=version)
+        attempt(how, staff["assessor"], case, version=version, section=section)
     db.session.commit()  # the rest of the request commits (its session record): nothing of this goes with it
     monkeypatch.undo()
     assert committed_items(claimed) == {} and validation_of(claimed).practitioner_items in (None, {})
     assert validation_of(claimed).version == version
 
 
-@pytest.mark.parametrize("how", ["answer", "section", "needs_profile"])
+@pytest.mark.parametrize("how", MOVES)
 def test_only_the_holder_validates(staff, claimed, how):  # noqa: F811
     from portal.cases import NotAllowed
 
     version = validation_of(claimed).version
     section = validation_rows(refreshed(claimed))[0].section
     with pytest.raises(NotAllowed):
-        if how == "answer":
-            validate_answer(
-                staff["assessor2"], refreshed(claimed), QUESTION, action="agree", expected_version=version
-            )
-        elif how == "section":
-            agree_with_section(staff["assessor2"], refreshed(claimed), section, expected_version=version)
-        else:
-            save_practitioner_items(
-                staff["assessor2"], refreshed(claimed), {"risks": "x"}, expected_version=version
-            )
+        attempt(how, staff["assessor2"], refreshed(claimed), version=version, section=section)
     assert committed_items(claimed) == {} and validation_of(claimed).version == version
