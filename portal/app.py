@@ -102,12 +102,22 @@ def _init_extensions(app: Flask) -> None:
         sessions,
         throttle,
     )
-    from portal.extensions import babel, csrf, db, htmx, login_manager, migrate, reads_without_transactions
+    from portal.extensions import (
+        babel,
+        csrf,
+        db,
+        htmx,
+        login_manager,
+        migrate,
+        ping_after_idle,
+        reads_without_transactions,
+    )
     from portal.i18n.web import remember_choice, select_locale
     from portal.models import Account
 
     db.init_app(app)
     reads_without_transactions(app)
+    ping_after_idle(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -207,18 +217,23 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.sessions import ends as session_ends
     from portal.sessions import notice_text as session_notice
 
+    def here() -> tuple[str, dict[str, str]]:
+        """The request's path and query, worked out once a request for the page's several switch links."""
+        found: tuple[str, dict[str, str]] | None = g.get("_portal_here")
+        if found is None:
+            found = g._portal_here = (same_site_path(), request.args.to_dict(flat=True))
+        return found
+
     def switch_language_url(code: str) -> str:
         """The current page in another language, keeping the person's place."""
-        args = request.args.to_dict(flat=True)
-        args["lang"] = code
-        return f"{same_site_path()}?{urlencode(args)}"
+        path, args = here()
+        return f"{path}?{urlencode({**args, 'lang': code})}"
 
     def switch_easy_read_url(on: bool) -> str:
         """The current page with Easy Read switched on or off, keeping the person's place."""
-        args = request.args.to_dict(flat=True)
-        args.pop("lang", None)
-        args["easy_read"] = "1" if on else "0"
-        return f"{same_site_path()}?{urlencode(args)}"
+        path, args = here()
+        kept = {key: value for key, value in args.items() if key != "lang"}
+        return f"{path}?{urlencode({**kept, 'easy_read': '1' if on else '0'})}"
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -80,7 +80,9 @@ class Config:
     SECRET_KEY = _secret_key()
     DEMO = False
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # No pre-ping at every checkout: a connection idle longer than this is checked before use (extensions.py).
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": False}
+    DATABASE_PING_AFTER_SECONDS = float(os.environ.get("PORTAL_DATABASE_PING_AFTER_SECONDS", "10"))
     BRANDING = Branding.from_env()
     BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 

@@ -1,5 +1,6 @@
 """Flask extensions, created once and bound to an app in :func:`portal.app.create_app`."""
 
+import time
 from typing import Any
 
 from flask import Flask, has_request_context, request
@@ -10,6 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 # Explicit constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -78,3 +80,37 @@ def _transactions_after_reading(_error: BaseException | None) -> None:
 def _transactions_again(dbapi_connection: Any, record: Any) -> None:
     if dbapi_connection is not None and dbapi_connection.autocommit:
         dbapi_connection.autocommit = False
+
+
+# A pooled connection is checked before use only when it has sat unused for a while. SQLAlchemy's pool_pre_ping
+# checks it at every checkout, a round trip to PostgreSQL on every page (10% of a question page's wall time under
+# load, measured with py-spy) that finds a live connection every time but after the database restarted or a
+# network device dropped an idle connection, which is what an idle limit catches. A connection dropped while in
+# constant use shows at its next statement: SQLAlchemy then discards every connection the pool made before it,
+# so one request per worker fails (a page saying so), not one per pooled connection.
+_IDLE_SINCE = "portal.idle_since"
+
+
+def ping_after_idle(app: Flask) -> None:
+    """Check a pooled connection before use if it was returned more than DATABASE_PING_AFTER_SECONDS ago."""
+    limit = float(app.config["DATABASE_PING_AFTER_SECONDS"])
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        dialect = engine.dialect
+
+        def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any, dialect: Any = dialect) -> None:
+            since = record.info.get(_IDLE_SINCE)
+            if since is None or time.monotonic() - since < limit:
+                return  # a new connection, or one in use moments ago
+            try:
+                dialect.do_ping(dbapi_connection)
+            except Exception as exc:
+                # The pool discards this connection and takes another (SQLAlchemy's documented way to refuse).
+                raise DisconnectionError("the connection was lost while it sat in the pool") from exc
+
+        def returned(_dbapi_connection: Any, record: Any) -> None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+        event.listen(engine, "checkout", ping_if_idle, insert=True)  # before reads_without_transactions'
+        event.listen(engine, "checkin", returned)

@@ -17,6 +17,7 @@ page says when the session will end (templates/components/session_notice.html).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -428,10 +429,18 @@ bp = Blueprint("sessions", __name__, url_prefix="/account/session")
 
 def format_clock(moment: datetime) -> str:
     """A time of day as people in England read it (UK time), in the page's language, e.g. ``14:32``."""
-    from babel.dates import format_time
     from flask_babel import get_locale
 
-    return str(format_time(moment, format="short", tzinfo=_UK, locale=get_locale()))
+    locale = get_locale()
+    # Hours and minutes only: the same for every moment within a minute, so worked out once a minute a language.
+    return _clock(moment.replace(second=0, microsecond=0), str(locale) if locale is not None else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _clock(minute: datetime, locale: str | None) -> str:
+    from babel.dates import format_time
+
+    return str(format_time(minute, format="short", tzinfo=_UK, locale=locale))
 
 
 def notice_text(found: Ends) -> str:

@@ -104,6 +104,32 @@ def test_access_log_has_no_personal_data():
     assert '"GET /account/reset-password/[token]" 200 123 12ms' in line
 
 
+def test_access_log_values_are_gunicorns_own():
+    from datetime import timedelta
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from portal.access_log import _KEPT, AccessLogger
+
+    ours, theirs = AccessLogger(Config()), Logger(Config())
+    ours.now = theirs.now = lambda: "[07/Dec/2026:15:00:00 +0000]"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": "/my/cases?x=1",
+        "PATH_INFO": "/my/cases",
+        "SERVER_PROTOCOL": "HTTP/1.0",
+    }
+    request = SimpleNamespace(headers=[("Host", "portal.example")])
+    for sent, status, took in (
+        (0, "303 See Other", timedelta(seconds=2, microseconds=5_678)),
+        (None, 500, timedelta()),
+    ):
+        response = SimpleNamespace(status=status, sent=sent, headers=[("Content-Type", "text/html")])
+        expected = theirs.atoms(response, request, environ, took)
+        assert ours.atoms(response, request, environ, took) == {key: expected[key] for key in _KEPT}
+
+
 # -- the health check -----------------------------------------------------------------------------------
 
 UNREACHABLE = "postgresql+psycopg://portal@127.0.0.1:1/portal?connect_timeout=2"

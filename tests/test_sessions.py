@@ -289,3 +289,27 @@ def test_citizens_absolute_limit_is_at_least_20_hours(app):
         check_session_limits({"SESSION_ABSOLUTE_HOURS": 19, "SESSION_WARNING_SECONDS": 180})
     with pytest.raises(RuntimeError, match="two minutes"):
         check_session_limits({"SESSION_ABSOLUTE_HOURS": 24, "SESSION_WARNING_SECONDS": 60})
+
+
+def test_the_time_a_session_ends_is_said_in_the_page_language_to_the_minute(app):
+    """format_clock keeps each minute's wording per language: the same words as Babel's, whichever came first."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_time
+    from flask_babel import force_locale
+
+    from portal.i18n import babel_locale
+    from portal.sessions import format_clock
+
+    late_in_a_minute = datetime(2026, 7, 1, 13, 32, 59, 999_999, tzinfo=UTC)
+    said = {}
+    with app.test_request_context("/"):
+        for code in ("en", "ur", "en", "cy"):
+            with force_locale(babel_locale(code)):
+                said[code] = format_clock(late_in_a_minute)
+                london = ZoneInfo("Europe/London")
+                expected = format_time(late_in_a_minute, "short", tzinfo=london, locale=babel_locale(code))
+                assert said[code] == str(expected)
+    assert said["en"] == "14:32"  # British Summer Time, and never rounded up to the next minute
+    assert said["ur"] != said["en"]
