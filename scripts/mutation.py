@@ -8,9 +8,12 @@ Each mutant is one small bug planted in a copy of the tracked files (the working
 comparison turned round (``==``/``!=``, ``<``/``<=``, ``in``/``not in``, ``is``/``is not``), ``and``/``or``
 swapped, a ``not`` dropped, ``True``/``False`` swapped, a number moved by one, ``+``/``-`` swapped, a value
 returned as ``None``, or one statement deleted (the standards' "delete the line"). Wording is never mutated: a
-changed message is not a changed rule. For every mutant the target's fast tests run in a process forked from
-a warm one (third-party packages imported once; the project imported afresh from a copy holding the mutant); a
-mutant is killed when they fail (or run ten times longer than without it). The run prints the share killed and
+changed message is not a changed rule. A clean run of the target's tests first records which lines of the
+mutated modules each test runs (fixtures included); then for every mutant the tests that run the function it is
+planted in (all of them for code outside functions) run in a process forked from a warm one (third-party
+packages imported once; the project imported afresh from a copy holding the mutant): a test that never runs the
+code cannot notice the bug, so the verdict is the same as running them all (``--every-test`` does, slower). A
+mutant is killed when they fail (or run ten times longer than the clean run). The run prints the share killed and
 every survivor with its line, to be read: a survivor points at a missing test or is an equivalent mutant.
 
 We plant the bugs ourselves rather than use mutmut: mutmut 2.5.1 crashes on some operator mutants
@@ -24,6 +27,7 @@ import argparse
 import ast
 import copy
 import importlib
+import json
 import os
 import re
 import shutil
@@ -31,10 +35,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -225,8 +231,44 @@ def _warm_up(work: Path, tests: list[str]) -> None:
             continue
 
 
-def _start(work: Path, tests: list[str]) -> int:
-    """Fork a run of the tests in ``work``; the parent gets the child's pid."""
+class _Reach:
+    """A pytest plugin for the clean run: which lines of the mutated modules each test (its fixtures too) runs."""
+
+    def __init__(self, work: Path, modules: list[str]) -> None:
+        self.files = {str(work / module): module for module in modules}
+        self.files.update({os.path.realpath(name): module for name, module in list(self.files.items())})
+        self.lines: dict[str, set[tuple[str, int]]] = {}
+        self.now: set[tuple[str, int]] | None = None
+
+    def _line(self, frame: Any, event: str, _arg: Any) -> Any:
+        if event == "line" and self.now is not None:
+            self.now.add((self.files[frame.f_code.co_filename], frame.f_lineno))
+        return self._line
+
+    def _call(self, frame: Any, _event: str, _arg: Any) -> Any:
+        # Only frames of the mutated modules are traced line by line; every other call costs one look-up.
+        if frame.f_code.co_filename in self.files and self.now is not None:
+            self.now.add((self.files[frame.f_code.co_filename], frame.f_lineno))
+            return self._line
+        return None
+
+    def pytest_runtest_protocol(self, item: Any, nextitem: Any) -> Any:
+        self.now = self.lines.setdefault(item.nodeid, set())
+        sys.settrace(self._call)
+        threading.settrace(self._call)
+        return None
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        sys.settrace(None)
+        threading.settrace(None)  # type: ignore[arg-type]
+        self.now = None
+
+
+def _start(work: Path, tests: list[str], reach: tuple[list[str], Path] | None = None) -> int:
+    """Fork a run of the tests in ``work``; the parent gets the child's pid.
+
+    ``reach`` (the clean run): the mutated modules, and the file where the lines each test ran are written.
+    """
     pid = os.fork()
     if pid:
         return pid
@@ -240,9 +282,42 @@ def _start(work: Path, tests: list[str]) -> int:
         os.dup2(quiet, 2)
         import pytest
 
-        code = int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests]))
+        plugins = [_Reach(work, reach[0])] if reach else []
+        code = int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests], plugins=plugins))
+        if reach:
+            lines = {test: sorted(ran) for test, ran in plugins[0].lines.items()}
+            reach[1].write_text(json.dumps(lines), encoding="utf-8")
     finally:
         os._exit(code)
+
+
+def _function_spans(module: str, root: Path = ROOT) -> list[tuple[int, int]]:
+    """The first and last line of every function of a module (decorators included), innermost last."""
+    tree = ast.parse((root / module).read_text(encoding="utf-8"))
+    spans = [
+        (min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    return sorted(spans, key=lambda span: (span[0], -span[1]))
+
+
+def tests_for(
+    mutant: Mutant, spans: list[tuple[int, int]], reach: dict[str, set[tuple[str, int]]], every: list[str]
+) -> list[str]:
+    """The tests that run the function a mutant is planted in (they alone can notice it), in the run's order.
+
+    A mutant outside every function (a table, a constant: run when the module is imported) gets every test.
+    """
+    inside = [span for span in spans if span[0] <= mutant.line <= span[1]]
+    if not inside:
+        return every
+    first, last = inside[-1]  # the innermost function holding the line
+    return [
+        test
+        for test, ran in reach.items()
+        if any(module == mutant.module and first <= line <= last for module, line in ran)
+    ]
 
 
 def _plant_in(work: Path, module: str, source: str) -> None:
@@ -274,12 +349,14 @@ def run(
     timeout: float | None = None,
     only: set[tuple[str, int, str]] | None = None,
     tests: list[str] | None = None,
+    select: bool = True,
 ) -> tuple[int, int, list[Mutant]]:
     """Mutate one target; (killed, total, survivors).
 
     ``jobs`` copies of the project, each running one mutant at a time in a process forked from this warm one.
     ``only``: just these mutants (module, line, what), e.g. an earlier run's survivors. ``tests``: these tests
     instead of the target's (a subset kills no more than the whole list, so its share is a lower bound).
+    ``select``: try each mutant against only the tests that run its function (else every test, each time).
     """
     modules, listed = TARGETS[target]
     tests = tests or listed
@@ -295,23 +372,45 @@ def run(
             for module, source in originals.items():
                 _plant_in(work, module, source)
         _warm_up(works[0], tests)
+        # The clean run migrates a SQLite database once and keeps it for every later run (tests/conftest.py).
+        os.environ["PORTAL_TEST_SQLITE_TEMPLATE"] = str(Path(tmp) / "migrated.db")
         started = time.monotonic()
-        _, status = os.waitpid(_start(works[0], tests), 0)
+        reach_file = Path(tmp) / "reach.json"
+        _, status = os.waitpid(_start(works[0], tests, (modules, reach_file) if select else None), 0)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{target}: the tests fail without any mutant; fix them first")
+        # Each mutant is tried against the tests that run its function (the clean run recorded which lines
+        # each test ran), not the whole list: a test that never runs the code cannot notice a bug in it.
+        reach = {
+            test: {(module, line) for module, line in ran}
+            for test, ran in (json.loads(reach_file.read_text()) if select else {}).items()
+        }
+        spans = {module: _function_spans(module) for module in modules}
+        chosen_tests = [
+            tests_for(mutant, spans[mutant.module], reach, list(reach)) if select else tests
+            for mutant in planted
+        ]
+        unreached = [index for index, chosen in enumerate(chosen_tests) if not chosen]
+        for index in unreached:
+            mutant = planted[index]
+            print(
+                f"  survived: {mutant.module}:{mutant.line}: {mutant.what}: no test runs it",
+                file=sys.stderr,
+                flush=True,
+            )
         # A mutant that loops for ever is killed: after ten times the clean run, or the --timeout given (a busy
         # machine makes the clean run slow, and every looping mutant then costs ten of them).
         timeout = timeout or max(30.0, 10 * (time.monotonic() - started))
         verdicts: list[bool] = [False] * len(planted)
         timed_out: set[int] = set()  # killed for running too long: caught, but said apart (a busy machine)
-        waiting = list(range(len(planted)))
+        waiting = [index for index in range(len(planted)) if chosen_tests[index]]
         running: dict[int, tuple[int, Path, float]] = {}  # pid -> (mutant, copy, started)
         free = list(works)
         while waiting or running:
             while waiting and free:
                 index, work = waiting.pop(0), free.pop()
                 _plant_in(work, planted[index].module, planted[index].source)
-                running[_start(work, tests)] = (index, work, time.monotonic())
+                running[_start(work, chosen_tests[index])] = (index, work, time.monotonic())
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid == 0:
                 for late, (late_index, _work, since) in running.items():
@@ -365,6 +464,11 @@ def main() -> int:
         default="",
         help="comma-separated tests to run instead of the target's (e.g. the one file that holds a module's rules)",
     )
+    parser.add_argument(
+        "--every-test",
+        action="store_true",
+        help="run every test against every mutant (slower), not only the tests that run the mutated function",
+    )
     parser.add_argument("--list", action="store_true", help="list the targets and their tests")
     args = parser.parse_args()
     if args.list:
@@ -376,7 +480,9 @@ def main() -> int:
         started = time.monotonic()
         only = chosen(args.only) if args.only else None
         tests = [t.strip() for t in args.tests.split(",") if t.strip()] or None
-        killed, total, survivors = run(target, max(1, args.jobs), args.limit, args.timeout, only, tests)
+        killed, total, survivors = run(
+            target, max(1, args.jobs), args.limit, args.timeout, only, tests, select=not args.every_test
+        )
         totals[0] += killed
         totals[1] += total
         share = killed / total if total else 0.0

@@ -73,8 +73,15 @@ def database_template(tmp_path_factory: pytest.TempPathFactory, pg_url: str) -> 
     if pg_url:
         _migrate(pg_url)
         return pg_url
+    # scripts/mutation.py runs the tests hundreds of times on code whose migrations do not change: its first run
+    # keeps the migrated file here and the others copy it (migrating took a few seconds of every run).
+    kept = os.environ.get("PORTAL_TEST_SQLITE_TEMPLATE", "")
+    if kept and Path(kept).is_file():
+        return kept
     path = tmp_path_factory.mktemp("template") / "template.db"
     _migrate(f"sqlite:///{path}")
+    if kept:
+        shutil.copy(path, kept)
     return str(path)
 
 
