@@ -350,6 +350,7 @@ def run(
     only: set[tuple[str, int, str]] | None = None,
     tests: list[str] | None = None,
     select: bool = True,
+    start: int = 0,
 ) -> tuple[int, int, list[Mutant]]:
     """Mutate one target; (killed, total, survivors).
 
@@ -357,13 +358,14 @@ def run(
     ``only``: just these mutants (module, line, what), e.g. an earlier run's survivors. ``tests``: these tests
     instead of the target's (a subset kills no more than the whole list, so its share is a lower bound).
     ``select``: try each mutant against only the tests that run its function (else every test, each time).
+    ``start``: skip the first mutants (a run stopped after N continues with ``start=N``; the same code only).
     """
     modules, listed = TARGETS[target]
     tests = tests or listed
     planted = [m for module in modules for m in mutants(module)]
     if only is not None:
         planted = [m for m in planted if (m.module, m.line, m.what) in only]
-    planted = planted[:limit]
+    planted = planted[start:][:limit]
     originals = {module: (ROOT / module).read_text(encoding="utf-8") for module in modules}
     with tempfile.TemporaryDirectory(prefix=f"mutation-{target}-") as tmp:
         works = [Path(tmp) / f"copy{i}" for i in range(jobs)]
@@ -452,6 +454,12 @@ def main() -> int:
     parser.add_argument("--target", choices=sorted(TARGETS), action="append")
     parser.add_argument("--jobs", type=int, default=2, help="copies tested at once (default 2)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N mutants of each target")
+    parser.add_argument(
+        "--start",
+        type=int,
+        default=0,
+        help="skip the first N mutants: go on from a run stopped after N (while the code is unchanged)",
+    )
     parser.add_argument("--timeout", type=float, default=None, help="seconds before a run counts as caught")
     parser.add_argument(
         "--only",
@@ -481,7 +489,14 @@ def main() -> int:
         only = chosen(args.only) if args.only else None
         tests = [t.strip() for t in args.tests.split(",") if t.strip()] or None
         killed, total, survivors = run(
-            target, max(1, args.jobs), args.limit, args.timeout, only, tests, select=not args.every_test
+            target,
+            max(1, args.jobs),
+            args.limit,
+            args.timeout,
+            only,
+            tests,
+            select=not args.every_test,
+            start=args.start,
         )
         totals[0] += killed
         totals[1] += total
