@@ -71,6 +71,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
             "tests/practitioner/test_validation_rules.py",
             "tests/practitioner/test_budget_rules.py",
             "tests/practitioner/test_asking_rules.py",
+            "tests/practitioner/test_phone.py",
             "tests/practitioner/test_lifecycle.py",
             "tests/practitioner/test_validation_flow.py",
         ],
