@@ -12,8 +12,20 @@ from portal.extensions import db
 from tests.conftest import PG_URL
 
 
-def _app(app_config, seconds: float):
-    return create_app({**app_config, "DATABASE_PING_AFTER_SECONDS": seconds})
+@pytest.fixture
+def make_app(app_config):
+    """An app whose pooled connections are idle after ``seconds``; its connections closed after the test (left
+    to the garbage collector, psycopg warns in whichever later test happens to collect them)."""
+    made = []
+
+    def make(seconds: float):
+        made.append(create_app({**app_config, "DATABASE_PING_AFTER_SECONDS": seconds}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def _pings(app, monkeypatch) -> list[object]:
@@ -37,16 +49,16 @@ def _use(app) -> None:
         assert connection.execute(text("SELECT 1")).scalar() == 1
 
 
-def test_a_connection_used_moments_ago_is_not_pinged(app_config, monkeypatch):
-    app = _app(app_config, 60)
+def test_a_connection_used_moments_ago_is_not_pinged(make_app, monkeypatch):
+    app = make_app(60)
     pings = _pings(app, monkeypatch)
     for _ in range(5):
         _use(app)
     assert pings == []
 
 
-def test_a_connection_idle_past_the_limit_is_pinged_before_use(app_config, monkeypatch):
-    app = _app(app_config, 0)  # every connection counts as idle once returned
+def test_a_connection_idle_past_the_limit_is_pinged_before_use(make_app, monkeypatch):
+    app = make_app(0)  # every connection counts as idle once returned
     pings = _pings(app, monkeypatch)
     _use(app)  # a new connection: just made, not pinged
     assert pings == []
@@ -57,8 +69,8 @@ def test_a_connection_idle_past_the_limit_is_pinged_before_use(app_config, monke
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not PG_URL, reason="a server to end a connection from the other side")
-def test_a_connection_that_died_in_the_pool_is_replaced_before_the_page_uses_it(app_config):
-    app = _app(app_config, 0)
+def test_a_connection_that_died_in_the_pool_is_replaced_before_the_page_uses_it(make_app, app_config):
+    app = make_app(0)
     with app.app_context():
         with db.engine.connect() as connection:
             first = connection.execute(text("SELECT pg_backend_pid()")).scalar()
@@ -72,4 +84,3 @@ def test_a_connection_that_died_in_the_pool_is_replaced_before_the_page_uses_it(
             with db.engine.connect() as connection:
                 pids.add(connection.execute(text("SELECT pg_backend_pid()")).scalar())
         assert first not in pids
-        db.engine.dispose()
