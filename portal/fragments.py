@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from portal.i18n.web import current_code
 
-#: Pieces kept per environment at most: languages x Easy Read x signed in or not x roles, with room to spare.
+#: Pieces kept per environment at most: pieces x languages x roles (or signed out), with room to spare.
 LIMIT = 512
 
 
