@@ -50,10 +50,15 @@ READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _TAKEN = "portal.autocommit_connections"
 
 
+def _engines(app: Flask) -> list[Any]:
+    """The app's database engines (Flask-SQLAlchemy makes them when bound to the app)."""
+    with app.app_context():
+        return list(db.engines.values())
+
+
 def reads_without_transactions(app: Flask) -> None:
     """Put a PostgreSQL connection taken for a reading request in autocommit, and back when it is returned."""
-    with app.app_context():
-        engines = [engine for engine in db.engines.values() if engine.dialect.name == "postgresql"]
+    engines = [engine for engine in _engines(app) if engine.dialect.name == "postgresql"]
     for engine in engines:
         event.listen(engine, "checkout", _autocommit_when_reading)
         event.listen(engine, "checkin", _transactions_again)
@@ -94,9 +99,7 @@ _IDLE_SINCE = "portal.idle_since"
 def ping_after_idle(app: Flask) -> None:
     """Check a pooled connection before use if it was returned more than DATABASE_PING_AFTER_SECONDS ago."""
     limit = float(app.config["DATABASE_PING_AFTER_SECONDS"])
-    with app.app_context():
-        engines = list(db.engines.values())
-    for engine in engines:
+    for engine in _engines(app):
         dialect = engine.dialect
 
         def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any, dialect: Any = dialect) -> None:
