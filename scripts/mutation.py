@@ -74,6 +74,12 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
             "tests/practitioner/test_phone.py",
             "tests/practitioner/test_lifecycle.py",
             "tests/practitioner/test_validation_flow.py",
+            # The rules other capabilities add to confirming and approving (a review recorded first, the ICB's
+            # decision, a personal health budget's final budget) and the voice of what the person is told.
+            "tests/test_reviews.py",
+            "tests/practitioner/test_chc_eligibility.py",
+            "tests/practitioner/test_phb_final_budget.py",
+            "tests/practitioner/test_decision_voice.py",
         ],
     ),
 }

@@ -177,13 +177,12 @@ def decide_not_eligible(assessor: Account, case: Case, *, reason: str) -> Decisi
 def approve(approver: Account, case: Case, *, approved: bool, reason: str = "") -> Decision:
     """A signatory signs off a budget above the assessor's level, or returns it with a reason.
 
-    The lifecycle refuses anyone else: an assessor, a level too low, or the person who confirmed it.
+    The lifecycle refuses anyone else (an assessor, a level too low, the person who confirmed it) and a return
+    without a reason.
     """
     decision = pending_decision(case)
     if decision is None:
         raise Conflict("there is nothing to approve")
-    if not approved and not reason.strip():
-        raise ValueError("returning a budget needs a reason")
     if approved:
         phb.require_final_budget(case)
     cases.move(

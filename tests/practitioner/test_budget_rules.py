@@ -279,6 +279,14 @@ def test_no_eligible_needs_decided_by_an_assessor_without_a_level_records_level_
     assert decision.required_level == 2
 
 
+def test_no_eligible_needs_records_the_level_of_the_assessor_who_decided(staff, ready):
+    staff["assessor"].approval_level = 3
+    db.session.commit()
+    _determine(staff, refreshed(ready), ["nutrition"])
+    decision = budgets.decide_not_eligible(staff["assessor"], refreshed(ready), reason="Only one outcome")
+    assert decision.required_level == 3
+
+
 def test_a_contribution_is_recorded_where_the_person_pays_and_the_review_it_brings_is_kept(staff, ready):
     decision = budgets.confirm_budget(
         staff["assessor"], ready, confirmed_pence=calculated(ready), reason="", contribution_pence=1500

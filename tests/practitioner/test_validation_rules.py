@@ -181,10 +181,12 @@ def test_agreeing_with_a_section_records_each_answer_left_to_check_and_nothing_e
     assert all(items[q]["action"] == "agree" and items[q]["by"] == staff["assessor"].id for q in expected)
     assert [e.detail["question"] for e in events("validation.answer")] == [first, *expected]
     assert all(e.detail["section"] == section for e in events("validation.answer")[1:])
+    version_before_again = validation_of(claimed).version
     again = agree_with_section(
-        staff["assessor"], refreshed(claimed), section, expected_version=validation_of(claimed).version
+        staff["assessor"], refreshed(claimed), section, expected_version=version_before_again
     )
     assert again == [], "nothing left to agree with in that section"
+    assert validation_of(claimed).version == version_before_again, "agreeing with nothing makes no page stale"
     assert not set(still_to_check(refreshed(claimed))) & {first, *expected}
 
 
@@ -198,6 +200,21 @@ def test_the_practitioners_items_are_committed_and_audited(staff, claimed):  # n
     assert saved == {"risks": "Falls at night"}
     [event] = events("validation.needs_profile")
     assert event.detail == {"before": {}, "after": {"risks": "Falls at night"}}
+
+
+def test_the_practitioners_items_changed_again_record_what_was_there_before(staff, claimed):  # noqa: F811
+    first = {"risks": "Falls at night"}
+    save_practitioner_items(
+        staff["assessor"], claimed, first, expected_version=validation_of(claimed).version
+    )
+    second = {"risks": "Falls at night and on the stairs"}
+    save_practitioner_items(
+        staff["assessor"], refreshed(claimed), second, expected_version=validation_of(claimed).version
+    )
+    assert [event.detail for event in events("validation.needs_profile")] == [
+        {"before": {}, "after": first},
+        {"before": first, "after": second},
+    ]
 
 
 def test_an_answer_left_from_a_branch_the_person_did_not_take_was_never_asked(staff, claimed):  # noqa: F811
