@@ -238,14 +238,22 @@ def _warm_up(work: Path, tests: list[str]) -> None:
             continue
 
 
+#: The clean run's record of the lines run before the first test: while the modules were imported (a table built
+#: by calling a function, say). A bug there is in what every test runs.
+AT_IMPORT = "<import>"
+
+
 class _Reach:
-    """A pytest plugin for the clean run: which lines of the mutated modules each test (its fixtures too) runs."""
+    """A pytest plugin for the clean run: which lines of the mutated modules each test (its fixtures too) runs,
+    and which ran while the tests were loaded (under :data:`AT_IMPORT`)."""
 
     def __init__(self, work: Path, modules: list[str]) -> None:
         self.files = {str(work / module): module for module in modules}
         self.files.update({os.path.realpath(name): module for name, module in list(self.files.items())})
         self.lines: dict[str, set[tuple[str, int]]] = {}
-        self.now: set[tuple[str, int]] | None = None
+        # Traced from now (before pytest imports the project) until the first test starts.
+        self.now: set[tuple[str, int]] | None = self.lines.setdefault(AT_IMPORT, set())
+        sys.settrace(self._call)
 
     def _line(self, frame: Any, event: str, _arg: Any) -> Any:
         if event == "line" and self.now is not None:
@@ -310,16 +318,23 @@ def _function_spans(module: str, root: Path = ROOT) -> list[tuple[int, int]]:
 
 
 def tests_for(
-    mutant: Mutant, spans: list[tuple[int, int]], reach: dict[str, set[tuple[str, int]]], every: list[str]
+    mutant: Mutant,
+    spans: list[tuple[int, int]],
+    reach: dict[str, set[tuple[str, int]]],
+    every: list[str],
+    at_import: set[tuple[str, int]] = frozenset(),  # type: ignore[assignment]
 ) -> list[str]:
     """The tests that run the function a mutant is planted in (they alone can notice it), in the run's order.
 
-    A mutant outside every function (a table, a constant: run when the module is imported) gets every test.
+    A mutant outside every function (a table, a constant: run when the module is imported) gets every test, and
+    so does one in a function that ran at import (``at_import``: a helper that builds a table).
     """
     inside = [span for span in spans if span[0] <= mutant.line <= span[1]]
     if not inside:
         return every
     first, last = inside[-1]  # the innermost function holding the line
+    if any(module == mutant.module and first <= line <= last for module, line in at_import):
+        return every
     return [
         test
         for test, ran in reach.items()
@@ -394,9 +409,10 @@ def run(
             test: {(module, line) for module, line in ran}
             for test, ran in (json.loads(reach_file.read_text()) if select else {}).items()
         }
+        at_import = reach.pop(AT_IMPORT, set())
         spans = {module: _function_spans(module) for module in modules}
         chosen_tests = [
-            tests_for(mutant, spans[mutant.module], reach, list(reach)) if select else tests
+            tests_for(mutant, spans[mutant.module], reach, list(reach), at_import) if select else tests
             for mutant in planted
         ]
         unreached = [index for index, chosen in enumerate(chosen_tests) if not chosen]

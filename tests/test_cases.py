@@ -526,6 +526,9 @@ def test_a_reconsideration_is_taken_only_by_someone_who_did_not_decide_the_first
     with pytest.raises(NotAllowed):
         cases.move(world["admin"], again, Move.REASSIGN, values={"holder_id": world["assessor"].id})
     assert fresh(again).holder_id == world["assessor2"].id
+    # Independence is asked only of who will hold or sign off the case: the approver of the first may still
+    # give it back to the queue, a move that makes nobody its decider.
+    assert cases.can(world["approver"], fresh(again), Move.RELEASE)
     # Its budget goes for sign-off: the approver who approved the first cannot sign this one off.
     cases.move(world["assessor2"], again, Move.CONFIRM)
     pending(world, again, by="assessor2", level=3)
@@ -543,6 +546,17 @@ def test_independence_asks_nothing_of_other_kinds_of_case(world):
     db.session.commit()
     assert cases.first_deciders(review) == frozenset()
     assert cases.can(world["assessor"], review, Move.CLAIM)
+
+
+def test_a_linked_case_joins_the_line_of_the_first_however_far_along(world):
+    """The line (the first case's id) is what the count of reviews due groups a person's cases by."""
+    first, _ = _decided(world, datetime.now(UTC) - timedelta(days=3))
+    again = _asked_again(world, first)
+    assert (first.line_id, again.line_id) == (None, first.id)
+    cases.move(world["assessor2"], again, Move.CLAIM)
+    _decide(world, fresh(again), 100, datetime.now(UTC), by="assessor2")
+    review = cases.start_linked_case(world["person"], fresh(again), CaseKind.REVIEW)
+    assert review.line_id == first.id
 
 
 def test_a_decision_is_asked_about_once_and_only_while_in_force(world):
@@ -619,6 +633,35 @@ def test_hold_open_refuses_a_final_case_and_touches_only_an_open_one(world):
     with pytest.raises(Stale):
         cases.hold_open(final)
     assert fresh(final).status == S.DECIDED
+
+
+def _committed_name(person) -> str:
+    """The person's name as another connection sees it: only what was committed."""
+    with db.engine.connect() as connection:
+        return connection.execute(select(Person.name).where(Person.id == person.id)).scalar_one()
+
+
+def test_a_stale_move_leaves_nothing_of_the_request_for_a_later_commit(world):
+    """A move refused at the UPDATE rolls the request back: what the service changed before moving (a stored
+    estimate, say) must not be saved by whatever the request commits afterwards (its session record)."""
+    case = make_case(world, S.SENT)
+    before = _committed_name(world["person_record"])
+    behind_its_back(case, status=S.CLAIMED, holder_id=world["assessor2"].id)
+    world["person_record"].name = "Changed before the move"
+    with pytest.raises(Stale):
+        cases.move(world["assessor"], case, Move.CLAIM)
+    db.session.commit()
+    assert _committed_name(world["person_record"]) == before
+
+
+def test_a_refused_hold_leaves_nothing_of_the_request_for_a_later_commit(world):
+    final = make_case(world, S.DECIDED)
+    before = _committed_name(world["person_record"])
+    world["person_record"].name = "Changed before the record"
+    with pytest.raises(Stale):
+        cases.hold_open(final)
+    db.session.commit()
+    assert _committed_name(world["person_record"]) == before
 
 
 def test_the_budget_kept_if_looked_at_again_is_the_one_before_a_cut_only(world):
@@ -737,3 +780,36 @@ def test_a_linked_case_of_a_decided_case_sent_without_a_snapshot_starts_from_its
     review = cases.start_linked_case(world["person"], case, CaseKind.REVIEW)
     db.session.commit()
     assert review.answers == {"a": 5}
+
+
+def test_the_adult_case_follows_a_decided_case_once_in_its_line_and_is_audited_on_both(world):
+    """The lifecycle refuses by itself (the Continuing Healthcare pages ask it first, but are not the rule)."""
+
+    def start(account, case):
+        return cases.start_adult_case(
+            account,
+            case,
+            tool_key="continuing_healthcare",
+            tool_version="1",
+            questionnaire_version="1",
+            answers={"two-people": "yes"},
+        )
+
+    child = make_case(world, S.DECIDED, holder="assessor")
+    with pytest.raises(NotAllowed):
+        start(world["assessor"], make_case(world, S.CLAIMED, holder="assessor"))  # not decided yet
+    with pytest.raises(NotAllowed):
+        start(world["approver"], child)  # an assessor completes it with the person
+    adult = start(world["assessor"], child)
+    db.session.commit()
+    assert (adult.follows_id, adult.line_id, adult.holder_id, adult.status, adult.answers) == (
+        child.id,
+        child.id,
+        world["assessor"].id,
+        S.DRAFT,
+        {"two-people": "yes"},
+    )
+    events = {(event.action, event.case_id) for event in db.session.scalars(select(AuditEvent))}
+    assert {("case.adult_case_started", adult.id), ("case.adult_case_opened", child.id)} <= events
+    with pytest.raises(NotAllowed):
+        start(world["assessor"], fresh(child))  # once only

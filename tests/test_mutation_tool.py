@@ -48,3 +48,20 @@ def test_a_mutant_goes_to_the_tests_that_run_its_function(tmp_path):
     assert chosen(13) == ["t_other"]
     assert chosen(4) == ["t_outer_only", "t_inner"]  # the decorator belongs to its function
     assert chosen(1) == every  # outside every function: run when the module is imported, so every test
+
+
+def test_a_mutant_in_a_function_run_at_import_goes_to_every_test(tmp_path):
+    """A helper that builds a module's table runs while the module is imported, before any test: every test
+    reads that table, though no test calls the helper."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    spans = mutation._function_spans("m.py", tmp_path)
+    reach = {"t_outer": {("m.py", 5), ("m.py", 9)}, "t_none": set()}
+    every = list(reach)
+
+    def chosen(line: int, at_import: set) -> list[str]:
+        return mutation.tests_for(mutation.Mutant("m.py", line, "x", ""), spans, reach, every, at_import)
+
+    assert chosen(13, {("m.py", 13)}) == every  # other() ran at import
+    assert chosen(13, {("n.py", 13)}) == []  # another module's line 13 ran at import, not this one's
+    assert chosen(13, set()) == []
+    assert chosen(9, {("m.py", 13)}) == ["t_outer"]  # outer() did not run at import
