@@ -476,6 +476,17 @@ def test_the_latest_decision_in_a_line_is_in_force(world):
     assert [c.id for c in cases.chain(later)] == [first.id, later.id]
 
 
+def test_the_decision_made_last_is_in_force_whichever_case_was_started_first(world):
+    now = datetime.now(UTC)
+    first, _ = _decided(world, now - timedelta(days=30))
+    started_first = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="x")
+    started_second = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="y")
+    db.session.commit()
+    _decide(world, started_second, 20_000, now - timedelta(days=2))
+    made_last = _decide(world, started_first, 30_000, now - timedelta(days=1))
+    assert cases.decision_in_force(first) == (started_first, made_last)
+
+
 # -- asking for a decision to be looked at again ---------------------------------------------------------
 
 
@@ -575,6 +586,9 @@ def test_a_decision_is_asked_about_once_and_only_while_in_force(world):
 
 def test_while_a_cut_is_looked_at_again_the_budget_before_it_stays(world):
     now = datetime.now(UTC)
+    # Cases' ids ahead of decisions', so a case is never found by a decision's id by chance.
+    for _ in range(3):
+        make_case(world, S.DRAFT)
     first = make_case(world, S.CLAIMED, holder="assessor")
     first_decision = _decide(world, first, 30_000, now - timedelta(days=60))
     review = cases.start_linked_case(world["assessor2"], first, CaseKind.CORRECTION, reason="x")
@@ -813,3 +827,13 @@ def test_the_adult_case_follows_a_decided_case_once_in_its_line_and_is_audited_o
     assert {("case.adult_case_started", adult.id), ("case.adult_case_opened", child.id)} <= events
     with pytest.raises(NotAllowed):
         start(world["assessor"], fresh(child))  # once only
+
+
+def test_a_manager_holding_the_case_acts_as_its_holder(world):
+    """Of an actor's relations the holder's comes first: its UPDATE is the narrowest, and the history says so."""
+    case = make_case(world, S.CLAIMED, holder="admin")
+    assert cases.relations(world["admin"], case) >= {Relation.HOLDER, Relation.MANAGER}
+    cases.move(world["admin"], case, Move.RELEASE)
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).filter_by(case_id=case.id, action="case.released"))
+    assert event.detail["as"] == "holder"
