@@ -18,7 +18,7 @@ threads = int(os.environ.get("PORTAL_WEB_THREADS", "4"))
 # A request that takes longer than this is stuck: the worker is replaced.
 timeout = int(os.environ.get("PORTAL_WEB_TIMEOUT", "30"))
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("PORTAL_WEB_KEEPALIVE", "5"))  # seconds an idle connection is kept open
 # Replace workers now and then (staggered), so slow growth in memory never builds up.
 max_requests = 5000
 max_requests_jitter = 500

@@ -9,7 +9,7 @@ What it does, on 127.0.0.1 only, and it stops by itself (a fixed number of peopl
    ``postgresql://postgres@127.0.0.1:5432/portal_load``; dropped and created again), migrates it and seeds the
    demo organisations, configurations and cases plus one citizen account per simulated person.
 2. Serves the portal with ``gunicorn -c gunicorn.conf.py`` (the repository's production settings: workers,
-   threads and timeouts from it, or from PORTAL_WEB_WORKERS / PORTAL_WEB_THREADS).
+   threads and timeouts from it, or from PORTAL_WEB_WORKERS / PORTAL_WEB_THREADS / PORTAL_WEB_KEEPALIVE).
 3. The journey: N people at once, each signing in, starting an assessment, giving their details, answering every
    question, checking their answers, reading the estimate and sending it. It counts every unexpected response
    as an error, by kind of page.
@@ -353,7 +353,8 @@ def main() -> None:
     }
     settings = (
         f"gunicorn.conf.py: {env.get('PORTAL_WEB_WORKERS', 'cores + 1')} workers x "
-        f"{env.get('PORTAL_WEB_THREADS', '4')} threads (gthread); wrk -t2 -c{args.connections} -d{args.seconds}s"
+        f"{env.get('PORTAL_WEB_THREADS', '4')} threads (gthread), keep-alive {env.get('PORTAL_WEB_KEEPALIVE', '5')} s; "
+        f"wrk -t2 -c{args.connections} -d{args.seconds}s"
     )
     port = free_port()
     portal = serve("portal.app:create_app()", port, env)
