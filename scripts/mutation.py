@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -322,7 +323,7 @@ def tests_for(
     spans: list[tuple[int, int]],
     reach: dict[str, set[tuple[str, int]]],
     every: list[str],
-    at_import: set[tuple[str, int]] = frozenset(),  # type: ignore[assignment]
+    at_import: AbstractSet[tuple[str, int]] = frozenset(),
 ) -> list[str]:
     """The tests that run the function a mutant is planted in (they alone can notice it), in the run's order.
 
@@ -333,13 +334,13 @@ def tests_for(
     if not inside:
         return every
     first, last = inside[-1]  # the innermost function holding the line
-    if any(module == mutant.module and first <= line <= last for module, line in at_import):
+
+    def runs_it(ran: AbstractSet[tuple[str, int]]) -> bool:
+        return any(module == mutant.module and first <= line <= last for module, line in ran)
+
+    if runs_it(at_import):
         return every
-    return [
-        test
-        for test, ran in reach.items()
-        if any(module == mutant.module and first <= line <= last for module, line in ran)
-    ]
+    return [test for test, ran in reach.items() if runs_it(ran)]
 
 
 def _plant_in(work: Path, module: str, source: str) -> None:
