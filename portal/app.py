@@ -145,8 +145,6 @@ def _init_extensions(app: Flask) -> None:
 
     @app.before_request
     def before_request() -> None:
-        # Per-request values must not leak from an app context shared across requests (as in tests).
-        g.pop("csp_nonce", None)
         refresh()
         remember_choice()
 
@@ -214,7 +212,6 @@ def _register_template_helpers(app: Flask) -> None:
     )
     from portal.i18n import BY_CODE, LANGUAGES, direction
     from portal.i18n.web import current_code, easy_read, install_template_gettext
-    from portal.security import csp_nonce
     from portal.sessions import ends as session_ends
     from portal.sessions import notice_text as session_notice
 
@@ -244,7 +241,6 @@ def _register_template_helpers(app: Flask) -> None:
             "languages": LANGUAGES,
             "current_language": BY_CODE.get(locale, BY_CODE["en"]),
             "text_direction": direction(locale),
-            "csp_nonce": csp_nonce,
             "switch_language_url": switch_language_url,
             "switch_easy_read_url": switch_easy_read_url,
             "easy_read_on": easy_read(),
@@ -315,7 +311,6 @@ def _register_error_pages(app: Flask) -> None:
         from portal.extensions import db
 
         db.session.rollback()
-        g.pop("csp_nonce", None)
         return render_template("errors/500.html"), 500
 
 

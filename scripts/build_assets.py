@@ -12,7 +12,7 @@ Output (static/dist/ is gitignored: it is built at install time, never committed
 - app.css, app-rtl.css: assets/scss/app.scss with GOV.UK Frontend, compiled by the `sass` npm
   package; the right-to-left copy (Urdu pages) is flipped by rtlcss. No GOV.UK crown or crest,
   no GDS Transport typeface: the deployment's font stack instead.
-- govuk-frontend.min.js (+ .map), htmx.min.js, app.js, session-timeout.js: scripts, all served from
+- govuk-frontend.min.js (+ .map), htmx.min.js, app.js, session-timeout.js, js-enabled.js: scripts, all served from
   static files.
 - fonts/: the Urdu web font, Noto Nastaliq Urdu (woff2, Arabic and Latin subsets, regular and
   bold) from the npm package @fontsource/noto-nastaliq-urdu, with its licence (SIL OFL 1.1).
@@ -634,6 +634,8 @@ def build(out: Path, static_url: str, *, force: bool, check_only: bool) -> int:
         files["govuk-frontend.min.js.map"] = govuk_map.read_bytes()
     files["htmx.min.js"] = (NODE_MODULES / HTMX_JS).read_bytes()
     files["app.js"] = (ASSETS / "js" / "app.js").read_bytes()
+    # the first thing in <body>: marks the page as scripted before it is drawn (GOV.UK Frontend's js-enabled)
+    files["js-enabled.js"] = (ASSETS / "js" / "js-enabled.js").read_bytes()
     # app.js imports it: the warning before a signed-in session ends
     files["session-timeout.js"] = (ASSETS / "js" / "session-timeout.js").read_bytes()
 

@@ -1,7 +1,7 @@
 // The portal's only script of its own: an ES module served from /static/dist/app.js.
 //
-// The base template loads it with no inline script (the Content Security Policy allows
-// only the GOV.UK template's one-line `js-enabled` snippet, by nonce):
+// The base template loads it with no inline script (the Content Security Policy allows none;
+// the GOV.UK template's one-line `js-enabled` snippet is dist/js-enabled.js, first in <body>):
 //
 //   <script type="module" src="/static/dist/app.js"></script>
 //   <script src="/static/dist/htmx.min.js" defer></script>

@@ -108,7 +108,7 @@ def test_no_page_reports_a_csp_violation(live_server, csp_page):
     ):
         csp_page.goto(f"{live_server}{path}")
         csp_page.wait_for_load_state("networkidle")
-        # GOV.UK Frontend's JavaScript ran (it needs the nonce'd line and the module script).
+        # GOV.UK Frontend's JavaScript ran (it needs js-enabled.js and the module script).
         assert "govuk-frontend-supported" in csp_page.get_attribute("body", "class")
     sign_in(csp_page, live_server, "deployment-admin@example.org", DEMO_PASSWORD)
     for path in ("/staff/", "/staff/organisations", "/staff/organisations/new", "/staff/mailbox"):
