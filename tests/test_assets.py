@@ -107,6 +107,7 @@ def test_outputs_are_built(dist: Path) -> None:
         "app-rtl.css",
         "app.js",
         "session-timeout.js",
+        "js-enabled.js",
         "govuk-frontend.min.js",
         "govuk-frontend.min.js.map",
         "htmx.min.js",
