@@ -148,6 +148,9 @@ class _Tables:
         "area_lines",
         "term_reasons",
         "areas",
+        "level_reasons",
+        "unpaid_reasons",
+        "minimum_reasons",
     )
 
     def __init__(self, config: Configuration) -> None:
@@ -210,6 +213,23 @@ class _Tables:
         # Term reasons by (line, terms, values): few distinct ones, shared by every factor combination.
         self.term_reasons: dict[tuple[Any, ...], Reason | None] = {}
         self.areas: dict[tuple[float, int], tuple[int, int, tuple[Reason, ...]]] = {}
+        # An area's reasons by what they say: (area, level, predicted hundredths of an hour, funded) and
+        # (area, unpaid quarters, hundredths covered); the minimum-time reason by area and level.
+        self.level_reasons: dict[tuple[int, int, int, bool], Reason] = {}
+        self.unpaid_reasons: dict[tuple[int, int, int], Reason] = {}
+        self.minimum_reasons = tuple(
+            tuple(
+                make_reason(
+                    MINIMUM_TIME,
+                    config.need_fields[a],
+                    level,
+                    config.lines[config.area_line[a]].key,
+                    _hours(config.minimum_minutes[a]),
+                )
+                for level in range(config.need_levels + 1)
+            )
+            for a in range(len(config.areas))
+        )
 
 
 def _decimal(value: Fraction) -> Decimal:
@@ -224,32 +244,56 @@ def _tables(config: Configuration) -> _Tables:
 
 
 def _area_entry(
-    config: Configuration, multiplier: float, a: int, level: int, q: int, funded: bool
+    config: Configuration, tables: _Tables, multiplier: float, a: int, level: int, q: int, funded: bool
 ) -> tuple[int, int, tuple[Reason, ...]]:
-    """(paid minutes, paid minutes with no unpaid support, reasons) for one area of need."""
+    """(paid minutes, paid minutes with no unpaid support, reasons) for one area of need.
+
+    Its reasons are kept by what they say (area, level, rounded hours), which many multipliers share.
+    """
     hours = config.exp_base[a][level] * multiplier
-    line_key = config.lines[config.area_line[a]].key
-    predicted = _hundredths(round(hours * 100))
+    predicted = round(hours * 100)
+    reasons = tables.level_reasons
+    if len(reasons) >= _AREA_CACHE_LIMIT:
+        reasons.clear()
+    key = (a, level, predicted, funded)
+    first = reasons.get(key)
+    if first is None:
+        first = reasons[key] = make_reason(
+            NEED_LEVEL if funded else NOT_ELIGIBLE,
+            config.need_fields[a],
+            level,
+            config.lines[config.area_line[a]].key,
+            _hundredths(predicted),
+        )
     if not funded:
-        return 0, 0, (make_reason(NOT_ELIGIBLE, config.need_fields[a], level, line_key, predicted),)
+        return 0, 0, (first,)
     inc = config.increment
     lowest = config.minimum_minutes[a]
-    reasons = [make_reason(NEED_LEVEL, config.need_fields[a], level, line_key, predicted)]
+    full_minutes = int(max(hours * 60.0, lowest) / inc + 0.5) * inc
     if q:
-        covered = _hundredths(round(hours * q * 25))
-        reasons.append(
-            make_reason(UNPAID_SUPPORT, config.unpaid_fields[a], UNPAID_SHARES[q], line_key, covered)
-        )
-    minutes = 0
-    if q < 4:
+        covered = round(hours * q * 25)
+        shares = tables.unpaid_reasons
+        if len(shares) >= _AREA_CACHE_LIMIT:
+            shares.clear()
+        unpaid = shares.get((a, q, covered))
+        if unpaid is None:
+            unpaid = shares[(a, q, covered)] = make_reason(
+                UNPAID_SUPPORT,
+                config.unpaid_fields[a],
+                UNPAID_SHARES[q],
+                config.lines[config.area_line[a]].key,
+                _hundredths(covered),
+            )
+        if q == 4:
+            return 0, full_minutes, (first, unpaid)
         paid = hours * (4 - q) * 15.0  # minutes: hours x 60 x (4 - q) / 4
         if paid < lowest:
-            paid = lowest
-            reasons.append(make_reason(MINIMUM_TIME, config.need_fields[a], level, line_key, _hours(lowest)))
-        minutes = int(paid / inc + 0.5) * inc
-    full = hours * 4 * 15.0
-    full_minutes = int(max(full, lowest) / inc + 0.5) * inc
-    return minutes, full_minutes, tuple(reasons)
+            return lowest, full_minutes, (first, unpaid, tables.minimum_reasons[a][level])
+        return int(paid / inc + 0.5) * inc, full_minutes, (first, unpaid)
+    paid = hours * 60.0
+    if paid < lowest:
+        return lowest, full_minutes, (first, tables.minimum_reasons[a][level])
+    return int(paid / inc + 0.5) * inc, full_minutes, (first,)
 
 
 def _contingency(
@@ -317,7 +361,7 @@ def estimate(
             k = (multipliers[a], a * 1000 + level * 20 + q * 2 + f)
             entry = cache.get(k)
             if entry is None:
-                entry = _area_entry(config, multipliers[a], a, level, q, f)
+                entry = _area_entry(config, tables, multipliers[a], a, level, q, f)
                 if len(cache) >= _AREA_CACHE_LIMIT:
                     cache.clear()
                 cache[k] = entry

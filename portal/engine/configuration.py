@@ -131,7 +131,10 @@ class Configuration:
         "breaks_rates",
         "contingency_rates",
         "empty_lines",
+        "term_masks",
         "_factor_cache",
+        "term_areas",
+        "_factor_parts",
         "_engine_cache",
     )
 
@@ -172,7 +175,13 @@ class Configuration:
     breaks_rates: tuple[int, ...]
     contingency_rates: tuple[int, ...]
     empty_lines: tuple[Line, ...]
+    # Per factor position: the bit mask of the terms each value meets (bit t for self.terms[t]), and the mask of
+    # the terms that ask nothing of that position (what any other value meets).
+    term_masks: tuple[tuple[dict[int, int], int], ...]
     _factor_cache: dict[tuple[int, ...], FactorInfo]
+    term_areas: tuple[int, ...]  # per area, the bit mask of the terms that apply to it
+    # Multipliers by the set of terms met, and term groups by (term ids, values): shared between factor keys.
+    _factor_parts: dict[Any, Any]
     _engine_cache: dict[str, Any]
 
     def __init__(self, document: Mapping[str, Any]) -> None:
@@ -187,7 +196,10 @@ class Configuration:
             content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
         object.__setattr__(self, "content_hash", hashlib.sha256(canonical.encode("utf-8")).hexdigest())
+        object.__setattr__(self, "term_masks", _term_masks(self.terms))
         object.__setattr__(self, "_factor_cache", {})
+        object.__setattr__(self, "term_areas", _term_areas(self.terms, len(self.areas)))
+        object.__setattr__(self, "_factor_parts", {})
         object.__setattr__(self, "_engine_cache", {})
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -223,41 +235,76 @@ class Configuration:
         return self.rates[kind][(CLIENT_GROUPS.index(client_group), SETTINGS.index(setting))]
 
     def factor_info(self, key: tuple[int, ...]) -> FactorInfo:
-        """Area multipliers and matching terms for a profile's factor key (computed once per key)."""
+        """Area multipliers and matching terms for a profile's factor key (computed once per key).
+
+        The terms a key meets are the AND of one precomputed bit mask per factor. An area's multiplier depends
+        only on which of its terms are met, and a group of terms on the same fields only on which are met and
+        the values of those fields, so both are kept by that and shared between keys.
+        """
         info = self._factor_cache.get(key)
         if info is None:
-            logs = [0.0] * len(self.areas)
-            hits = []
+            hit = -1
+            for i, (masks, other) in enumerate(self.term_masks):
+                hit &= masks.get(key[i], other)
+            parts = self._factor_parts
+            if len(parts) >= FACTOR_CACHE_LIMIT:
+                parts.clear()
+            multipliers = []
+            for area_mask in self.term_areas:
+                met = hit & area_mask
+                m = parts.get(met)
+                if m is None:
+                    m = parts[met] = math.exp(sum([t.log_effect for t in self.terms if met >> t.index & 1]))
+                multipliers.append(m)
+            hits = tuple([t for t in self.terms if hit >> t.index & 1])
             grouped: dict[tuple[str, ...], list[TermSpec]] = {}
-            for term in self.terms:
-                for i, values in term.conditions:
-                    if key[i] not in values:
-                        break
-                else:
-                    hits.append(term)
-                    grouped.setdefault(term.fields, []).append(term)
-                    for a in term.areas:
-                        logs[a] += term.log_effect
+            for term in hits:
+                grouped.setdefault(term.fields, []).append(term)
             groups = []
             for fields, terms in grouped.items():
-                mask = 0
-                for term in terms:
-                    mask |= term.mask
-                groups.append(
-                    TermGroup(
-                        fields,
-                        tuple(_factor_value(key, name) for name in fields),
-                        tuple(terms),
-                        tuple(t.index for t in terms),
-                        mask,
-                        all(t.mask == mask for t in terms),
+                ids = tuple([t.index for t in terms])
+                values = tuple([_factor_value(key, name) for name in fields])
+                group = parts.get((ids, values))
+                if group is None:
+                    mask = 0
+                    for term in terms:
+                        mask |= term.mask
+                    group = parts[(ids, values)] = TermGroup(
+                        fields, values, tuple(terms), ids, mask, all(t.mask == mask for t in terms)
                     )
-                )
-            info = FactorInfo(tuple(math.exp(v) for v in logs), tuple(hits), tuple(groups))
+                groups.append(group)
+            info = FactorInfo(tuple(multipliers), hits, tuple(groups))
             if len(self._factor_cache) >= FACTOR_CACHE_LIMIT:
                 self._factor_cache.clear()
             self._factor_cache[key] = info
         return info
+
+
+def _term_masks(terms: tuple[TermSpec, ...]) -> tuple[tuple[dict[int, int], int], ...]:
+    """Per factor position, the bit mask of the terms each tested value meets, and of the terms not testing it."""
+    out = []
+    for i in range(len(FACTORS)):
+        other = 0
+        masks: dict[int, int] = {}
+        tested: set[int] = set()
+        for term in terms:
+            for position, values in term.conditions:
+                if position == i:
+                    tested.update(values)
+        for term in terms:
+            wanted = [values for position, values in term.conditions if position == i]
+            if not wanted:
+                other |= 1 << term.index
+            for value in tested:  # a term that does not test position i meets every value (all of none)
+                if all(value in values for values in wanted):
+                    masks[value] = masks.get(value, 0) | 1 << term.index
+        out.append((masks, other))
+    return tuple(out)
+
+
+def _term_areas(terms: tuple[TermSpec, ...], n_areas: int) -> tuple[int, ...]:
+    """Per area of need, the bit mask of the terms that apply to it."""
+    return tuple(sum(1 << t.index for t in terms if a in t.areas) for a in range(n_areas))
 
 
 def load_configuration(source: str | os.PathLike[str] | Mapping[str, Any]) -> Configuration:

@@ -496,6 +496,9 @@ def test_factor_cache_is_bounded(
     config = demo_configuration()
     bounded = [estimate(p, config) for p in sample_profiles[:40]]
     assert len(config._factor_cache) <= 3
+    assert len(config._factor_parts) <= 3 + len(config.areas) + len(config.terms)  # one key's parts past it
+    tables = config._engine_cache["tables"]
+    assert max(len(tables.areas), len(tables.level_reasons), len(tables.unpaid_reasons)) <= 5
     assert bounded == [estimate(p, demo_configuration()) for p in sample_profiles[:40]]
 
 
@@ -514,3 +517,48 @@ def test_from_dict_refuses_odd_values(reference: Configuration) -> None:
     data["reasons"][0]["value"] = [1]
     with pytest.raises(ValueError, match="unexpected value"):
         Estimate.from_dict(data)
+
+
+def _factor_info_by_scan(config: Configuration, key: tuple[int, ...]) -> tuple[Any, ...]:
+    """factor_info as the plain definition: every term's conditions tested one by one, logs summed per area."""
+    from portal.engine.configuration import _factor_value
+
+    logs = [0.0] * len(config.areas)
+    hits = []
+    grouped: dict[tuple[str, ...], list[Any]] = {}
+    for term in config.terms:
+        if all(key[i] in values for i, values in term.conditions):
+            hits.append(term)
+            grouped.setdefault(term.fields, []).append(term)
+            for a in term.areas:
+                logs[a] += term.log_effect
+    groups = []
+    for fields, terms in grouped.items():
+        mask = 0
+        for term in terms:
+            mask |= term.mask
+        values = tuple(_factor_value(key, name) for name in fields)
+        ids = tuple(t.index for t in terms)
+        groups.append((fields, values, tuple(terms), ids, mask, all(t.mask == mask for t in terms)))
+    return tuple(math.exp(v) for v in logs), tuple(hits), tuple(groups)
+
+
+@pytest.mark.parametrize("which", ["demo", "reference", "reversed"])
+def test_factor_info_by_bit_masks_is_the_plain_scan(which: str, request: pytest.FixtureRequest) -> None:
+    """Every factor key there is: the bit-mask look-up meets the same terms and gives the same floats.
+
+    "reversed" is the demo's terms in the opposite order, so a group's first term touches more areas than its
+    last (behaviour at level 2 before level 1).
+    """
+    import itertools
+
+    config: Configuration = request.getfixturevalue("reference" if which == "reference" else "demo")
+    model = config.to_dict()["model"]
+    if which == "reversed":
+        model["terms"].reverse()
+    config = config.with_changes(label="fresh", model=model)  # empty caches
+    sizes = (5, 2, 2, 4, 3, 4, 2, 2)
+    for key in itertools.product(*(range(n) for n in sizes)):
+        info = config.factor_info(key)
+        groups = tuple((g.fields, g.values, g.terms, g.ids, g.mask, g.uniform) for g in info.groups)
+        assert (info.multipliers, info.terms, groups) == _factor_info_by_scan(config, key), key
