@@ -146,7 +146,6 @@ class _Tables:
         "cont_index",
         "night_index",
         "area_lines",
-        "term_reasons",
         "areas",
         "level_reasons",
         "unpaid_reasons",
@@ -210,8 +209,6 @@ class _Tables:
         self.percent = ((low.numerator, low.denominator), (high.numerator, high.denominator))
         self.weeks = (config.weeks_per_year.numerator, config.weeks_per_year.denominator)
         self.area_lines = tuple(specs[i] for i in config.area_line)
-        # Term reasons by (line, terms, values): few distinct ones, shared by every factor combination.
-        self.term_reasons: dict[tuple[Any, ...], Reason | None] = {}
         self.areas: dict[tuple[float, int], tuple[int, int, tuple[Reason, ...]]] = {}
         # An area's reasons by what they say: (area, level, predicted hundredths of an hour, funded) and
         # (area, unpaid quarters, hundredths covered); the minimum-time reason by area and level.
@@ -686,7 +683,7 @@ def _reasons(
                     k = (i << 16) | (positive & spec.mask)
                     found = info.term_reasons.get(k)
                     if found is None:
-                        found = _term_reasons(tables, info, spec, positive & spec.mask)
+                        found = _term_reasons(info, spec, positive & spec.mask)
                         info.term_reasons[k] = found
                     extend(found)
                 if spec.ratios:
@@ -719,22 +716,24 @@ def _reasons(
     return tuple(out)
 
 
-def _term_reasons(tables: _Tables, info: FactorInfo, spec: LineSpec, mask: int) -> tuple[Reason, ...]:
-    """One reason per group of terms on the same fields that changed time on this line's paid areas."""
+def _term_reasons(info: FactorInfo, spec: LineSpec, mask: int) -> tuple[Reason, ...]:
+    """One reason per group of terms on the same fields that changed time on this line's paid areas.
+
+    Each group keeps its reasons by line (and, where its terms touch different areas, by the areas met):
+    groups are shared between factor keys, so a new key mostly finds its reasons made.
+    """
     out = []
-    cache = tables.term_reasons
     for group in info.groups:
-        if not group.mask & mask:
+        met = group.mask & mask
+        if not met:
             continue
-        if group.uniform:
-            terms, ids = group.terms, group.ids
+        k = spec.index if group.uniform else met  # met names the line: each area is on one line
+        kept = group.reasons
+        if k in kept:
+            reason = kept[k]
         else:
-            terms = tuple(t for t in group.terms if t.mask & mask)
-            ids = tuple(t.index for t in terms)
-        key = (spec.index, ids, group.values)
-        if key not in cache:
-            cache[key] = _term_reason(spec, group.fields, group.values, terms)
-        reason = cache[key]
+            terms = group.terms if group.uniform else tuple(t for t in group.terms if t.mask & met)
+            reason = kept[k] = _term_reason(spec, group.fields, group.values, terms)
         if reason is not None:
             out.append(reason)
     return tuple(out)

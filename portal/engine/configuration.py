@@ -89,6 +89,9 @@ class TermGroup:
     ids: tuple[int, ...]
     mask: int  # areas any of the terms touch
     uniform: bool  # every term touches the same areas
+    # The group's reason (or None) by line, and by the areas met where not uniform (calculator._term_reasons):
+    # a pure function of the group and the line, kept with the group, which keys of the same values share.
+    reasons: dict[int, Any] = field(default_factory=dict, compare=False)
 
 
 class Configuration:

@@ -562,3 +562,23 @@ def test_factor_info_by_bit_masks_is_the_plain_scan(which: str, request: pytest.
         info = config.factor_info(key)
         groups = tuple((g.fields, g.values, g.terms, g.ids, g.mask, g.uniform) for g in info.groups)
         assert (info.multipliers, info.terms, groups) == _factor_info_by_scan(config, key), key
+
+
+def test_term_reasons_follow_the_areas_met_whatever_came_first(demo: Configuration) -> None:
+    """A group whose terms touch different areas of one line explains only the terms on the areas paid.
+
+    Here behaviour at level 1 touches only nutrition, at level 2 every area; both are on the daily living line.
+    Estimating someone with nutrition needs first must not leave its reason for someone without them.
+    """
+    model = demo.to_dict()["model"]
+    for term in model["terms"]:
+        if term["key"] == "behaviour_1":
+            term["areas"] = ["nutrition"]
+    both = make_profile(behaviour_challenges=2, need_nutrition=2, need_hygiene=2)
+    hygiene_only = make_profile(behaviour_challenges=2, need_hygiene=2)
+    config = demo.with_changes(label="split", model=model)
+    estimate(both, config)
+    after = estimate(hygiene_only, config)
+    assert after == estimate(hygiene_only, demo.with_changes(label="split", model=model))  # fresh caches
+    terms = [r.term for r in after.reasons if r.field == "behaviour_challenges" and r.line == "daily_living"]
+    assert terms == ["behaviour_2"]
