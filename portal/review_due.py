@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Connection, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, Date, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy import case as when
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -283,6 +283,17 @@ def counts(organisation_id: int | None, today: date | None = None) -> dict[str, 
     if organisation_id is None:
         return found
     today = today or utcnow().date()
+    row = db.session.execute(_counts_statement(), {"organisation_id": organisation_id, "today": today}).one()
+    return dict(zip(_STATES, (int(n) for n in row), strict=True))
+
+
+_STATES = ("under_way", "overdue", "due", "upcoming")
+
+
+@functools.cache
+def _counts_statement() -> Any:
+    """The statement of :func:`counts`, built once: aliases and their columns cost more to build than to run."""
+    today = bindparam("today", type_=Date)
     line = func.coalesce(Case.line_id, Case.id)
     other, other_decision, review = aliased(Case), aliased(Decision), aliased(Case)
     replaced = exists().where(
@@ -301,25 +312,24 @@ def counts(organisation_id: int | None, today: date | None = None) -> dict[str, 
         review.status.not_in((CaseStatus.DECIDED, CaseStatus.WITHDRAWN)),
         review.deleted_at.is_(None),
     )
-    states = {
-        "under_way": under_way,
-        "overdue": and_(~under_way, Decision.review_due_on < today),
-        "due": and_(~under_way, Decision.review_due_on >= today, Decision.review_window_from <= today),
-        "upcoming": and_(~under_way, Decision.review_window_from > today),
-    }
-    row = db.session.execute(
-        select(*(func.coalesce(func.sum(when((test, 1), else_=0)), 0) for test in states.values()))
+    tests = (  # in the order of _STATES
+        under_way,
+        and_(~under_way, Decision.review_due_on < today),
+        and_(~under_way, Decision.review_due_on >= today, Decision.review_window_from <= today),
+        and_(~under_way, Decision.review_window_from > today),
+    )
+    return (
+        select(*(func.coalesce(func.sum(when((test, 1), else_=0)), 0) for test in tests))
         .select_from(Case)
         .join(Decision, Decision.case_id == Case.id)
         .where(
-            Case.organisation_id == organisation_id,
+            Case.organisation_id == bindparam("organisation_id"),
             Case.status == CaseStatus.DECIDED,
             Decision.outcome == "approved",
             Decision.review_due_on.is_not(None),
             ~replaced,
         )
-    ).one()
-    return dict(zip(states, (int(n) for n in row), strict=True))
+    )
 
 
 def store_next_review(case: Case) -> None:
