@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -143,8 +143,14 @@ def _load(case_id: str) -> Any:
 
 @bp.app_template_global("section117_applies")
 def section117_applies(case: Any) -> bool:
-    """Whether the case has a Section 117 tab and part (the case pages ask it)."""
-    return section117.applies_to(case)
+    """Whether the case has a Section 117 tab and part (the case pages ask it, in the tabs and the summary).
+
+    Asked once a request for each case: the answer cannot change while one page is drawn.
+    """
+    asked: dict[int, bool] = g.setdefault("section117_applies", {})
+    if case.id not in asked:
+        asked[case.id] = section117.applies_to(case)
+    return asked[case.id]
 
 
 def _organisation(case: Any) -> Organisation:

@@ -167,6 +167,18 @@ def test_the_section_117_tab_and_pages_are_only_where_section_117_can_apply(app,
         assert assessor.get(f"{case_url}/{page_url}").status_code == 200, page_url
 
 
+def test_the_case_page_asks_whether_section_117_applies_once(app, staff, sent_case, monkeypatch):
+    """The tab and the summary both ask; the answer is kept for the request (one look at the detentions)."""
+    asked = []
+    real = section117.applies_to
+    monkeypatch.setattr(section117, "applies_to", lambda case: asked.append(case.id) or real(case))
+    client = client_for(app, staff["assessor"])
+    assert client.get(f"/staff/cases/{sent_case.public_id}").status_code == 200
+    assert asked == [sent_case.id]
+    client.get(f"/staff/cases/{sent_case.public_id}")
+    assert asked == [sent_case.id] * 2  # asked again on the next request
+
+
 def test_a_section_that_gives_no_right_is_refused_beside_its_field_keeping_what_was_typed(
     app, staff, sent_case
 ):
