@@ -163,8 +163,23 @@ class Worded:
         easy_read: bool = False,
         self_funder: bool = False,
     ) -> SourceString | None:
-        """Return the English source string (with msgctxt) for a kind of text, or None if there is none."""
-        voice = Voice(voice)
+        """Return the English source string (with msgctxt) for a kind of text, or None if there is none.
+
+        Kept on the item by its arguments: an item's wording never changes once loaded, and pages ask the same
+        few dozen strings on every request.
+        """
+        kept: dict[tuple[str, str, bool, bool], SourceString | None] = self.__dict__.setdefault(
+            "_sources", {}
+        )
+        key = (kind, voice, easy_read, self_funder)
+        if key in kept:
+            return kept[key]
+        found = kept[key] = self._find_source(kind, Voice(voice), easy_read, self_funder)
+        return found
+
+    def _find_source(
+        self, kind: str, voice: Voice, easy_read: bool, self_funder: bool
+    ) -> SourceString | None:
         if not self._is_known_kind(kind):
             raise ValueError(f"unknown kind of text {kind!r}")
         for variant in VARIANTS:

@@ -50,6 +50,21 @@ def test_wording_lookup(wording: Schema, kind, voice, easy_read, self_funder, ms
     assert question.text(kind, voice, easy_read=easy_read, self_funder=self_funder) == text
 
 
+def test_wording_is_looked_up_once_per_item_and_variant(wording: Schema) -> None:
+    """A page asks the same strings on every request: the second ask is the string kept, per variant asked."""
+    question = wording.question("meals")
+    first = question.source("title", "carer", easy_read=True)
+    assert question.source("title", Voice.CARER, easy_read=True) is first
+    assert question.source("title", "person", easy_read=True) != first
+    assert question.source("title", "carer") != first
+    assert question.source("option.some.hint", "person") is None  # kept as none too
+    assert question.source("option.some.hint", "person") is None
+    with pytest.raises(ValueError):  # a refusal is never kept as an answer
+        question.source("option.lots", "person")
+    with pytest.raises(ValueError):
+        question.source("option.lots", "person")
+
+
 def test_absent_text_is_none_and_unknown_kind_is_an_error(wording: Schema) -> None:
     question = wording.question("meals")
     assert question.text("option.some.hint", "person") is None
