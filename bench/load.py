@@ -17,8 +17,9 @@ What it does, on 127.0.0.1 only, and it stops by itself (a fixed number of peopl
    estimate (signed in as a citizen with a draft), the staff queue and a case page (signed in as an assessor).
 5. Serves ``bench/hello.py`` (a bare Flask "hello") under the same gunicorn settings beside it and runs wrk on
    it the same way just before each portal page, ``--rounds`` times (3 by default: the same code on this shared
-   machine gave a bare app 2,400 to 5,100 requests a second within minutes), then prints per kind of page the
-   medians over the rounds of pages a second, median and p99, and of each round's ratio to the bare run beside
+   machine gave a bare app 2,400 to 5,100 requests a second within minutes), each run once the server before it
+   is idle again (a slow page's queued requests are still served after wrk stops), then prints per kind of page
+   the medians over the rounds of pages a second, median and p99, and of each round's ratio to the bare run beside
    it, with every round's ratio so the spread shows.
 
 CI does not run it (it needs wrk, PostgreSQL and the machine to itself); figures go in README.md.
@@ -297,6 +298,20 @@ def cpu_seconds(group: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def settle(group: int, *, limit: float = 15.0) -> None:
+    """Wait until the server (and PostgreSQL) is idle again: wrk stops sending, but the requests already queued
+    on its connections are still served for a while, and the next run (the bare app's, often) must not share
+    the cores with them. Idle is under 20 ms of CPU in half a second; at most ``limit`` seconds."""
+    deadline = time.monotonic() + limit
+    last = cpu_seconds(group)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(group)
+        if now - last < 0.02:
+            return
+        last = now
+
+
 def wrk(url: str, *, connections: int, seconds: int, cookie: str = "", group: int = 0) -> dict[str, float]:
     """Run wrk; pages a second, median and p99 in ms, and responses that were not 2xx/3xx or failed."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
@@ -305,6 +320,7 @@ def wrk(url: str, *, connections: int, seconds: int, cookie: str = "", group: in
     before = cpu_seconds(group)
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
     used = cpu_seconds(group) - before
+    settle(group)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     total = int(re.search(r"(\d+) requests in", output).group(1))
