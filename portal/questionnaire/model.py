@@ -168,9 +168,12 @@ class Worded:
         Kept on the item by its arguments: an item's wording never changes once loaded, and pages ask the same
         few dozen strings on every request.
         """
-        kept: dict[tuple[str, str, bool, bool], SourceString | None] = self.__dict__.setdefault(
-            "_sources", {}
-        )
+        memo = self.__dict__.get("_sources")
+        if (
+            memo is None or memo[0] is not self._texts
+        ):  # kept with the wording it was found in (a copy may differ)
+            memo = self.__dict__["_sources"] = (self._texts, {})
+        kept: dict[tuple[str, str, bool, bool], SourceString | None] = memo[1]
         key = (kind, voice, easy_read, self_funder)
         if key in kept:
             return kept[key]
