@@ -169,9 +169,8 @@ class Worded:
         few dozen strings on every request.
         """
         memo = self.__dict__.get("_sources")
-        if (
-            memo is None or memo[0] is not self._texts
-        ):  # kept with the wording it was found in (a copy may differ)
+        # Kept with the wording it was found in: a copy given other wording looks again.
+        if memo is None or memo[0] is not self._texts:
             memo = self.__dict__["_sources"] = (self._texts, {})
         kept: dict[tuple[str, str, bool, bool], SourceString | None] = memo[1]
         key = (kind, voice, easy_read, self_funder)
