@@ -44,7 +44,8 @@ def _read_once(key: tuple[Any, ...], read: Any) -> Any:
     return memo[key]
 
 
-def _latest_snapshot_or_none(case: Case) -> Snapshot | None:
+def latest_snapshot_or_none(case: Case) -> Snapshot | None:
+    """The answers as last sent, or None before the case was first sent (the one query for them)."""
     snapshot: Snapshot | None = _read_once(
         ("snapshot", case.id),
         lambda: db.session.scalar(
@@ -56,7 +57,7 @@ def _latest_snapshot_or_none(case: Case) -> Snapshot | None:
 
 def latest_snapshot(case: Case) -> Snapshot:
     """The answers as last sent."""
-    snapshot = _latest_snapshot_or_none(case)
+    snapshot = latest_snapshot_or_none(case)
     assert snapshot is not None, "a sent case has a snapshot"
     return snapshot
 
@@ -96,7 +97,7 @@ def own_estimate_is_partial(case: Case) -> bool:
 def filled_in_by(case: Case) -> tuple[Account | None, PersonLink | None]:
     """Who filled in the answers (the sender of the latest snapshot, else whoever started the case) and how
     they act for the person (their authority and relationship), where they have an account that does."""
-    snapshot = _latest_snapshot_or_none(case)
+    snapshot = latest_snapshot_or_none(case)
     account_id = snapshot.completed_by_id if snapshot is not None else case.created_by_id
     account = db.session.get(Account, account_id) if account_id is not None else None
     link = (
@@ -328,7 +329,7 @@ def contact_rows(case: Case) -> list[tuple[str, str]]:
     from portal.questionnaire import Voice
     from portal.questions_web import display_answer
 
-    snapshot = _latest_snapshot_or_none(case)
+    snapshot = latest_snapshot_or_none(case)
     if snapshot is None:  # nothing sent yet
         return []
     schema = tool_service.schema_of(case)

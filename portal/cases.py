@@ -24,7 +24,7 @@ from flask import g, has_request_context
 from sqlalchemy import ColumnElement, CursorResult, exists, select, true, update
 
 from portal.audit import record
-from portal.case_record import pending_decision
+from portal.case_record import current_validation, latest_snapshot_or_none, pending_decision
 from portal.extensions import db
 from portal.models import (
     Account,
@@ -475,12 +475,8 @@ def start_linked_case(account: Account, case: Case, kind: CaseKind, *, reason: s
         raise NotAllowed(f"a {kind.value} cannot be started on this case by this account")
     if kind == CaseKind.CORRECTION and not reason.strip():
         raise ValueError("a correction needs a reason")
-    previous_snapshot = db.session.scalar(
-        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
-    )
-    previous_validation = db.session.scalar(
-        select(Validation).filter_by(case_id=case.id).order_by(Validation.id.desc()).limit(1)
-    )
+    previous_snapshot = latest_snapshot_or_none(case)
+    previous_validation = current_validation(case)
     answers = dict(previous_snapshot.answers) if previous_snapshot else dict(case.answers or {})
     for question_id, item in ((previous_validation.items if previous_validation else None) or {}).items():
         if item.get("action") in ("amend", "answer"):

@@ -35,6 +35,7 @@ from sqlalchemy import case as when
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from portal.case_record import latest_snapshot_or_none
 from portal.extensions import db
 from portal.jobs import enqueue, handler, recurring
 from portal.models import (
@@ -49,7 +50,6 @@ from portal.models import (
     PersonLink,
     Review,
     ReviewReminder,
-    Snapshot,
     utcnow,
 )
 
@@ -420,9 +420,7 @@ def due_for_case(case: Case, today: date | None = None) -> Due | None:
 
 def preferred_contact(case: Case) -> str:
     """How the person asked to be contacted, from the answers as last sent ("" if not said)."""
-    snapshot = db.session.scalar(
-        select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
-    )
+    snapshot = latest_snapshot_or_none(case)
     value = (snapshot.answers or {}).get("preferred-contact") if snapshot is not None else None
     return str(value or "")
 
