@@ -1,7 +1,7 @@
 """Gunicorn settings for production: `gunicorn 'portal.app:create_app()'` reads this file from the working
 directory (or pass `-c gunicorn.conf.py`). Each value can be changed with the environment variable beside it.
 
-Sizing (docs/decisions/0008-production-and-security.md): a threaded worker per core, plus one, each with two threads,
+Sizing (docs/decisions/0008-production-and-security.md): a threaded worker per core, plus one, each with a few threads,
 so a request waiting on PostgreSQL or on password hashing does not hold a whole process. Timeouts are short:
 long work (letters, calibration, accuracy) runs in the job worker (`portal worker`), never in a request.
 """
@@ -14,9 +14,7 @@ from portal.access_log import ACCESS_LOG_FORMAT, AccessLogger
 bind = os.environ.get("PORTAL_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("PORTAL_WEB_WORKERS", multiprocessing.cpu_count() + 1))
-# Two threads: a request waiting on PostgreSQL or Argon2 does not hold the process, and fewer requests share one
-# GIL (on 2 cores, 3 x 2 kept a question page's p99 at 205 ms where 3 x 4 gave 250-293 ms; README, "Performance").
-threads = int(os.environ.get("PORTAL_WEB_THREADS", "2"))
+threads = int(os.environ.get("PORTAL_WEB_THREADS", "4"))
 # A request that takes longer than this is stuck: the worker is replaced.
 timeout = int(os.environ.get("PORTAL_WEB_TIMEOUT", "30"))
 graceful_timeout = 30

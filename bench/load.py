@@ -369,7 +369,7 @@ def main() -> None:
     }
     settings = (
         f"gunicorn.conf.py: {env.get('PORTAL_WEB_WORKERS', 'cores + 1')} workers x "
-        f"{env.get('PORTAL_WEB_THREADS', '2')} threads (gthread), keep-alive {env.get('PORTAL_WEB_KEEPALIVE', '5')} s; "
+        f"{env.get('PORTAL_WEB_THREADS', '4')} threads (gthread), keep-alive {env.get('PORTAL_WEB_KEEPALIVE', '5')} s; "
         f"wrk -t2 -c{args.connections} -d{args.seconds}s"
     )
     port = free_port()
