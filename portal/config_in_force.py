@@ -20,8 +20,16 @@ from portal.models import ConfigurationVersion, Organisation
 
 @lru_cache(maxsize=64)
 def _parse(content_hash: str, content: str) -> Configuration:
-    """Parse a stored configuration once per process (keyed by its content hash)."""
+    """Parse a stored configuration once per process. Keyed by the text too: the content hash leaves out the
+    label and the effective date, so two versions with the same rules under other labels share a hash."""
     return loads_configuration(content)
+
+
+def configuration(row: ConfigurationVersion | None) -> Configuration:
+    """The engine configuration of a stored version, parsed once per process (the shipped one for None)."""
+    if row is None:
+        return demo_configuration()
+    return _parse(row.content_hash, row.content)
 
 
 def version_in_force(organisation: Organisation | None, day: date) -> ConfigurationVersion | None:
@@ -46,7 +54,4 @@ def version_in_force(organisation: Organisation | None, day: date) -> Configurat
 
 def in_force(organisation: Organisation | None, day: date) -> Configuration:
     """The configuration the engine uses for this organisation on this day."""
-    row = version_in_force(organisation, day)
-    if row is None:
-        return demo_configuration()
-    return _parse(row.content_hash, row.content)
+    return configuration(version_in_force(organisation, day))

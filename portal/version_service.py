@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
 
 from portal import config_in_force
 from portal.audit import record
-from portal.engine import Configuration, demo_configuration, loads_configuration
+from portal.engine import Configuration
 from portal.extensions import db
 from portal.models import (
     Account,
@@ -35,17 +34,8 @@ SHIPPED = "shipped"  # stands for the configuration shipped with the engine wher
 # -- versions -------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _parse(content_hash: str, content: str) -> Configuration:
-    """A stored configuration, parsed once per process (the content is part of the key)."""
-    return loads_configuration(content)
-
-
-def configuration(row: ConfigurationVersion | None) -> Configuration:
-    """The engine configuration of a version (the shipped one for None)."""
-    if row is None:
-        return demo_configuration()
-    return _parse(row.content_hash, row.content)
+#: The engine configuration of a version (the shipped one for None), parsed once per process.
+configuration = config_in_force.configuration
 
 
 def versions(organisation: Organisation) -> list[ConfigurationVersion]:

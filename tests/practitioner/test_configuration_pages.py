@@ -711,3 +711,20 @@ def test_calibration_runs_as_a_job_and_saves_a_draft(app, client, staff, org):
         {},
     )
     assert again.status_code == 303 and again.headers["Location"].endswith(f"/accuracy/{job_id}")
+
+
+def test_versions_with_the_same_rules_keep_their_own_labels(app):
+    """The content hash leaves the label out, so the parsed configurations are kept by their text as well:
+    a version republished under another label estimates under that label, and each is parsed once."""
+    from portal.engine import demo_configuration
+
+    first, second = (demo_configuration().with_changes(label=label) for label in ("Rates 2026", "Rates 2027"))
+    assert first.content_hash == second.content_hash
+    rows = [
+        ConfigurationVersion(label=c.label, content_hash=c.content_hash, content=c.to_yaml())
+        for c in (first, second)
+    ]
+    assert [config_in_force.configuration(row).label for row in rows] == ["Rates 2026", "Rates 2027"]
+    assert config_in_force.configuration(rows[0]) is config_in_force.configuration(rows[0])
+    assert version_service.configuration is config_in_force.configuration  # one parser, one cache
+    assert config_in_force.configuration(None) == demo_configuration()
