@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, or_, select
 
 from portal.engine import Configuration, demo_configuration, loads_configuration
 from portal.extensions import db
@@ -32,24 +32,33 @@ def configuration(row: ConfigurationVersion | None) -> Configuration:
     return _parse(row.content_hash, row.content)
 
 
+# Built once: the organisation's latest published version effective by the day, else the deployment default's
+# (rows of no organisation sort last), in one query. With no organisation, ``= NULL`` matches nothing.
+_IN_FORCE = (
+    select(ConfigurationVersion)
+    .where(
+        or_(
+            ConfigurationVersion.organisation_id == bindparam("organisation_id"),
+            ConfigurationVersion.organisation_id.is_(None),
+        ),
+        ConfigurationVersion.status == "published",
+        ConfigurationVersion.effective_from <= bindparam("day", type_=Date),
+    )
+    .order_by(
+        ConfigurationVersion.organisation_id.is_(None),
+        ConfigurationVersion.effective_from.desc(),
+        ConfigurationVersion.id.desc(),
+    )
+    .limit(1)
+)
+
+
 def version_in_force(organisation: Organisation | None, day: date) -> ConfigurationVersion | None:
     """The published version in force on ``day`` for the organisation, or the deployment default."""
-    for organisation_id in ((organisation.id,) if organisation else ()) + (None,):
-        row = db.session.scalar(
-            select(ConfigurationVersion)
-            .where(
-                ConfigurationVersion.organisation_id.is_(None)
-                if organisation_id is None
-                else ConfigurationVersion.organisation_id == organisation_id,
-                ConfigurationVersion.status == "published",
-                ConfigurationVersion.effective_from <= day,
-            )
-            .order_by(ConfigurationVersion.effective_from.desc(), ConfigurationVersion.id.desc())
-            .limit(1)
-        )
-        if row is not None:
-            return row
-    return None
+    found: ConfigurationVersion | None = db.session.scalar(
+        _IN_FORCE, {"organisation_id": organisation.id if organisation else None, "day": day}
+    )
+    return found
 
 
 def in_force(organisation: Organisation | None, day: date) -> Configuration:

@@ -728,3 +728,46 @@ def test_versions_with_the_same_rules_keep_their_own_labels(app):
     assert config_in_force.configuration(rows[0]) is config_in_force.configuration(rows[0])
     assert version_service.configuration is config_in_force.configuration  # one parser, one cache
     assert config_in_force.configuration(None) == demo_configuration()
+
+
+def test_the_version_in_force_is_the_organisations_latest_published_by_the_day_else_the_default(
+    app, make_organisation
+):
+    """Published and effective by the day, the organisation's own before the deployment default's, the latest
+    effective date first and the later version on the same date; drafts and other organisations never."""
+    own, other = make_organisation("Own Council"), make_organisation("Other Council")
+    day = date(2026, 6, 1)
+
+    def version(label, organisation, effective, status="published"):
+        row = ConfigurationVersion(
+            label=label,
+            organisation_id=organisation.id if organisation else None,
+            content_hash=label,
+            content=label,
+            status=status,
+            effective_from=effective,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return label
+
+    def in_force(organisation, on=day):
+        found = config_in_force.version_in_force(organisation, on)
+        return found.label if found else None
+
+    assert in_force(own) is None and in_force(None) is None
+    version("default old", None, date(2025, 1, 1))
+    version("default", None, date(2026, 1, 1))
+    version("default later", None, date(2026, 7, 1))
+    version("other's", other, date(2026, 1, 1))
+    assert in_force(own) == "default" and in_force(None) == "default"
+    version("own draft", own, date(2026, 1, 1), status="draft")
+    version("own from July", own, date(2026, 7, 1))
+    assert in_force(own) == "default"  # neither a draft nor a version not yet effective
+    version("own", own, date(2025, 6, 1))
+    assert in_force(own) == "own"  # the organisation's own, though the default's is more recent
+    version("own again", own, date(2025, 6, 1))
+    assert in_force(own) == "own again"  # the same day: the later version
+    assert in_force(own, date(2026, 7, 1)) == "own from July"
+    assert in_force(other) == "other's" and in_force(None, date(2026, 7, 1)) == "default later"
+    assert in_force(own, date(2024, 1, 1)) is None
