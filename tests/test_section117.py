@@ -165,8 +165,20 @@ def test_a_discharge_is_recorded_once_and_not_before_the_detention(people, perso
         detention,
         discharged_on=date(2023, 1, 1),
     )
+    refused(  # asked on the test's own day: with today's date it would stop refusing once TODAY + 1 came
+        "in_future",
+        s117.record_discharge,
+        people["assessor"],
+        detention,
+        discharged_on=TODAY + timedelta(1),
+        today=TODAY,
+    )
     refused(
-        "in_future", s117.record_discharge, people["assessor"], detention, discharged_on=TODAY + timedelta(1)
+        "in_future",
+        s117.record_discharge,
+        people["assessor"],
+        detention,
+        discharged_on=date.today() + timedelta(1),
     )
     s117.record_discharge(people["assessor"], detention, discharged_on=date(2024, 4, 1), today=TODAY)
     assert s117.standing(person, pool, date(2024, 4, 1)).entitled
