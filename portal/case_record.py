@@ -32,7 +32,7 @@ from portal.questionnaire import notes_of
 from portal.tools import ELIGIBILITY_TESTS
 
 
-def _read_once(key: tuple[Any, ...], read: Any) -> Any:
+def read_once(key: tuple[Any, ...], read: Any) -> Any:
     """``read()``, remembered for the rest of a read request (GET or HEAD), which changes no case, so what it
     read stays true: the case page asks for the latest snapshot and the decision from several places. Anywhere
     else (a form sent, a job) it reads afresh every time."""
@@ -46,7 +46,7 @@ def _read_once(key: tuple[Any, ...], read: Any) -> Any:
 
 def latest_snapshot_or_none(case: Case) -> Snapshot | None:
     """The answers as last sent, or None before the case was first sent (the one query for them)."""
-    snapshot: Snapshot | None = _read_once(
+    snapshot: Snapshot | None = read_once(
         ("snapshot", case.id),
         lambda: db.session.scalar(
             select(Snapshot).filter_by(case_id=case.id).order_by(Snapshot.id.desc()).limit(1)
@@ -292,7 +292,7 @@ def messages(case: Case) -> list[CaseMessage]:
 
 
 def _decision(case: Case, outcome: str) -> Decision | None:
-    decision: Decision | None = _read_once(
+    decision: Decision | None = read_once(
         ("decision", outcome, case.id),
         lambda: db.session.scalar(
             select(Decision).filter_by(case_id=case.id, outcome=outcome).order_by(Decision.id.desc()).limit(1)

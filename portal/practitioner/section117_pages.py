@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from wtforms import Field, RadioField, SelectMultipleField, StringField, SubmitF
 from wtforms.validators import Length
 
 from portal import budgets, money, section117
-from portal.case_record import final_decision
+from portal.case_record import final_decision, read_once
 from portal.extensions import db
 from portal.forms import (
     CheckboxesInput,
@@ -145,12 +145,10 @@ def _load(case_id: str) -> Any:
 def section117_applies(case: Any) -> bool:
     """Whether the case has a Section 117 tab and part (the case pages ask it, in the tabs and the summary).
 
-    Asked once a request for each case: the answer cannot change while one page is drawn.
+    Asked once a read request for each case (``case_record.read_once``): the tabs and the summary both ask.
     """
-    asked: dict[int, bool] = g.setdefault("section117_applies", {})
-    if case.id not in asked:
-        asked[case.id] = section117.applies_to(case)
-    return asked[case.id]
+    applies: bool = read_once(("section117_applies", case.id), lambda: section117.applies_to(case))
+    return applies
 
 
 def _organisation(case: Any) -> Organisation:
