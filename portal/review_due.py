@@ -279,9 +279,8 @@ def counts(organisation_id: int | None, today: date | None = None) -> dict[str, 
     review (``ix_decisions_case_id``), where no later decision in the same line replaced it and, for the state, no
     review of the line is open (``ix_cases_line_id``). The same answers as counting :func:`reviews_due`.
     """
-    found = {"overdue": 0, "due": 0, "under_way": 0, "upcoming": 0}
     if organisation_id is None:
-        return found
+        return dict.fromkeys(_STATES, 0)
     today = today or utcnow().date()
     row = db.session.execute(_counts_statement(), {"organisation_id": organisation_id, "today": today}).one()
     return dict(zip(_STATES, (int(n) for n in row), strict=True))

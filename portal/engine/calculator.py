@@ -220,7 +220,7 @@ class _Tables:
                     MINIMUM_TIME,
                     config.need_fields[a],
                     level,
-                    config.lines[config.area_line[a]].key,
+                    self.area_lines[a].key,
                     _hours(config.minimum_minutes[a]),
                 )
                 for level in range(config.need_levels + 1)
@@ -259,7 +259,7 @@ def _area_entry(
             NEED_LEVEL if funded else NOT_ELIGIBLE,
             config.need_fields[a],
             level,
-            config.lines[config.area_line[a]].key,
+            tables.area_lines[a].key,
             _hundredths(predicted),
         )
     if not funded:
@@ -278,7 +278,7 @@ def _area_entry(
                 UNPAID_SUPPORT,
                 config.unpaid_fields[a],
                 UNPAID_SHARES[q],
-                config.lines[config.area_line[a]].key,
+                tables.area_lines[a].key,
                 _hundredths(covered),
             )
         if q == 4:
