@@ -137,7 +137,8 @@ class Configuration:
         "term_masks",
         "_factor_cache",
         "term_areas",
-        "_factor_parts",
+        "_multipliers",
+        "_term_groups",
         "_engine_cache",
     )
 
@@ -183,8 +184,9 @@ class Configuration:
     term_masks: tuple[tuple[dict[int, int], int], ...]
     _factor_cache: dict[tuple[int, ...], FactorInfo]
     term_areas: tuple[int, ...]  # per area, the bit mask of the terms that apply to it
-    # Multipliers by the set of terms met, and term groups by (term ids, values): shared between factor keys.
-    _factor_parts: dict[Any, Any]
+    # Shared between factor keys: an area's multiplier by the set of its terms met, term groups by (ids, values).
+    _multipliers: dict[int, float]
+    _term_groups: dict[tuple[tuple[int, ...], tuple[Any, ...]], TermGroup]
     _engine_cache: dict[str, Any]
 
     def __init__(self, document: Mapping[str, Any]) -> None:
@@ -202,7 +204,8 @@ class Configuration:
         object.__setattr__(self, "term_masks", _term_masks(self.terms))
         object.__setattr__(self, "_factor_cache", {})
         object.__setattr__(self, "term_areas", _term_areas(self.terms, len(self.areas)))
-        object.__setattr__(self, "_factor_parts", {})
+        object.__setattr__(self, "_multipliers", {})
+        object.__setattr__(self, "_term_groups", {})
         object.__setattr__(self, "_engine_cache", {})
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -249,15 +252,16 @@ class Configuration:
             hit = -1
             for i, (masks, other) in enumerate(self.term_masks):
                 hit &= masks.get(key[i], other)
-            parts = self._factor_parts
-            if len(parts) >= FACTOR_CACHE_LIMIT:
-                parts.clear()
+            kept, shared = self._multipliers, self._term_groups
+            for memo in (kept, shared):
+                if len(memo) >= FACTOR_CACHE_LIMIT:
+                    memo.clear()
             multipliers = []
             for area_mask in self.term_areas:
                 met = hit & area_mask
-                m = parts.get(met)
+                m = kept.get(met)
                 if m is None:
-                    m = parts[met] = math.exp(sum([t.log_effect for t in self.terms if met >> t.index & 1]))
+                    m = kept[met] = math.exp(sum([t.log_effect for t in self.terms if met >> t.index & 1]))
                 multipliers.append(m)
             hits = tuple([t for t in self.terms if hit >> t.index & 1])
             grouped: dict[tuple[str, ...], list[TermSpec]] = {}
@@ -267,12 +271,12 @@ class Configuration:
             for fields, terms in grouped.items():
                 ids = tuple([t.index for t in terms])
                 values = tuple([_factor_value(key, name) for name in fields])
-                group = parts.get((ids, values))
+                group = shared.get((ids, values))
                 if group is None:
                     mask = 0
                     for term in terms:
                         mask |= term.mask
-                    group = parts[(ids, values)] = TermGroup(
+                    group = shared[(ids, values)] = TermGroup(
                         fields, values, tuple(terms), ids, mask, all(t.mask == mask for t in terms)
                     )
                 groups.append(group)

@@ -496,7 +496,8 @@ def test_factor_cache_is_bounded(
     config = demo_configuration()
     bounded = [estimate(p, config) for p in sample_profiles[:40]]
     assert len(config._factor_cache) <= 3
-    assert len(config._factor_parts) <= 3 + len(config.areas) + len(config.terms)  # one key's parts past it
+    assert len(config._multipliers) <= 3 + len(config.areas)  # one key's parts past the bound
+    assert len(config._term_groups) <= 3 + len(config.terms)
     tables = config._engine_cache["tables"]
     assert max(len(tables.areas), len(tables.level_reasons), len(tables.unpaid_reasons)) <= 5
     assert bounded == [estimate(p, demo_configuration()) for p in sample_profiles[:40]]
