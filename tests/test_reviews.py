@@ -21,20 +21,33 @@ from tests.test_cases import _decided, fresh, make_case, pending
 world = test_cases.world  # the lifecycle tests' fixture: staff of every kind, a person, a carer, a stranger
 
 S = CaseStatus
-TODAY = datetime.now(UTC).date()
+
+
+def today():
+    """The day the test runs (not the day the file was imported: a run may cross midnight)."""
+    return datetime.now(UTC).date()
+
+
+class Days(int):
+    """A date given in a parametrised case as days from the day the test runs."""
 
 
 def good_entry(**changes):
     values = {
-        "held_on": TODAY,
+        "held_on": today(),
         "review_type": "planned",
         "took_part": "Sam, Sam's daughter, the assessor",
         "carer_assessment": "offered",
         "capacity": "has_capacity",
         "outcome": "unchanged",
-        "next_review_on": TODAY + timedelta(days=300),
+        "next_review_on": today() + timedelta(days=300),
     }
-    values.update(changes)
+    values.update(
+        {
+            name: today() + timedelta(days=value) if isinstance(value, Days) else value
+            for name, value in changes.items()
+        }
+    )
     return Entry(**values)
 
 
@@ -201,8 +214,8 @@ def test_the_record_is_made_by_the_holder_and_audited(world):
     ("changes", "field", "code"),
     [
         ({"held_on": None}, "held_on", "missing"),
-        ({"held_on": TODAY + timedelta(days=1)}, "held_on", "future"),
-        ({"held_on": TODAY - timedelta(days=400)}, "held_on", "before_start"),
+        ({"held_on": Days(1)}, "held_on", "future"),
+        ({"held_on": Days(-400)}, "held_on", "before_start"),
         ({"review_type": "chat"}, "review_type", "missing"),
         ({"took_part": "  "}, "took_part", "missing"),
         ({"carer_assessment": ""}, "carer_assessment", "missing"),
@@ -211,8 +224,8 @@ def test_the_record_is_made_by_the_holder_and_audited(world):
         ({"capacity": "lacks_capacity"}, "capacity_note", "missing"),
         ({"outcome": ""}, "outcome", "missing"),
         ({"next_review_on": None}, "next_review_on", "missing"),
-        ({"next_review_on": TODAY}, "next_review_on", "not_after"),
-        ({"next_review_on": TODAY + timedelta(days=367)}, "next_review_on", "too_late"),
+        ({"next_review_on": Days(0)}, "next_review_on", "not_after"),
+        ({"next_review_on": Days(367)}, "next_review_on", "too_late"),
         ({"took_part": "x" * 4001}, "took_part", "too_long"),
     ],
 )
@@ -363,10 +376,11 @@ def test_after_a_review_the_next_date_it_recorded(world):
     decision = pending(world, review)
     decision.outcome = "approved"
     db.session.commit()
-    due = review_due.due_for_case(first, today=TODAY)
-    assert (due.first, due.due_on, due.case.id) == (False, TODAY + timedelta(days=300), review.id)
+    day = today()
+    due = review_due.due_for_case(first, today=day)
+    assert (due.first, due.due_on, due.case.id) == (False, day + timedelta(days=300), review.id)
     assert due.state == "upcoming"
-    assert review_due.due_for_case(first, today=TODAY + timedelta(days=301)).state == "overdue"
+    assert review_due.due_for_case(first, today=day + timedelta(days=301)).state == "overdue"
 
 
 def test_a_review_under_way_and_no_budget(world):
@@ -403,13 +417,13 @@ def test_a_review_keeps_the_tool_of_the_decision_it_follows(world):
 def test_the_record_agrees_with_the_frequency(world, monkeypatch):
     _, review = claimed_review(world)
     monkeypatch.setattr(review_due, "tool_key", lambda case: "continuing_healthcare")
-    assert reviews.problems_with(good_entry(next_review_on=TODAY + timedelta(days=360)), review) == {}
+    assert reviews.problems_with(good_entry(next_review_on=Days(360)), review) == {}
     shorter = review_due.load_frequencies(
         "default_tool: adult_social_care\ntools:\n  adult_social_care: "
         "{first_review: {from: 1 weeks, by: 2 weeks}, then_every: 6 months}\n"
     )
     monkeypatch.setattr(review_due, "frequencies", lambda: shorter)
-    assert reviews.problems_with(good_entry(next_review_on=TODAY + timedelta(days=200)), review) == {
+    assert reviews.problems_with(good_entry(next_review_on=Days(200)), review) == {
         "next_review_on": "too_late"
     }
 
