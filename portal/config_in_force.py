@@ -25,10 +25,16 @@ def _parse(content_hash: str, content: str) -> Configuration:
     return loads_configuration(content)
 
 
+@lru_cache(maxsize=1)
+def _shipped() -> Configuration:
+    """The configuration shipped with the engine, parsed once per process (its file is part of the package)."""
+    return demo_configuration()
+
+
 def configuration(row: ConfigurationVersion | None) -> Configuration:
     """The engine configuration of a stored version, parsed once per process (the shipped one for None)."""
     if row is None:
-        return demo_configuration()
+        return _shipped()
     return _parse(row.content_hash, row.content)
 
 

@@ -85,3 +85,24 @@ def test_english_is_british_english(app):
     with app.test_request_context("/?lang=pl"):
         refresh()  # the fixture's shared app context would otherwise keep the English locale
         assert format_day(date(2026, 11, 23)) == "23 listopada 2026"
+
+
+def test_kept_url_builders_build_what_werkzeug_compiles(app):
+    """The tests keep Werkzeug's URL builders between apps (tests/conftest.py): every route of this app builds
+    the same URL, with and without query values, as a builder compiled for it alone."""
+    from werkzeug.routing import IntegerConverter
+    from werkzeug.routing.rules import Rule
+
+    compiled = Rule._compile_builder.compiled
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 100
+    for rule in rules:
+        values = {
+            name: 7 if isinstance(rule._converters.get(name), IntegerConverter) else f"v-{name}"
+            for name in rule.arguments
+            if name not in (rule.defaults or {})
+        }
+        for unknown, built in ((False, rule._build), (True, rule._build_unknown)):
+            fresh = compiled(rule, unknown).__get__(rule, None)
+            extra = {"q": "a b"} if unknown else {}
+            assert built(**values, **extra) == fresh(**values, **extra), rule.rule

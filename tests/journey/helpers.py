@@ -61,17 +61,35 @@ def first_option(question: Any) -> Any:
     return "I like gardening."
 
 
-def answer(client: FlaskClient, case_id: str, question_id: str, value: Any, *, change: bool = False) -> Any:
-    """Post one answer and return the response."""
+def answer(
+    client: FlaskClient,
+    case_id: str,
+    question_id: str,
+    value: Any,
+    *,
+    change: bool = False,
+    token: str | None = None,
+) -> Any:
+    """Post one answer and return the response (reading the page first for its CSRF token, unless given one)."""
     url = f"/my/cases/{case_id}/questions/{question_id}" + ("?change=1" if change else "")
+    if token is not None:
+        return client.post(url, data={"csrf_token": token, "answer": value, "submit": "y"})
     return post(client, url, {"answer": value, "submit": "y"})
 
 
-def answer_all(client: FlaskClient, case_id: str, choose: Any = None, limit: int = 200) -> list[str]:
-    """Answer every question on the path, following the redirects; return the question ids asked."""
+def answer_all(
+    client: FlaskClient, case_id: str, choose: Any = None, limit: int = 200, *, read_pages: bool = True
+) -> list[str]:
+    """Answer every question on the path, following the redirects; return the question ids asked.
+
+    Each page is read before its answer is sent, as a person would. A fixture that only needs the answers sent
+    passes ``read_pages=False``: one page gives the CSRF token (the same for the whole signed-in session) and
+    every answer is still posted through its page.
+    """
     schema = load_schema()
     asked = []
     url = client.get(f"/my/cases/{case_id}/continue").headers["Location"]
+    token = None if read_pages else csrf_from(client.get(url).get_data(as_text=True))
     for _ in range(limit):
         match = QUESTION_URL.search(url)
         if not match:
@@ -81,7 +99,7 @@ def answer_all(client: FlaskClient, case_id: str, choose: Any = None, limit: int
         value = (choose or {}).get(question_id) if isinstance(choose, dict) else None
         if value is None:
             value = choose(question) if callable(choose) else first_option(question)
-        response = answer(client, case_id, question_id, value)
+        response = answer(client, case_id, question_id, value, token=token)
         assert response.status_code == 303, (question_id, response.get_data(as_text=True)[:3000])
         asked.append(question_id)
         url = response.headers["Location"]

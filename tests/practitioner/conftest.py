@@ -79,11 +79,11 @@ def citizen(make_account):
 
 @pytest.fixture
 def sent_case(app, citizen, org):
-    """A case sent by a citizen through the real pages."""
+    """A case sent by a citizen through the real pages (each answer posted to its page; the journey tests read them)."""
     client = app.test_client()
     sign_in(client, citizen)
     case_id = start(client)
-    answer_all(client, case_id, choose=high_needs)
+    answer_all(client, case_id, choose=high_needs, read_pages=False)
     response = post(client, f"/my/cases/{case_id}/send", {"confirm": "y"})
     assert response.status_code == 303
     db.session.expire_all()
