@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from portal.accuracy_report import case_groups, explain_outlier, fairness
 from portal.audit import record
-from portal.engine import Configuration, NeedsProfile, demo_configuration
+from portal.engine import Configuration, NeedsProfile
 from portal.engine.case_file import MAX_WEEKLY_PENCE
 from portal.engine.profile import FIELD_NAMES
 from portal.extensions import db
@@ -108,7 +108,7 @@ def version_config(
 ) -> tuple[ConfigurationVersion | None, Configuration]:
     """The version a job refers to (one of the organisation's, or the deployment's default), or shipped."""
     if ref.get("public_id", SHIPPED) == SHIPPED:
-        return None, demo_configuration()
+        return None, configuration(None)
     row = db.session.scalar(
         select(ConfigurationVersion).where(ConfigurationVersion.public_id == ref["public_id"])
     )

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from portal import config_in_force
 from portal.audit import record
-from portal.engine import AREAS, Configuration, demo_configuration
+from portal.engine import AREAS, Configuration
 from portal.extensions import db
 from portal.models import (
     Account,
@@ -77,7 +77,7 @@ def _pooled(c: Configuration) -> float | None:
 
 def measures(default: Configuration | None = None) -> list[Measure]:
     """What benchmarking compares: every rate of the shipped configuration, minimum times, nights, and more."""
-    default = default or demo_configuration()
+    default = default or configuration(None)
     out = []
     for kind, unit in default.rate_units.items():
         out.append(Measure(f"rate.{kind}", "rate", kind, f"pence_{unit}", _rate(kind)))
@@ -192,7 +192,7 @@ def benchmark(organisation: Organisation, day: date | None = None) -> Benchmark:
     """This organisation's rates and decisions beside the default and the figures across other areas."""
     day = day or date.today()
     own = config_in_force.in_force(organisation, day)
-    default = demo_configuration()
+    default = configuration(None)
     others = sharing_configurations(organisation, day)
     similar = set(similar_ids(organisation))
     similar_configs = [config for other, config in others if other.public_id in similar]

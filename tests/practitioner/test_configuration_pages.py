@@ -730,6 +730,10 @@ def test_versions_with_the_same_rules_keep_their_own_labels(app):
     assert config_in_force.configuration(None) == demo_configuration()
     # With no stored version the shipped file is parsed once too (it was parsed again for every estimate).
     assert config_in_force.configuration(None) is config_in_force.configuration(None)
+    shipped = accuracy_service.version_config({"public_id": version_service.SHIPPED}, None)
+    assert shipped == (None, config_in_force.configuration(None)) and shipped[
+        1
+    ] is config_in_force.configuration(None)
 
 
 def test_the_version_in_force_is_the_organisations_latest_published_by_the_day_else_the_default(
