@@ -22,9 +22,7 @@ echo "==> Tests on SQLite, two processes (browser tests next)"
 
 # The browser tests wait on chromium and a live server most of the time (about 0.8 of a core on average), so
 # where PostgreSQL is reachable they run beside the PostgreSQL run instead of before it (a few minutes less).
-browser_tests() {
-  .venv/bin/pytest -q -p no:cacheprovider -m browser
-}
+browser_tests=(.venv/bin/pytest -q -p no:cacheprovider -m browser)
 
 PG_HOST=${PORTAL_TEST_PG_HOST:-127.0.0.1}
 PG_PORT=${PORTAL_TEST_PG_PORT:-5432}
@@ -32,8 +30,8 @@ if pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; then
   db="portal_test_$$"
   browser_log=$(mktemp)
   echo "==> Browser tests on SQLite (Debian's chromium, axe-core), beside the PostgreSQL run; their output follows it"
-  browser_tests > "$browser_log" 2>&1 &
-  browser_pid=$!
+  "${browser_tests[@]}" > "$browser_log" 2>&1 &
+  browser_pid=$!  # pytest itself, so the trap below stops it if this script ends early
   echo "==> Tests on PostgreSQL (fresh database $db, browser tests aside)"
   psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -c "CREATE DATABASE $db" >/dev/null
   trap 'kill "$browser_pid" 2>/dev/null || true; rm -f "$browser_log"; psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
@@ -53,7 +51,7 @@ elif [ "${CI:-}" = "true" ]; then
   exit 1
 else
   echo "==> Browser tests on SQLite (Debian's chromium, axe-core)"
-  browser_tests
+  "${browser_tests[@]}"
   echo "==> PostgreSQL is not reachable at $PG_HOST:$PG_PORT: skipping the PostgreSQL run"
 fi
 

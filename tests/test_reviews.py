@@ -33,18 +33,19 @@ class Days(int):
 
 
 def good_entry(**changes):
+    day = today()
     values = {
-        "held_on": today(),
+        "held_on": day,
         "review_type": "planned",
         "took_part": "Sam, Sam's daughter, the assessor",
         "carer_assessment": "offered",
         "capacity": "has_capacity",
         "outcome": "unchanged",
-        "next_review_on": today() + timedelta(days=300),
+        "next_review_on": day + timedelta(days=300),
     }
     values.update(
         {
-            name: today() + timedelta(days=value) if isinstance(value, Days) else value
+            name: day + timedelta(days=value) if isinstance(value, Days) else value
             for name, value in changes.items()
         }
     )

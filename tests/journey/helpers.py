@@ -14,9 +14,10 @@ from tests.conftest import csrf_from
 QUESTION_URL = re.compile(r"/my/cases/([0-9a-f]{32})/questions/([a-z0-9-]+)")
 
 
-def post(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
-    """Post a form with the CSRF token of its page."""
-    token = csrf_from(client.get(url).get_data(as_text=True))
+def post(client: FlaskClient, url: str, data: dict[str, Any], *, token: str | None = None) -> Any:
+    """Post a form with the CSRF token of its page (read first), or with the session's token when given one."""
+    if token is None:
+        token = csrf_from(client.get(url).get_data(as_text=True))
     return client.post(url, data={"csrf_token": token, **data})
 
 
@@ -72,9 +73,7 @@ def answer(
 ) -> Any:
     """Post one answer and return the response (reading the page first for its CSRF token, unless given one)."""
     url = f"/my/cases/{case_id}/questions/{question_id}" + ("?change=1" if change else "")
-    if token is not None:
-        return client.post(url, data={"csrf_token": token, "answer": value, "submit": "y"})
-    return post(client, url, {"answer": value, "submit": "y"})
+    return post(client, url, {"answer": value, "submit": "y"}, token=token)
 
 
 def answer_all(
